@@ -1,0 +1,296 @@
+#include "configstore.h"
+
+#include "configuration.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+#include <QVariant>
+
+Q_LOGGING_CATEGORY(lcStore, "push.config")
+
+namespace push::config {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+const QString kService = QStringLiteral("platform:push-service");
+
+QString now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+ConfigStore::ConfigStore()
+    : m_connectionName(QStringLiteral("push-store-") + QUuid::createUuid().toString(QUuid::Id128))
+{}
+
+ConfigStore::~ConfigStore()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool ConfigStore::open(const QString &dataDir, QString *error)
+{
+    if (!QDir().mkpath(dataDir)) {
+        *error = QStringLiteral("cannot create data directory %1").arg(dataDir);
+        return false;
+    }
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("push-service.db")));
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(db.databaseName(), db.lastError().text());
+        return false;
+    }
+    QSqlQuery pragma(db);
+    for (const char *statement :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+        if (!pragma.exec(QString::fromLatin1(statement))) {
+            *error = pragma.lastError().text();
+            return false;
+        }
+    }
+    return migrate(error);
+}
+
+bool ConfigStore::isOpen() const
+{
+    return QSqlDatabase::database(m_connectionName, false).isOpen();
+}
+
+bool ConfigStore::ping() const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    return query.exec(QStringLiteral("SELECT count(*) FROM tenants")) && query.next();
+}
+
+qint64 ConfigStore::dataVersion() const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(QStringLiteral("PRAGMA data_version")) || !query.next())
+        return -1;
+    return query.value(0).toLongLong();
+}
+
+bool ConfigStore::migrate(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery query(db);
+    const QStringList schema = {
+        QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS tenants ("
+                       " id TEXT PRIMARY KEY,"
+                       " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+                       " realm TEXT NOT NULL UNIQUE,"
+                       " created_at TEXT NOT NULL)"),
+        // tenant_id '' is the core (platform-wide) document.
+        QStringLiteral("CREATE TABLE IF NOT EXISTS configuration_revisions ("
+                       " tenant_id TEXT NOT NULL,"
+                       " service TEXT NOT NULL,"
+                       " revision INTEGER NOT NULL,"
+                       " document TEXT NOT NULL,"
+                       " author TEXT,"
+                       " created_at TEXT NOT NULL,"
+                       " PRIMARY KEY (tenant_id, service, revision))"),
+    };
+    if (!db.transaction()) {
+        *error = db.lastError().text();
+        return false;
+    }
+    for (const QString &statement : schema) {
+        if (!query.exec(statement)) {
+            *error = QStringLiteral("schema: %1").arg(query.lastError().text());
+            db.rollback();
+            return false;
+        }
+    }
+    query.exec(QStringLiteral("SELECT version FROM schema_version"));
+    if (!query.next()) {
+        query.prepare(QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"));
+        query.addBindValue(kSchemaVersion);
+        if (!query.exec()) {
+            *error = query.lastError().text();
+            db.rollback();
+            return false;
+        }
+    } else if (query.value(0).toInt() > kSchemaVersion) {
+        *error = QStringLiteral("the store's schema version %1 is newer than this program's %2")
+                     .arg(query.value(0).toInt())
+                     .arg(kSchemaVersion);
+        db.rollback();
+        return false;
+    }
+    return db.commit();
+}
+
+QJsonObject ConfigStore::demoConfiguration()
+{
+    const QJsonObject event{{QStringLiteral("namespace"), QStringLiteral("status-service")},
+                            {QStringLiteral("name"), QStringLiteral("health-check-started")}};
+    const QJsonObject stream{
+        {QStringLiteral("id"), QStringLiteral("application-health")},
+        {QStringLiteral("name"), QStringLiteral("Application Health")},
+        {QStringLiteral("description"),
+         QStringLiteral("Includes events indicating application health.")},
+        {QStringLiteral("publicSubscribe"), true},
+        {QStringLiteral("subscriberRoles"), QJsonArray()},
+        {QStringLiteral("events"), QJsonArray{event}},
+    };
+    return QJsonObject{{QStringLiteral("application-health"), stream}};
+}
+
+bool ConfigStore::seedIfEmpty(QString *error)
+{
+    if (!tenants().isEmpty())
+        return true;
+    if (!addTenant({QStringLiteral("demo"), QStringLiteral("Demo"), QStringLiteral("demo")}, error))
+        return false;
+    if (saveConfiguration(QStringLiteral("demo"), demoConfiguration(), QStringLiteral("seed"),
+                          error) < 0)
+        return false;
+    qCInfo(lcStore) << "seeded tenant demo (realm demo) with the public stream application-health";
+    return true;
+}
+
+QList<Tenant> ConfigStore::tenants() const
+{
+    QList<Tenant> result;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(QStringLiteral("SELECT id, name, realm FROM tenants ORDER BY name"))) {
+        qCWarning(lcStore) << "cannot read tenants:" << query.lastError().text();
+        return result;
+    }
+    while (query.next())
+        result.append(
+            {query.value(0).toString(), query.value(1).toString(), query.value(2).toString()});
+    return result;
+}
+
+bool ConfigStore::addTenant(const Tenant &tenant, QString *error)
+{
+    static const QRegularExpression idPattern(QStringLiteral("^[A-Za-z0-9_-]{1,64}$"));
+    if (!idPattern.match(tenant.id).hasMatch()) {
+        *error = QStringLiteral("tenant id '%1' must be 1-64 letters, digits, '-' or '_'")
+                     .arg(tenant.id);
+        return false;
+    }
+    if (tenant.name.trimmed().isEmpty() || tenant.realm.trimmed().isEmpty()) {
+        *error = QStringLiteral("tenant name and realm are required");
+        return false;
+    }
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(
+        QStringLiteral("INSERT INTO tenants (id, name, realm, created_at) VALUES (?, ?, ?, ?)"));
+    query.addBindValue(tenant.id);
+    query.addBindValue(tenant.name.trimmed());
+    query.addBindValue(tenant.realm.trimmed());
+    query.addBindValue(now());
+    if (!query.exec()) {
+        *error =
+            QStringLiteral("cannot add tenant %1: %2").arg(tenant.id, query.lastError().text());
+        return false;
+    }
+    return true;
+}
+
+std::optional<ConfigurationRevision> ConfigStore::configuration(const QString &tenantId) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("SELECT revision, document, author, created_at"
+                                 " FROM configuration_revisions WHERE tenant_id = ? AND service = ?"
+                                 " ORDER BY revision DESC LIMIT 1"));
+    query.addBindValue(tenantId);
+    query.addBindValue(kService);
+    if (!query.exec() || !query.next())
+        return std::nullopt;
+    return ConfigurationRevision{
+        query.value(0).toLongLong(), QJsonDocument::fromJson(query.value(1).toByteArray()).object(),
+        query.value(2).toString(),
+        QDateTime::fromString(query.value(3).toString(), Qt::ISODateWithMs)};
+}
+
+QHash<QString, QJsonObject> ConfigStore::tenantConfigurations() const
+{
+    QHash<QString, QJsonObject> result;
+    for (const Tenant &tenant : tenants()) {
+        if (auto revision = configuration(tenant.id))
+            result.insert(tenant.id, revision->document);
+    }
+    return result;
+}
+
+qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject &document,
+                                      const QString &author, QString *error)
+{
+    const QList<ValidationError> problems = validateConfiguration(document);
+    if (!problems.isEmpty()) {
+        *error = problems.first().message;
+        return -1;
+    }
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction()) {
+        *error = db.lastError().text();
+        return -1;
+    }
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT COALESCE(MAX(revision), 0) FROM configuration_revisions"
+                                 " WHERE tenant_id = ? AND service = ?"));
+    query.addBindValue(tenantId);
+    query.addBindValue(kService);
+    if (!query.exec() || !query.next()) {
+        *error = query.lastError().text();
+        db.rollback();
+        return -1;
+    }
+    const qint64 revision = query.value(0).toLongLong() + 1;
+    query.prepare(QStringLiteral("INSERT INTO configuration_revisions"
+                                 " (tenant_id, service, revision, document, author, created_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?)"));
+    query.addBindValue(tenantId);
+    query.addBindValue(kService);
+    query.addBindValue(revision);
+    query.addBindValue(QString::fromUtf8(QJsonDocument(document).toJson(QJsonDocument::Compact)));
+    query.addBindValue(author);
+    query.addBindValue(now());
+    if (!query.exec() || !db.commit()) {
+        *error = query.lastError().text();
+        db.rollback();
+        return -1;
+    }
+    return revision;
+}
+
+QList<ConfigurationRevision> ConfigStore::revisions(const QString &tenantId) const
+{
+    QList<ConfigurationRevision> result;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.prepare(QStringLiteral("SELECT revision, document, author, created_at"
+                                 " FROM configuration_revisions WHERE tenant_id = ? AND service = ?"
+                                 " ORDER BY revision DESC"));
+    query.addBindValue(tenantId);
+    query.addBindValue(kService);
+    if (!query.exec())
+        return result;
+    while (query.next())
+        result.append({query.value(0).toLongLong(),
+                       QJsonDocument::fromJson(query.value(1).toByteArray()).object(),
+                       query.value(2).toString(),
+                       QDateTime::fromString(query.value(3).toString(), Qt::ISODateWithMs)});
+    return result;
+}
+
+} // namespace push::config

@@ -1,0 +1,155 @@
+#include "admincommands.h"
+
+#include "configstore.h"
+#include "configuration.h"
+#include "settings.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QJsonDocument>
+#include <QTextStream>
+
+namespace push::core {
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+int fail(const QString &message)
+{
+    err() << "push-service: " << message << Qt::endl;
+    return 1;
+}
+
+// The tenant id named by --tenant (id, name or kebab name), or "" for --core.
+bool resolveScope(const QCommandLineParser &parser, config::ConfigStore &store, QString *tenantId,
+                  QString *error)
+{
+    if (parser.isSet(QStringLiteral("core"))) {
+        tenantId->clear();
+        return true;
+    }
+    const QString reference = parser.value(QStringLiteral("tenant"));
+    if (reference.isEmpty()) {
+        *error = QStringLiteral("name a tenant with --tenant NAME, or --core");
+        return false;
+    }
+    for (const Tenant &tenant : store.tenants()) {
+        if (tenant.id == reference || tenantNameMatches(reference, tenant.name)) {
+            *tenantId = tenant.id;
+            return true;
+        }
+    }
+    *error = QStringLiteral("tenant '%1' not found").arg(reference);
+    return false;
+}
+
+} // namespace
+
+int runAdminCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Administers the embedded store.\n"
+        "  tenant list\n"
+        "  tenant add --name NAME [--id ID] [--realm REALM]\n"
+        "  config get (--tenant NAME | --core)\n"
+        "  config set (--tenant NAME | --core) FILE.json   (validated; a new revision)"));
+    parser.addHelpOption();
+    parser.addOptions({
+        {QStringLiteral("data-dir"), QStringLiteral("Directory of the embedded store."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("tenant"), QStringLiteral("Tenant id or name."), QStringLiteral("NAME")},
+        {QStringLiteral("core"), QStringLiteral("The core (platform-wide) document.")},
+        {QStringLiteral("name"), QStringLiteral("Tenant display name."), QStringLiteral("NAME")},
+        {QStringLiteral("id"), QStringLiteral("Tenant id (default: the kebab name)."),
+         QStringLiteral("ID")},
+        {QStringLiteral("realm"), QStringLiteral("Keycloak realm (default: the id)."),
+         QStringLiteral("REALM")},
+    });
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("tenant or config"));
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("list, add, get, set"));
+    parser.process(arguments);
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() < 2)
+        return fail(QStringLiteral("usage: push-service (tenant|config) ACTION ...; see --help"));
+
+    QString dataDir = parser.value(QStringLiteral("data-dir"));
+    if (dataDir.isEmpty())
+        dataDir = QString::fromLocal8Bit(qgetenv("PUSH_DATA_DIR"));
+    if (dataDir.isEmpty())
+        dataDir = Settings::defaultDataDir();
+    config::ConfigStore store;
+    QString error;
+    if (!store.open(dataDir, &error) || !store.seedIfEmpty(&error))
+        return fail(error);
+
+    const QString command = positional.at(0);
+    const QString action = positional.at(1);
+    if (command == QLatin1String("tenant") && action == QLatin1String("list")) {
+        for (const Tenant &tenant : store.tenants())
+            out() << tenant.id << '\t' << tenant.name << '\t' << tenant.realm << Qt::endl;
+        return 0;
+    }
+    if (command == QLatin1String("tenant") && action == QLatin1String("add")) {
+        Tenant tenant;
+        tenant.name = parser.value(QStringLiteral("name"));
+        if (tenant.name.isEmpty())
+            return fail(QStringLiteral("--name is required"));
+        tenant.id = parser.isSet(QStringLiteral("id")) ? parser.value(QStringLiteral("id"))
+                                                       : toKebab(tenant.name);
+        tenant.realm = parser.isSet(QStringLiteral("realm")) ? parser.value(QStringLiteral("realm"))
+                                                             : tenant.id;
+        if (!store.addTenant(tenant, &error))
+            return fail(error);
+        out() << "added tenant " << tenant.id << " (" << tenant.urn() << ")" << Qt::endl;
+        return 0;
+    }
+    if (command == QLatin1String("config") && action == QLatin1String("get")) {
+        QString tenantId;
+        if (!resolveScope(parser, store, &tenantId, &error))
+            return fail(error);
+        const auto revision = store.configuration(tenantId);
+        out() << QJsonDocument(revision ? revision->document : QJsonObject()).toJson();
+        return 0;
+    }
+    if (command == QLatin1String("config") && action == QLatin1String("set")) {
+        QString tenantId;
+        if (!resolveScope(parser, store, &tenantId, &error))
+            return fail(error);
+        if (positional.size() < 3)
+            return fail(QStringLiteral("config set needs a JSON file"));
+        QFile file(positional.at(2));
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("cannot read %1").arg(file.fileName()));
+        QJsonParseError parseError{};
+        const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+        if (parseError.error != QJsonParseError::NoError || !document.isObject())
+            return fail(QStringLiteral("%1 is not a JSON object: %2")
+                            .arg(file.fileName(), parseError.errorString()));
+        const QList<ValidationError> problems = validateConfiguration(document.object());
+        for (const ValidationError &problem : problems)
+            err() << problem.message << Qt::endl;
+        if (!problems.isEmpty())
+            return fail(QStringLiteral("the configuration is not valid; nothing was changed"));
+        const qint64 revision =
+            store.saveConfiguration(tenantId, document.object(), QStringLiteral("cli"), &error);
+        if (revision < 0)
+            return fail(error);
+        out() << "saved revision " << revision << Qt::endl;
+        return 0;
+    }
+    return fail(QStringLiteral("unknown command '%1 %2'; see --help").arg(command, action));
+}
+
+} // namespace push::core

@@ -1,0 +1,171 @@
+#include "settings.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QThread>
+
+#include <optional>
+
+namespace push::core {
+
+namespace {
+
+struct Source
+{
+    const QCommandLineParser &parser;
+    std::optional<QSettings> ini;
+
+    // Command line, then each environment name, then the INI key.
+    QString value(const QString &option, const QStringList &envNames, const QString &iniKey) const
+    {
+        if (!option.isEmpty() && parser.isSet(option))
+            return parser.value(option);
+        for (const QString &name : envNames) {
+            const QByteArray env = qgetenv(name.toLatin1().constData());
+            if (!env.isEmpty())
+                return QString::fromLocal8Bit(env);
+        }
+        if (ini && ini->contains(iniKey))
+            return ini->value(iniKey).toString();
+        return {};
+    }
+};
+
+bool readInt(const QString &text, const QString &what, qint64 min, qint64 max, qint64 *out,
+             QString *error)
+{
+    if (text.isEmpty())
+        return true;
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        *error = QStringLiteral("%1 must be a whole number from %2 to %3, not '%4'")
+                     .arg(what)
+                     .arg(min)
+                     .arg(max)
+                     .arg(text);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+} // namespace
+
+void Settings::addOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        {QStringLiteral("port"), QStringLiteral("Port to listen on (default 3334; 0 picks one)."),
+         QStringLiteral("N")},
+        {QStringLiteral("bind"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
+         QStringLiteral("ADDR")},
+        {QStringLiteral("data-dir"), QStringLiteral("Directory of the embedded store."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("config"), QStringLiteral("INI settings file."), QStringLiteral("FILE")},
+        {QStringLiteral("log-level"), QStringLiteral("error, warn, info or debug."),
+         QStringLiteral("L")},
+        {QStringLiteral("workers"), QStringLiteral("I/O worker threads (default: one per core)."),
+         QStringLiteral("N")},
+    });
+}
+
+QString Settings::defaultDataDir()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return QDir(base.isEmpty() ? QDir::homePath() : base).filePath(QStringLiteral("push-service"));
+}
+
+QString Settings::loggingRules(const QString &level)
+{
+    const QString l = level.toLower();
+    if (l == QLatin1String("debug"))
+        return QStringLiteral("push.*.debug=true\npush.*.info=true");
+    if (l == QLatin1String("info"))
+        return QStringLiteral("push.*.debug=false\npush.*.info=true");
+    if (l == QLatin1String("warn") || l == QLatin1String("warning"))
+        return QStringLiteral("push.*.debug=false\npush.*.info=false");
+    if (l == QLatin1String("error"))
+        return QStringLiteral("push.*.debug=false\npush.*.info=false\npush.*.warning=false");
+    return {};
+}
+
+bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *error)
+{
+    Source source{parser, std::nullopt};
+    const QString iniFile =
+        source.value(QStringLiteral("config"), {QStringLiteral("PUSH_CONFIG")}, QString());
+    if (!iniFile.isEmpty()) {
+        if (!QFileInfo(iniFile).isReadable()) {
+            *error = QStringLiteral("cannot read the settings file %1").arg(iniFile);
+            return false;
+        }
+        source.ini.emplace(iniFile, QSettings::IniFormat);
+    }
+    const QString bind = source.value(QStringLiteral("bind"), {QStringLiteral("PUSH_BIND")},
+                                      QStringLiteral("service/bind"));
+    if (!bind.isEmpty() && !s->bind.setAddress(bind)) {
+        *error = QStringLiteral("bind address '%1' is not an IP address").arg(bind);
+        return false;
+    }
+    qint64 number = s->port;
+    if (!readInt(source.value(QStringLiteral("port"),
+                              {QStringLiteral("PUSH_PORT"), QStringLiteral("PORT")},
+                              QStringLiteral("service/port")),
+                 QStringLiteral("port"), 0, 65535, &number, error))
+        return false;
+    s->port = quint16(number);
+    s->dataDir = source.value(QStringLiteral("data-dir"), {QStringLiteral("PUSH_DATA_DIR")},
+                              QStringLiteral("service/dataDir"));
+    if (s->dataDir.isEmpty())
+        s->dataDir = defaultDataDir();
+    const QString level =
+        source.value(QStringLiteral("log-level"),
+                     {QStringLiteral("PUSH_LOG_LEVEL"), QStringLiteral("LOG_LEVEL")},
+                     QStringLiteral("service/logLevel"));
+    if (!level.isEmpty()) {
+        if (loggingRules(level).isEmpty()) {
+            *error =
+                QStringLiteral("log level '%1' is not one of error, warn, info, debug").arg(level);
+            return false;
+        }
+        s->logLevel = level.toLower();
+    }
+    number = s->workers;
+    if (!readInt(source.value(QStringLiteral("workers"), {QStringLiteral("PUSH_WORKERS")},
+                              QStringLiteral("service/workers")),
+                 QStringLiteral("workers"), 0, 256, &number, error))
+        return false;
+    s->workers = number > 0 ? int(number) : std::max(1, QThread::idealThreadCount());
+    number = s->keepAliveSeconds;
+    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_KEEPALIVE_SECONDS")},
+                              QStringLiteral("stream/keepAliveSeconds")),
+                 QStringLiteral("keep-alive interval"), 1, 3600, &number, error))
+        return false;
+    s->keepAliveSeconds = int(number);
+    number = s->idleTimeoutSeconds;
+    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_IDLE_TIMEOUT_SECONDS")},
+                              QStringLiteral("service/idleTimeoutSeconds")),
+                 QStringLiteral("idle timeout"), 1, 86400, &number, error))
+        return false;
+    s->idleTimeoutSeconds = int(number);
+    number = s->subscriberBufferBytes;
+    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_SUBSCRIBER_BUFFER_BYTES")},
+                              QStringLiteral("stream/subscriberBufferBytes")),
+                 QStringLiteral("subscriber buffer"), 1024, 1LL << 30, &number, error))
+        return false;
+    s->subscriberBufferBytes = number;
+    number = s->maxRequestBytes;
+    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_MAX_REQUEST_BYTES")},
+                              QStringLiteral("service/maxRequestBytes")),
+                 QStringLiteral("maximum request size"), 1024, 1LL << 30, &number, error))
+        return false;
+    s->maxRequestBytes = number;
+    s->publicUrl = source.value(QString(), {QStringLiteral("PUSH_PUBLIC_URL")},
+                                QStringLiteral("service/publicUrl"));
+    return true;
+}
+
+} // namespace push::core

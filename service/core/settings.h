@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+class QCommandLineParser;
+
+namespace push::core {
+
+// Everything the service is told at start. Sources, first wins: command line,
+// environment (PUSH_* and ADSP's own names such as PORT and LOG_LEVEL), the INI file
+// given with --config (or PUSH_CONFIG), built-in defaults.
+struct Settings
+{
+    QHostAddress bind = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 3334;
+    QString dataDir;
+    QString logLevel = QStringLiteral("info"); // error, warn, info, debug
+    int workers = 0;                           // 0: one per core
+    int keepAliveSeconds = 15;
+    int idleTimeoutSeconds = 60;
+    qint64 subscriberBufferBytes = 1024 * 1024;
+    qint64 maxRequestBytes = 1024 * 1024;
+    QString publicUrl; // base URL for _links, when behind a proxy
+
+    // Adds the options that configure the service to `parser`.
+    static void addOptions(QCommandLineParser &parser);
+    // Resolves every setting from the parsed command line, the environment and the INI
+    // file. Returns false and sets *error when a value is unusable.
+    static bool resolve(const QCommandLineParser &parser, Settings *settings, QString *error);
+
+    static QString defaultDataDir();
+    // QLoggingCategory filter rules for a level name; empty for an unknown name.
+    static QString loggingRules(const QString &level);
+};
+
+} // namespace push::core

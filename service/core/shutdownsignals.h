@@ -1,0 +1,12 @@
+#pragma once
+
+#include <functional>
+
+namespace push::core {
+
+// Calls `onSignal` on the main thread's event loop when SIGTERM or SIGINT arrives (on
+// Windows: Ctrl+C / console close). The signal handler itself only writes a byte to a
+// socket pair, as Qt's documentation on Unix signals advises.
+void installShutdownSignals(std::function<void()> onSignal);
+
+} // namespace push::core

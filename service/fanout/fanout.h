@@ -1,0 +1,74 @@
+#pragma once
+
+#include "criteria.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include <memory>
+
+namespace push::fanout {
+
+// A stream instantiated for a tenant context: "<tenant id>\x1f<stream id>"; the
+// cross-tenant instance (core users, no tenant filter) has an empty tenant id.
+using StreamKey = QString;
+StreamKey streamKey(const QString &tenantId, const QString &streamId);
+
+// One event as one stream instance carries it, serialised once for every subscriber.
+struct FanoutItem
+{
+    StreamKey key;
+    QString eventName;        // "<namespace>:<name>", the socket.io event name
+    QByteArray json;          // the projected item, compact JSON
+    QByteArray sseFrame;      // "id: <sequence>\ndata: <json>\n\n"
+    QJsonValue correlationId; // of the projected item: what subscriber criteria look at
+    QJsonObject context;
+};
+
+// Everything one event produced, for every stream instance it matched. Immutable once
+// built and shared (by pointer) between the I/O workers.
+struct FanoutBatch
+{
+    quint64 sequence = 0;
+    QString tenantId;
+    QList<FanoutItem> items;
+};
+using FanoutBatchPtr = std::shared_ptr<const FanoutBatch>;
+
+// Anything that can take frames: an SSE response, later an Engine.IO socket. Owned by
+// the I/O worker whose thread it lives on; never touched from another thread.
+class Subscriber
+{
+public:
+    Subscriber(StreamKey key, EventCriteria criteria)
+        : m_key(std::move(key))
+        , m_criteria(std::move(criteria))
+    {}
+    virtual ~Subscriber() = default;
+
+    const StreamKey &key() const { return m_key; }
+    const EventCriteria &criteria() const { return m_criteria; }
+    quint64 delivered() const { return m_delivered; }
+
+    // Queues the item's frame. Returns false when the subscriber cannot take it (its
+    // bounded buffer would overflow, or it is gone): the worker then closes it.
+    virtual bool deliver(const FanoutItem &item) = 0;
+    // Writes something that keeps proxies from timing the connection out.
+    virtual void keepAlive() = 0;
+    // Ends the subscription, telling the client why where the transport can.
+    virtual void close(const QString &reason) = 0;
+    virtual qint64 bytesQueued() const = 0;
+
+protected:
+    void countDelivery() { ++m_delivered; }
+
+private:
+    StreamKey m_key;
+    EventCriteria m_criteria;
+    quint64 m_delivered = 0;
+};
+
+} // namespace push::fanout

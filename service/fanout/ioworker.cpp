@@ -1,0 +1,184 @@
+#include "ioworker.h"
+
+#include "router.h"
+
+#include <QLoggingCategory>
+#include <QThread>
+
+Q_LOGGING_CATEGORY(lcFanout, "push.fanout")
+
+namespace push::fanout {
+
+namespace {
+thread_local IoWorker *t_currentWorker = nullptr;
+}
+
+StreamKey streamKey(const QString &tenantId, const QString &streamId)
+{
+    return tenantId + QChar(0x1f) + streamId;
+}
+
+IoWorker::IoWorker(int index, const http::Router &router, const WorkerSettings &settings)
+    : m_index(index)
+    , m_router(router)
+    , m_settings(settings)
+{}
+
+IoWorker::~IoWorker()
+{
+    m_subscribers.clear();
+    qDeleteAll(m_connections);
+}
+
+IoWorker *IoWorker::current()
+{
+    return t_currentWorker;
+}
+
+void IoWorker::start()
+{
+    if (m_keepAliveTimer)
+        return;
+    t_currentWorker = this;
+    m_keepAliveTimer = new QTimer(this);
+    m_keepAliveTimer->setInterval(std::max(1, m_settings.keepAliveSeconds) * 1000);
+    connect(m_keepAliveTimer, &QTimer::timeout, this, [this] {
+        for (auto &[subscriber, owned] : m_subscribers)
+            subscriber->keepAlive();
+    });
+    m_keepAliveTimer->start();
+    m_sweepTimer = new QTimer(this);
+    m_sweepTimer->setInterval(std::min(5000, std::max(200, m_settings.idleTimeoutSeconds * 250)));
+    connect(m_sweepTimer, &QTimer::timeout, this, &IoWorker::sweep);
+    m_sweepTimer->start();
+}
+
+void IoWorker::adopt(qintptr descriptor)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, descriptor] {
+            start();
+            auto *connection = new http::HttpConnection(descriptor, this, m_settings.limits);
+            if (connection->state() == http::HttpConnection::State::Closed) {
+                delete connection;
+                return;
+            }
+            m_connections.insert(connection);
+            m_connectionCount.store(int(m_connections.size()), std::memory_order_relaxed);
+        },
+        Qt::QueuedConnection);
+}
+
+void IoWorker::post(FanoutBatchPtr batch)
+{
+    QMetaObject::invokeMethod(
+        this, [this, batch = std::move(batch)] { deliver(batch); }, Qt::QueuedConnection);
+}
+
+void IoWorker::onRequest(http::HttpConnection *connection, http::HttpRequest &&request)
+{
+    if (request.method == "OPTIONS") {
+        // CORS preflight: anything the API accepts may be asked for.
+        const QByteArray asked = request.header("access-control-request-headers");
+        const http::HttpResponse response{
+            204,
+            {{"Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS"},
+             {"Access-Control-Allow-Headers",
+              asked.isEmpty() ? QByteArray("Authorization, Content-Type") : asked},
+             {"Access-Control-Max-Age", "600"}},
+            {}};
+        connection->respond(response);
+        return;
+    }
+    http::HttpCall call{connection, std::move(request), {}};
+    m_router.dispatch(call);
+}
+
+void IoWorker::onClosed(http::HttpConnection *connection)
+{
+    if (Subscriber *subscriber = m_subscriberOf.value(connection))
+        removeSubscriber(subscriber);
+    if (m_connections.remove(connection)) {
+        m_connectionCount.store(int(m_connections.size()), std::memory_order_relaxed);
+        connection->deleteLater();
+    }
+}
+
+void IoWorker::addSubscriber(http::HttpConnection *connection,
+                             std::unique_ptr<Subscriber> subscriber)
+{
+    Subscriber *raw = subscriber.get();
+    m_byStream[raw->key()].append(raw);
+    m_subscriberOf.insert(connection, raw);
+    m_connectionOf.insert(raw, connection);
+    m_subscribers.emplace(raw, std::move(subscriber));
+    m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
+}
+
+void IoWorker::removeSubscriber(Subscriber *subscriber)
+{
+    auto it = m_subscribers.find(subscriber);
+    if (it == m_subscribers.end())
+        return;
+    auto streamIt = m_byStream.find(subscriber->key());
+    if (streamIt != m_byStream.end()) {
+        streamIt->removeOne(subscriber);
+        if (streamIt->isEmpty())
+            m_byStream.erase(streamIt);
+    }
+    m_subscriberOf.remove(m_connectionOf.take(subscriber));
+    m_subscribers.erase(it);
+    m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
+}
+
+void IoWorker::deliver(const FanoutBatchPtr &batch)
+{
+    QList<Subscriber *> overflowed;
+    for (const FanoutItem &item : batch->items) {
+        auto it = m_byStream.constFind(item.key);
+        if (it == m_byStream.constEnd())
+            continue;
+        for (Subscriber *subscriber : it.value()) {
+            if (!subscriber->deliver(item))
+                overflowed.append(subscriber);
+        }
+    }
+    for (Subscriber *subscriber : std::as_const(overflowed)) {
+        qCWarning(lcFanout).noquote()
+            << "worker" << m_index << "closing a slow subscriber of"
+            << QString(subscriber->key()).replace(QChar(0x1f), QLatin1Char('/')) << "with"
+            << subscriber->bytesQueued() << "bytes queued (limit"
+            << m_settings.subscriberBufferBytes << ")";
+        subscriber->close(QStringLiteral("outgoing buffer overflow"));
+    }
+}
+
+void IoWorker::sweep()
+{
+    const qint64 idleLimit = qint64(m_settings.idleTimeoutSeconds) * 1000;
+    QList<http::HttpConnection *> idle;
+    for (http::HttpConnection *connection : std::as_const(m_connections)) {
+        const auto state = connection->state();
+        if ((state == http::HttpConnection::State::Idle ||
+             state == http::HttpConnection::State::Reading) &&
+            connection->idleMilliseconds() > idleLimit)
+            idle.append(connection);
+    }
+    for (http::HttpConnection *connection : std::as_const(idle))
+        connection->abort();
+}
+
+void IoWorker::shutdown(const QString &reason)
+{
+    QList<Subscriber *> all;
+    for (auto &[subscriber, owned] : m_subscribers)
+        all.append(subscriber);
+    for (Subscriber *subscriber : std::as_const(all))
+        subscriber->close(reason);
+    const QList<http::HttpConnection *> connections = m_connections.values();
+    for (http::HttpConnection *connection : connections)
+        connection->abort();
+}
+
+} // namespace push::fanout

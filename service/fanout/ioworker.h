@@ -1,0 +1,83 @@
+#pragma once
+
+#include "fanout.h"
+#include "httpconnection.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <unordered_map>
+
+namespace push::http {
+class Router;
+}
+
+namespace push::fanout {
+
+struct WorkerSettings
+{
+    http::HttpLimits limits;
+    qint64 subscriberBufferBytes = 1024 * 1024;
+    int keepAliveSeconds = 15;
+    int idleTimeoutSeconds = 60; // an HTTP connection with no request for this long is closed
+};
+
+// An I/O worker: one thread with its own event loop that owns a share of the
+// connections and every subscriber on them. Fan-out reaches it as one queued call per
+// event (not per subscriber); it walks its subscribers of each matched stream and
+// appends the shared, already serialised frame to each one's bounded buffer.
+class IoWorker final : public QObject, public http::HttpConnectionHandler
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(IoWorker)
+
+public:
+    IoWorker(int index, const http::Router &router, const WorkerSettings &settings);
+    ~IoWorker() override;
+
+    // The worker whose thread is the calling thread, or nullptr.
+    static IoWorker *current();
+
+    int index() const { return m_index; }
+    const WorkerSettings &settings() const { return m_settings; }
+    int connectionCount() const { return m_connectionCount.load(std::memory_order_relaxed); }
+    int subscriberCount() const { return m_subscriberCount.load(std::memory_order_relaxed); }
+
+    // Thread-safe: each queues the work onto the worker's thread.
+    void adopt(qintptr descriptor);
+    void post(FanoutBatchPtr batch);
+
+    // On the worker's thread only.
+    void addSubscriber(http::HttpConnection *connection, std::unique_ptr<Subscriber> subscriber);
+    // Closes every connection (streams get their reason). Runs on the worker's thread.
+    void shutdown(const QString &reason);
+
+    void onRequest(http::HttpConnection *connection, http::HttpRequest &&request) override;
+    void onClosed(http::HttpConnection *connection) override;
+
+private:
+    void start();
+    void deliver(const FanoutBatchPtr &batch);
+    void removeSubscriber(Subscriber *subscriber);
+    void sweep();
+
+    int m_index;
+    const http::Router &m_router;
+    WorkerSettings m_settings;
+    QTimer *m_keepAliveTimer = nullptr;
+    QTimer *m_sweepTimer = nullptr;
+    QSet<http::HttpConnection *> m_connections; // owned; deleted with deleteLater on close
+    std::unordered_map<Subscriber *, std::unique_ptr<Subscriber>> m_subscribers;
+    QHash<http::HttpConnection *, Subscriber *> m_subscriberOf;
+    QHash<Subscriber *, http::HttpConnection *> m_connectionOf;
+    QHash<StreamKey, QList<Subscriber *>> m_byStream;
+    std::atomic<int> m_connectionCount{0};
+    std::atomic<int> m_subscriberCount{0};
+};
+
+} // namespace push::fanout

@@ -1,0 +1,345 @@
+#include "httpconnection.h"
+
+#include <QLoggingCategory>
+#include <QTcpSocket>
+#include <QUrl>
+
+Q_LOGGING_CATEGORY(lcHttp, "push.http")
+
+namespace push::http {
+
+namespace {
+
+HttpConnection *self(http_parser *parser)
+{
+    return static_cast<HttpConnection *>(parser->data);
+}
+
+const http_parser_settings &parserSettings()
+{
+    static const http_parser_settings settings = [] {
+        http_parser_settings s{};
+        s.on_url = [](http_parser *p, const char *at, size_t n) { return self(p)->onUrl(at, n); };
+        s.on_header_field = [](http_parser *p, const char *at, size_t n) {
+            return self(p)->onHeaderField(at, n);
+        };
+        s.on_header_value = [](http_parser *p, const char *at, size_t n) {
+            return self(p)->onHeaderValue(at, n);
+        };
+        s.on_headers_complete = [](http_parser *p) { return self(p)->onHeadersComplete(); };
+        s.on_body = [](http_parser *p, const char *at, size_t n) { return self(p)->onBody(at, n); };
+        s.on_message_complete = [](http_parser *p) { return self(p)->onMessageComplete(); };
+        return s;
+    }();
+    return settings;
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(qintptr descriptor, HttpConnectionHandler *handler,
+                               const HttpLimits &limits)
+    : m_socket(new QTcpSocket(this))
+    , m_handler(handler)
+    , m_limits(limits)
+{
+    m_activity.start();
+    if (!m_socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcHttp) << "cannot adopt socket" << descriptor << m_socket->errorString();
+        m_state = State::Closed;
+        return;
+    }
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
+        if (e != QAbstractSocket::RemoteHostClosedError)
+            qCDebug(lcHttp) << "socket error" << m_socket->errorString();
+        if (m_socket->state() != QAbstractSocket::ConnectedState)
+            onDisconnected();
+    });
+    beginRequest();
+}
+
+HttpConnection::~HttpConnection() = default;
+
+bool HttpConnection::isOpen() const
+{
+    return m_state != State::Closed && m_state != State::Closing && m_socket &&
+           m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+QHostAddress HttpConnection::peerAddress() const
+{
+    return m_socket ? m_socket->peerAddress() : QHostAddress();
+}
+
+void HttpConnection::beginRequest()
+{
+    http_parser_init(&m_parser, HTTP_REQUEST);
+    m_parser.data = this;
+    m_request = HttpRequest{};
+    m_request.peer = m_socket->peerAddress();
+    m_url.clear();
+    m_field.clear();
+    m_value.clear();
+    m_messageComplete = false;
+    m_tooLarge = false;
+    m_state = State::Idle;
+    // Everything read for this request's head can be put back for an upgrade.
+    m_socket->startTransaction();
+    m_inTransaction = true;
+    if (!m_pending.isEmpty()) {
+        QByteArray pending;
+        pending.swap(m_pending);
+        feed(pending.constData(), pending.size());
+    }
+    if (m_state == State::Idle || m_state == State::Reading) {
+        if (m_socket->bytesAvailable() > 0)
+            QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+    }
+}
+
+void HttpConnection::onReadyRead()
+{
+    if (!m_socket)
+        return;
+    if (m_state == State::Streaming || m_state == State::Closing || m_state == State::Closed) {
+        m_socket->skip(m_socket->bytesAvailable()); // a stream's client has nothing to say
+        return;
+    }
+    if (m_state == State::Dispatched)
+        return; // one request at a time; the rest waits in the socket
+    while (m_socket && (m_state == State::Idle || m_state == State::Reading) &&
+           m_socket->bytesAvailable() > 0) {
+        char buffer[16384];
+        const qint64 n = m_socket->read(buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        feed(buffer, n);
+    }
+}
+
+void HttpConnection::feed(const char *data, qint64 size)
+{
+    if (m_state == State::Idle) {
+        m_state = State::Reading;
+        m_activity.restart();
+    }
+    const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), data, size_t(size));
+    const auto error = HTTP_PARSER_ERRNO(&m_parser);
+    if (m_tooLarge) {
+        fail(ApiError::PayloadTooLarge,
+             "request body exceeds " + QByteArray::number(m_limits.maxBodyBytes) + " bytes");
+        return;
+    }
+    if (m_messageComplete) {
+        if (m_parser.upgrade && m_inTransaction) {
+            // The socket still holds the head, for the new protocol to read.
+            m_socket->rollbackTransaction();
+            m_inTransaction = false;
+        } else {
+            if (parsed < size_t(size))
+                m_pending.append(data + parsed, qsizetype(size_t(size) - parsed));
+        }
+        m_state = State::Dispatched;
+        m_activity.restart();
+        m_handler->onRequest(this, std::move(m_request));
+        return;
+    }
+    if (error != HPE_OK) {
+        fail(ApiError::BadRequest,
+             QByteArray("malformed HTTP request: ") + http_errno_description(error));
+    }
+}
+
+void HttpConnection::fail(ApiError error, const QByteArray &message)
+{
+    qCInfo(lcHttp).noquote() << "rejecting request from" << peerAddress().toString()
+                             << statusOf(error) << message;
+    if (m_inTransaction) {
+        m_socket->commitTransaction();
+        m_inTransaction = false;
+    }
+    m_pending.clear();
+    writeResponse(errorResponse(error, QString::fromUtf8(message)), false);
+}
+
+int HttpConnection::onUrl(const char *at, size_t length)
+{
+    m_url.append(at, qsizetype(length));
+    return 0;
+}
+
+void HttpConnection::finishHeader()
+{
+    if (m_field.isEmpty())
+        return;
+    const QByteArray name = m_field.toLower();
+    const QByteArray value = m_value.trimmed();
+    auto it = m_request.headers.find(name);
+    if (it == m_request.headers.end())
+        m_request.headers.insert(name, value);
+    else
+        it.value() += ", " + value;
+    m_field.clear();
+    m_value.clear();
+}
+
+int HttpConnection::onHeaderField(const char *at, size_t length)
+{
+    if (m_lastWasValue)
+        finishHeader();
+    m_lastWasValue = false;
+    m_field.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeaderValue(const char *at, size_t length)
+{
+    m_lastWasValue = true;
+    m_value.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeadersComplete()
+{
+    finishHeader();
+    m_lastWasValue = false;
+    m_request.method = http_method_str(http_method(m_parser.method));
+    m_request.target = m_url;
+    const QUrl url = QUrl::fromEncoded("http://host" + m_url);
+    m_request.path = url.path(QUrl::FullyDecoded);
+    m_request.encodedPath = url.path(QUrl::FullyEncoded);
+    m_request.query = QUrlQuery(url);
+    m_request.keepAlive = http_should_keep_alive(&m_parser) != 0;
+    m_origin = m_request.headers.value("origin");
+    if (!m_parser.upgrade && m_inTransaction) {
+        // Only an upgrade needs its head put back; a body is read past the head.
+        m_socket->commitTransaction();
+        m_inTransaction = false;
+    }
+    if ((m_parser.flags & F_CONTENTLENGTH) &&
+        m_parser.content_length > quint64(m_limits.maxBodyBytes)) {
+        m_tooLarge = true;
+        http_parser_pause(&m_parser, 1);
+    }
+    return 0;
+}
+
+int HttpConnection::onBody(const char *at, size_t length)
+{
+    if (m_request.body.size() + qint64(length) > m_limits.maxBodyBytes) {
+        m_tooLarge = true;
+        http_parser_pause(&m_parser, 1);
+        return 0;
+    }
+    m_request.body.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onMessageComplete()
+{
+    m_messageComplete = true;
+    http_parser_pause(&m_parser, 1);
+    return 0;
+}
+
+void HttpConnection::writeResponse(const HttpResponse &response, bool keepAlive)
+{
+    if (!m_socket || m_state == State::Closed)
+        return;
+    HeaderList headers = response.headers;
+    addCorsHeaders(headers);
+    headers.append(std::pair<QByteArray, QByteArray>("Content-Length",
+                                                     QByteArray::number(response.body.size())));
+    headers.append(
+        std::pair<QByteArray, QByteArray>("Connection", keepAlive ? "keep-alive" : "close"));
+    m_socket->write(serializeHead(response.status, headers));
+    if (!response.body.isEmpty() && m_request.method != "HEAD")
+        m_socket->write(response.body);
+    if (keepAlive) {
+        beginRequest();
+    } else {
+        close();
+    }
+}
+
+void HttpConnection::addCorsHeaders(HeaderList &headers) const
+{
+    // Browsers call from other origins with credentials (EventSource withCredentials,
+    // socket.io): reflect the origin, as ADSP's cors configuration does.
+    if (m_origin.isEmpty())
+        return;
+    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Origin", m_origin));
+    headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Credentials", "true"));
+    headers.append(std::pair<QByteArray, QByteArray>("Vary", "Origin"));
+}
+
+void HttpConnection::respond(const HttpResponse &response)
+{
+    if (m_state != State::Dispatched)
+        return;
+    writeResponse(response, m_request.keepAlive);
+}
+
+void HttpConnection::startStream(int status, const HeaderList &headers)
+{
+    if (m_state != State::Dispatched || !m_socket)
+        return;
+    m_state = State::Streaming;
+    HeaderList all = headers;
+    addCorsHeaders(all);
+    m_socket->write(serializeHead(status, all));
+    m_pending.clear();
+    m_socket->skip(m_socket->bytesAvailable());
+}
+
+bool HttpConnection::writeStream(const QByteArray &bytes)
+{
+    if (m_state != State::Streaming || !m_socket)
+        return false;
+    return m_socket->write(bytes) == bytes.size();
+}
+
+qint64 HttpConnection::bytesQueued() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+QTcpSocket *HttpConnection::takeSocket()
+{
+    if (!m_socket || m_state != State::Dispatched)
+        return nullptr;
+    QTcpSocket *socket = m_socket;
+    socket->disconnect(this);
+    socket->setParent(nullptr);
+    m_socket = nullptr;
+    m_state = State::Closed;
+    return socket;
+}
+
+void HttpConnection::close()
+{
+    if (!m_socket || m_state == State::Closed || m_state == State::Closing)
+        return;
+    m_state = State::Closing;
+    m_socket->disconnectFromHost(); // flushes first; `disconnected` follows
+}
+
+void HttpConnection::abort()
+{
+    if (!m_socket || m_state == State::Closed)
+        return;
+    m_socket->abort();
+    onDisconnected();
+}
+
+void HttpConnection::onDisconnected()
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closed;
+    m_handler->onClosed(this);
+}
+
+} // namespace push::http

@@ -1,0 +1,109 @@
+#pragma once
+
+#include "httpmessage.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <http_parser.h>
+
+class QTcpSocket;
+
+namespace push::http {
+
+class HttpConnection;
+
+// Whoever owns connections (an I/O worker) learns of requests and closes through this.
+class HttpConnectionHandler
+{
+public:
+    virtual ~HttpConnectionHandler() = default;
+    // A complete request. The handler must eventually call respond(), startStream() or
+    // takeSocket() (for protocol upgrades) on the connection.
+    virtual void onRequest(HttpConnection *connection, HttpRequest &&request) = 0;
+    // The peer went away or the connection was closed; the connection is about to be
+    // deleted (deleteLater) by its owner.
+    virtual void onClosed(HttpConnection *connection) = 0;
+};
+
+struct HttpLimits
+{
+    qint64 maxBodyBytes = 1024 * 1024;
+};
+
+// One HTTP/1.1 connection: parses requests with http_parser (Debian's libhttp-parser),
+// one at a time, writes responses, keeps the connection alive between them, and can turn
+// into a long-lived stream (Server-Sent Events) or hand its socket over for an upgrade.
+class HttpConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpConnection)
+
+public:
+    enum class State { Idle, Reading, Dispatched, Streaming, Closing, Closed };
+
+    HttpConnection(qintptr descriptor, HttpConnectionHandler *handler, const HttpLimits &limits);
+    ~HttpConnection() override;
+
+    bool isOpen() const;
+    State state() const { return m_state; }
+    QHostAddress peerAddress() const;
+    // Milliseconds since the last request started or the connection opened.
+    qint64 idleMilliseconds() const { return m_activity.elapsed(); }
+
+    // Answers the current request; the connection then waits for the next one, or
+    // closes when the request asked for that.
+    void respond(const HttpResponse &response);
+    // Answers the current request with a head and no length: what follows is a stream of
+    // writeStream() calls until close().
+    void startStream(int status, const HeaderList &headers);
+    // Appends to the socket's outgoing buffer. Returns false when the connection is gone.
+    bool writeStream(const QByteArray &bytes);
+    // Bytes accepted but not yet taken by the kernel.
+    qint64 bytesQueued() const;
+    // Hands the socket, with the request head put back unread, to another protocol (a
+    // WebSocket server). Only valid in onRequest for an upgrade request.
+    QTcpSocket *takeSocket();
+    // Flushes what is queued, then closes.
+    void close();
+    // Closes at once, dropping what is queued.
+    void abort();
+
+    // http_parser callbacks
+    int onUrl(const char *at, size_t length);
+    int onHeaderField(const char *at, size_t length);
+    int onHeaderValue(const char *at, size_t length);
+    int onHeadersComplete();
+    int onBody(const char *at, size_t length);
+    int onMessageComplete();
+
+private:
+    void onReadyRead();
+    void onDisconnected();
+    void beginRequest();
+    void feed(const char *data, qint64 size);
+    void fail(ApiError error, const QByteArray &message);
+    void finishHeader();
+    void writeResponse(const HttpResponse &response, bool keepAlive);
+    void addCorsHeaders(HeaderList &headers) const;
+
+    QTcpSocket *m_socket = nullptr; // child of this
+    HttpConnectionHandler *m_handler;
+    HttpLimits m_limits;
+    http_parser m_parser{};
+    State m_state = State::Idle;
+    HttpRequest m_request;
+    QByteArray m_url;
+    QByteArray m_field;
+    QByteArray m_value;
+    QByteArray m_origin;  // the current request's Origin, reflected for CORS
+    QByteArray m_pending; // bytes read past the end of the previous request (pipelining)
+    bool m_inTransaction = false;
+    bool m_messageComplete = false;
+    bool m_tooLarge = false;
+    bool m_lastWasValue = false;
+    QElapsedTimer m_activity;
+};
+
+} // namespace push::http

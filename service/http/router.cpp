@@ -1,0 +1,75 @@
+#include "router.h"
+
+#include "httpconnection.h"
+
+#include <QUrl>
+
+namespace push::http {
+
+void HttpCall::reply(const HttpResponse &response)
+{
+    connection->respond(response);
+}
+
+void HttpCall::fail(ApiError error, const QString &message)
+{
+    connection->respond(errorResponse(error, message));
+}
+
+void Router::route(const QByteArray &method, const QString &pattern, Handler handler)
+{
+    m_rules.append({method, pattern, pattern.split(QLatin1Char('/')), std::move(handler)});
+}
+
+QStringList Router::routes() const
+{
+    QStringList all;
+    for (const Rule &rule : m_rules)
+        all.append(QString::fromLatin1(rule.method) + QLatin1Char(' ') + rule.pattern);
+    return all;
+}
+
+void Router::dispatch(HttpCall &call) const
+{
+    QString path = call.request.encodedPath;
+    if (path.size() > 1 && path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    QStringList segments = path.split(QLatin1Char('/'));
+    for (QString &segment : segments)
+        segment = QUrl::fromPercentEncoding(segment.toUtf8());
+    bool pathKnown = false;
+    const QByteArray method = call.request.method == "HEAD" ? "GET" : call.request.method;
+    for (const Rule &rule : m_rules) {
+        if (rule.segments.size() != segments.size())
+            continue;
+        QStringList args;
+        bool fits = true;
+        for (qsizetype i = 0; i < segments.size() && fits; ++i) {
+            if (rule.segments[i] == QLatin1String("<arg>")) {
+                if (segments[i].isEmpty())
+                    fits = false;
+                else
+                    args.append(segments[i]);
+            } else if (rule.segments[i] != segments[i]) {
+                fits = false;
+            }
+        }
+        if (!fits)
+            continue;
+        pathKnown = true;
+        if (rule.method != method)
+            continue;
+        call.args = args;
+        rule.handler(call);
+        return;
+    }
+    if (pathKnown)
+        call.fail(ApiError::MethodNotAllowed,
+                  QStringLiteral("%1 is not allowed on %2")
+                      .arg(QString::fromLatin1(call.request.method), call.request.path));
+    else
+        call.fail(ApiError::NotFound,
+                  QStringLiteral("no such resource: %1").arg(call.request.path));
+}
+
+} // namespace push::http

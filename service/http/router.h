@@ -1,0 +1,52 @@
+#pragma once
+
+#include "httpmessage.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+namespace push::http {
+
+class HttpConnection;
+
+// What a route handler gets: the request, the captured path arguments, and the
+// connection to answer on (or to keep, for a stream).
+struct HttpCall
+{
+    HttpConnection *connection;
+    HttpRequest request;
+    QStringList args;
+
+    void reply(const HttpResponse &response);
+    void fail(ApiError error, const QString &message);
+};
+
+// Typed routes: "/stream/v1/streams/<arg>" captures one decoded path segment per <arg>.
+class Router
+{
+public:
+    using Handler = std::function<void(HttpCall &)>;
+
+    void route(const QByteArray &method, const QString &pattern, Handler handler);
+    // Every registered "METHOD pattern", for the OpenAPI cross-check and the docs.
+    QStringList routes() const;
+
+    // Finds the handler and fills call.args; answers 404 or 405 itself when none fits.
+    void dispatch(HttpCall &call) const;
+
+private:
+    struct Rule
+    {
+        QByteArray method;
+        QString pattern;
+        QStringList segments;
+        Handler handler;
+    };
+    QList<Rule> m_rules;
+};
+
+} // namespace push::http

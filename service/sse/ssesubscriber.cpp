@@ -1,0 +1,58 @@
+#include "ssesubscriber.h"
+
+#include "httpconnection.h"
+
+namespace push::sse {
+
+SseSubscriber::SseSubscriber(http::HttpConnection *connection, fanout::StreamKey key,
+                             EventCriteria criteria, qint64 bufferLimit)
+    : Subscriber(std::move(key), std::move(criteria))
+    , m_connection(connection)
+    , m_bufferLimit(bufferLimit)
+{}
+
+bool SseSubscriber::deliver(const fanout::FanoutItem &item)
+{
+    if (!criteria().isEmpty() && !criteria().matches(item.correlationId, item.context))
+        return true;
+    if (!m_connection->isOpen())
+        return true; // already closing: the worker drops it when the socket is gone
+    if (m_connection->bytesQueued() + item.sseFrame.size() > m_bufferLimit)
+        return false;
+    m_connection->writeStream(item.sseFrame);
+    countDelivery();
+    return true;
+}
+
+void SseSubscriber::keepAlive()
+{
+    static const QByteArray comment(": keep-alive\n\n");
+    if (m_connection->isOpen() && m_connection->bytesQueued() + comment.size() <= m_bufferLimit)
+        m_connection->writeStream(comment);
+}
+
+void SseSubscriber::close(const QString &reason)
+{
+    if (m_connection->bytesQueued() + 256 <= m_bufferLimit) {
+        // A comment line: EventSource ignores it, a person reading with curl sees why.
+        m_connection->writeStream(": closed: " + reason.toUtf8().left(200) + "\n\n");
+        m_connection->close();
+    } else {
+        m_connection->abort(); // what is queued would never drain in time
+    }
+}
+
+qint64 SseSubscriber::bytesQueued() const
+{
+    return m_connection->bytesQueued();
+}
+
+QList<std::pair<QByteArray, QByteArray>> SseSubscriber::streamHeaders()
+{
+    return {{"Content-Type", "text/event-stream"},
+            {"Cache-Control", "no-cache"},
+            {"Connection", "keep-alive"},
+            {"X-Accel-Buffering", "no"}};
+}
+
+} // namespace push::sse

@@ -1,0 +1,120 @@
+#include "sseclient.h"
+
+#include <QJsonDocument>
+
+QJsonObject SseClient::Event::json() const
+{
+    return QJsonDocument::fromJson(data).object();
+}
+
+SseClient::SseClient(QObject *parent)
+    : QObject(parent)
+    , m_socket(new QTcpSocket(this))
+{
+    connect(m_socket, &QTcpSocket::readyRead, this, &SseClient::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, [this] { m_remoteClosed = true; });
+}
+
+void SseClient::open(quint16 port, const QByteArray &pathAndQuery,
+                     const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    m_socket->connectToHost(QStringLiteral("127.0.0.1"), port);
+    QByteArray request = "GET " + pathAndQuery +
+                         " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                         "\r\nAccept: text/event-stream\r\n";
+    for (const auto &[name, value] : headers)
+        request += name + ": " + value + "\r\n";
+    request += "\r\n";
+    m_socket->write(request); // queued until connected
+}
+
+void SseClient::pauseReading()
+{
+    m_paused = true;
+    m_socket->setReadBufferSize(1);
+    m_socket->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+}
+
+void SseClient::resumeReading()
+{
+    m_paused = false;
+    m_socket->setReadBufferSize(0);
+    onReadyRead();
+}
+
+void SseClient::close()
+{
+    m_socket->abort();
+}
+
+void SseClient::onReadyRead()
+{
+    if (m_paused)
+        return;
+    m_buffer += m_socket->readAll();
+    if (!m_headDone) {
+        const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return;
+        const QList<QByteArray> lines = m_buffer.left(end).split('\n');
+        m_status = lines.value(0).split(' ').value(1).toInt();
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray line = lines[i].trimmed();
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0)
+                m_headers.insert(line.left(colon).toLower(), line.mid(colon + 1).trimmed());
+        }
+        m_buffer.remove(0, end + 4);
+        m_headDone = true;
+        emit headReceived();
+    }
+    if (m_status != 200) {
+        m_body += m_buffer;
+        m_buffer.clear();
+        return;
+    }
+    parseStream();
+}
+
+void SseClient::parseStream()
+{
+    qsizetype start = 0;
+    bool dispatched = false;
+    for (;;) {
+        const qsizetype end = m_buffer.indexOf('\n', start);
+        if (end < 0)
+            break;
+        QByteArray line = m_buffer.mid(start, end - start);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        start = end + 1;
+        if (line.isEmpty()) {
+            if (!m_current.data.isNull()) {
+                m_events.append(m_current);
+                dispatched = true;
+            }
+            m_current = Event{};
+            continue;
+        }
+        if (line.startsWith(':')) {
+            m_comments.append(line.mid(1).trimmed());
+            continue;
+        }
+        const qsizetype colon = line.indexOf(':');
+        const QByteArray field = colon < 0 ? line : line.left(colon);
+        QByteArray value = colon < 0 ? QByteArray() : line.mid(colon + 1);
+        if (value.startsWith(' '))
+            value.remove(0, 1);
+        if (field == "data") {
+            if (m_current.data.isNull())
+                m_current.data = value;
+            else
+                m_current.data += '\n' + value;
+        } else if (field == "id") {
+            m_current.id = value;
+        }
+    }
+    m_buffer.remove(0, start);
+    if (dispatched)
+        emit eventReceived();
+}

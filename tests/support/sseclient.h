@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QTcpSocket>
+#include <QUrl>
+
+// A Server-Sent Events client on a plain QTcpSocket, so that a test can hold hundreds of
+// them (QNetworkAccessManager keeps six connections per host) and control reading (to
+// play a slow client). Parses the response head and the event stream per the WHATWG
+// rules that matter here: `data:` lines joined, `id:`, comments, blank-line dispatch.
+class SseClient final : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Event
+    {
+        QByteArray id;
+        QByteArray data;
+        QJsonObject json() const;
+    };
+
+    explicit SseClient(QObject *parent = nullptr);
+
+    // Connects and sends GET <pathAndQuery>. Extra headers are sent as given.
+    void open(quint16 port, const QByteArray &pathAndQuery,
+              const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    // Stop reading from the kernel: the server's queue fills up (a slow client).
+    void pauseReading();
+    void resumeReading();
+    void close();
+
+    int status() const { return m_status; }
+    QByteArray header(const QByteArray &lowerName) const { return m_headers.value(lowerName); }
+    QByteArray errorBody() const { return m_body; } // body of a non-200 answer
+    const QList<Event> &events() const { return m_events; }
+    QList<QByteArray> comments() const { return m_comments; }
+    bool isConnected() const { return m_socket->state() == QAbstractSocket::ConnectedState; }
+    bool disconnectedByServer() const { return m_remoteClosed; }
+
+signals:
+    void headReceived();
+    void eventReceived();
+
+private:
+    void onReadyRead();
+    void parseStream();
+
+    QTcpSocket *m_socket;
+    QByteArray m_buffer;
+    bool m_headDone = false;
+    bool m_remoteClosed = false;
+    bool m_paused = false;
+    int m_status = 0;
+    QHash<QByteArray, QByteArray> m_headers;
+    QByteArray m_body;
+    QList<Event> m_events;
+    QList<QByteArray> m_comments;
+    Event m_current;
+};
