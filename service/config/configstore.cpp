@@ -22,6 +22,13 @@ namespace {
 constexpr int kSchemaVersion = 1;
 const QString kService = QStringLiteral("platform:push-service");
 
+// The core (platform-wide) document is stored under tenant_id '*', which no tenant id
+// can be.
+QString scope(const QString &tenantId)
+{
+    return tenantId.isEmpty() ? QStringLiteral("*") : tenantId;
+}
+
 QString now()
 {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
@@ -97,7 +104,7 @@ bool ConfigStore::migrate(QString *error)
                        " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
                        " realm TEXT NOT NULL UNIQUE,"
                        " created_at TEXT NOT NULL)"),
-        // tenant_id '' is the core (platform-wide) document.
+        // tenant_id '*' is the core (platform-wide) document.
         QStringLiteral("CREATE TABLE IF NOT EXISTS configuration_revisions ("
                        " tenant_id TEXT NOT NULL,"
                        " service TEXT NOT NULL,"
@@ -213,7 +220,7 @@ std::optional<ConfigurationRevision> ConfigStore::configuration(const QString &t
     query.prepare(QStringLiteral("SELECT revision, document, author, created_at"
                                  " FROM configuration_revisions WHERE tenant_id = ? AND service = ?"
                                  " ORDER BY revision DESC LIMIT 1"));
-    query.addBindValue(tenantId);
+    query.addBindValue(scope(tenantId));
     query.addBindValue(kService);
     if (!query.exec() || !query.next())
         return std::nullopt;
@@ -249,7 +256,7 @@ qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject
     QSqlQuery query(db);
     query.prepare(QStringLiteral("SELECT COALESCE(MAX(revision), 0) FROM configuration_revisions"
                                  " WHERE tenant_id = ? AND service = ?"));
-    query.addBindValue(tenantId);
+    query.addBindValue(scope(tenantId));
     query.addBindValue(kService);
     if (!query.exec() || !query.next()) {
         *error = query.lastError().text();
@@ -260,7 +267,7 @@ qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject
     query.prepare(QStringLiteral("INSERT INTO configuration_revisions"
                                  " (tenant_id, service, revision, document, author, created_at)"
                                  " VALUES (?, ?, ?, ?, ?, ?)"));
-    query.addBindValue(tenantId);
+    query.addBindValue(scope(tenantId));
     query.addBindValue(kService);
     query.addBindValue(revision);
     query.addBindValue(QString::fromUtf8(QJsonDocument(document).toJson(QJsonDocument::Compact)));
@@ -281,7 +288,7 @@ QList<ConfigurationRevision> ConfigStore::revisions(const QString &tenantId) con
     query.prepare(QStringLiteral("SELECT revision, document, author, created_at"
                                  " FROM configuration_revisions WHERE tenant_id = ? AND service = ?"
                                  " ORDER BY revision DESC"));
-    query.addBindValue(tenantId);
+    query.addBindValue(scope(tenantId));
     query.addBindValue(kService);
     if (!query.exec())
         return result;

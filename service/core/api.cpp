@@ -184,8 +184,8 @@ void Api::subscribe(HttpCall &call)
                               call.connection, fanout::streamKey(tenant->id, stream->id), criteria,
                               worker->settings().subscriberBufferBytes));
     qCInfo(lcSse).noquote() << "subscriber from" << call.request.peer.toString() << "on"
-                            << describe(tenant->id, stream->id) << "(worker" << worker->index()
-                            << ")";
+                            << describe(tenant->id, stream->id)
+                            << QStringLiteral("(worker %1)").arg(worker->index());
 }
 
 void Api::publishEvent(HttpCall &call)

@@ -5,6 +5,10 @@
 #include <QLoggingCategory>
 #include <QThread>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 Q_LOGGING_CATEGORY(lcFanout, "push.fanout")
 
 namespace push::fanout {
@@ -100,6 +104,7 @@ void IoWorker::onClosed(http::HttpConnection *connection)
     if (Subscriber *subscriber = m_subscriberOf.value(connection))
         removeSubscriber(subscriber);
     if (m_connections.remove(connection)) {
+        ++m_closedSinceTrim;
         m_connectionCount.store(int(m_connections.size()), std::memory_order_relaxed);
         connection->deleteLater();
     }
@@ -167,6 +172,15 @@ void IoWorker::sweep()
     }
     for (http::HttpConnection *connection : std::as_const(idle))
         connection->abort();
+
+    // After many connections went away, hand the freed heap back to the system, so that
+    // the resident size follows the number of connections down (glibc keeps it otherwise).
+    if (m_closedSinceTrim >= 100 || (m_closedSinceTrim > 0 && m_connections.isEmpty())) {
+        m_closedSinceTrim = 0;
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+    }
 }
 
 void IoWorker::shutdown(const QString &reason)

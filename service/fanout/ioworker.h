@@ -76,6 +76,7 @@ private:
     QHash<http::HttpConnection *, Subscriber *> m_subscriberOf;
     QHash<Subscriber *, http::HttpConnection *> m_connectionOf;
     QHash<StreamKey, QList<Subscriber *>> m_byStream;
+    int m_closedSinceTrim = 0;
     std::atomic<int> m_connectionCount{0};
     std::atomic<int> m_subscriberCount{0};
 };

@@ -15,6 +15,10 @@ HttpConnection *self(http_parser *parser)
     return static_cast<HttpConnection *>(parser->data);
 }
 
+// A body over the limit is read and dropped up to this size so that the client can read
+// the 413; beyond it the connection is closed at once.
+constexpr quint64 kMaxDiscardBytes = 64 * 1024 * 1024;
+
 const http_parser_settings &parserSettings()
 {
     static const http_parser_settings settings = [] {
@@ -127,7 +131,9 @@ void HttpConnection::feed(const char *data, qint64 size)
     }
     const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), data, size_t(size));
     const auto error = HTTP_PARSER_ERRNO(&m_parser);
-    if (m_tooLarge) {
+    if (m_tooLarge && (m_messageComplete || m_parser.content_length > kMaxDiscardBytes)) {
+        // The body was read and thrown away (so that the client, still sending, gets to
+        // read the answer), or it is too large even to throw away.
         fail(ApiError::PayloadTooLarge,
              "request body exceeds " + QByteArray::number(m_limits.maxBodyBytes) + " bytes");
         return;
@@ -221,17 +227,18 @@ int HttpConnection::onHeadersComplete()
     if ((m_parser.flags & F_CONTENTLENGTH) &&
         m_parser.content_length > quint64(m_limits.maxBodyBytes)) {
         m_tooLarge = true;
-        http_parser_pause(&m_parser, 1);
+        if (m_parser.content_length > kMaxDiscardBytes)
+            http_parser_pause(&m_parser, 1);
     }
     return 0;
 }
 
 int HttpConnection::onBody(const char *at, size_t length)
 {
-    if (m_request.body.size() + qint64(length) > m_limits.maxBodyBytes) {
+    if (m_tooLarge || m_request.body.size() + qint64(length) > m_limits.maxBodyBytes) {
         m_tooLarge = true;
-        http_parser_pause(&m_parser, 1);
-        return 0;
+        m_request.body.clear();
+        return 0; // discarded
     }
     m_request.body.append(at, qsizetype(length));
     return 0;

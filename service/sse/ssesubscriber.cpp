@@ -17,7 +17,10 @@ bool SseSubscriber::deliver(const fanout::FanoutItem &item)
         return true;
     if (!m_connection->isOpen())
         return true; // already closing: the worker drops it when the socket is gone
-    if (m_connection->bytesQueued() + item.sseFrame.size() > m_bufferLimit)
+    // Bounded: an empty queue takes any one frame (events are bounded by the request
+    // size), a non-empty one only what fits under the limit.
+    const qint64 queued = m_connection->bytesQueued();
+    if (queued > 0 && queued + item.sseFrame.size() > m_bufferLimit)
         return false;
     m_connection->writeStream(item.sseFrame);
     countDelivery();

@@ -90,7 +90,10 @@ void SseClient::parseStream()
         start = end + 1;
         if (line.isEmpty()) {
             if (!m_current.data.isNull()) {
-                m_events.append(m_current);
+                if (m_sink)
+                    m_sink(m_current);
+                else
+                    m_events.append(m_current);
                 dispatched = true;
             }
             m_current = Event{};

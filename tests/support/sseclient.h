@@ -8,6 +8,8 @@
 #include <QTcpSocket>
 #include <QUrl>
 
+#include <functional>
+
 // A Server-Sent Events client on a plain QTcpSocket, so that a test can hold hundreds of
 // them (QNetworkAccessManager keeps six connections per host) and control reading (to
 // play a slow client). Parses the response head and the event stream per the WHATWG
@@ -33,6 +35,8 @@ public:
     void pauseReading();
     void resumeReading();
     void close();
+    // Hands each event to `sink` instead of keeping it (for tests with many events).
+    void setSink(std::function<void(const Event &)> sink) { m_sink = std::move(sink); }
 
     int status() const { return m_status; }
     QByteArray header(const QByteArray &lowerName) const { return m_headers.value(lowerName); }
@@ -61,4 +65,5 @@ private:
     QList<Event> m_events;
     QList<QByteArray> m_comments;
     Event m_current;
+    std::function<void(const Event &)> m_sink;
 };
