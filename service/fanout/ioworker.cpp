@@ -192,7 +192,7 @@ void IoWorker::shutdown(const QString &reason)
         subscriber->close(reason);
     const QList<http::HttpConnection *> connections = m_connections.values();
     for (http::HttpConnection *connection : connections)
-        connection->abort();
+        connection->flushAndClose();
 }
 
 } // namespace push::fanout

@@ -341,6 +341,14 @@ void HttpConnection::abort()
     onDisconnected();
 }
 
+void HttpConnection::flushAndClose()
+{
+    if (!m_socket || m_state == State::Closed)
+        return;
+    m_socket->flush();
+    abort();
+}
+
 void HttpConnection::onDisconnected()
 {
     if (m_state == State::Closed)

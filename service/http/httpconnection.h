@@ -69,6 +69,8 @@ public:
     void close();
     // Closes at once, dropping what is queued.
     void abort();
+    // Hands what is queued to the kernel without waiting, then closes (for shutdown).
+    void flushAndClose();
 
     // http_parser callbacks
     int onUrl(const char *at, size_t length);

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The README's set-up commands on Debian 12 (and derivatives):
+#   scripts/dev.sh run    install what the build needs, build, start push-service on the
+#                         embedded default (SQLite, HTTP ingest, demo tenant) on :3334
+#   scripts/dev.sh test   install what the build and tests need, build, run every test
+# Other verbs: deps, build. Environment: BUILD_DIR (default build), BUILD_TYPE
+# (default RelWithDebInfo), CTEST_PARALLEL (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
+
+# Debian packages: compiler and build tools, Qt 6, the HTTP parser, OpenSSL.
+BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
+    qt6-base-dev libqt6sql6-sqlite qt6-websockets-dev libhttp-parser-dev libssl-dev curl)
+
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+deps() {
+    local missing=()
+    for p in "${BUILD_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    done
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        missing+=(nodejs npm)
+    fi
+    if ((${#missing[@]})); then
+        echo "== installing Debian packages: ${missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "${missing[@]}" >/dev/null
+    fi
+}
+
+js_deps() {
+    # The JavaScript clients the tests use, exactly as package-lock.json pins them.
+    if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules ]]; then
+        echo "== npm ci"
+        npm ci --no-audit --no-fund --loglevel=error
+    fi
+}
+
+build() {
+    echo "== building in $BUILD_DIR ($BUILD_TYPE)"
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
+    cmake --build "$BUILD_DIR"
+}
+
+case "${1:-}" in
+deps) deps; js_deps ;;
+build) deps; build ;;
+run)
+    deps
+    build
+    shift
+    echo "== starting push-service (Ctrl+C stops it)"
+    exec "$BUILD_DIR/service/push-service" "$@"
+    ;;
+test)
+    deps
+    js_deps
+    build
+    echo "== running the test suite"
+    cd "$BUILD_DIR"
+    ctest --output-on-failure --timeout 600 -j "${CTEST_PARALLEL:-2}"
+    ;;
+*)
+    sed -n '2,8p' "$0"
+    exit 2
+    ;;
+esac

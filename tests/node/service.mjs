@@ -1,0 +1,79 @@
+// Starts the real push-service binary for a JavaScript client test: port 0, a temporary
+// data directory, and the port read back from its start-up log line.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const binary = process.env.PUSH_SERVICE_BIN;
+if (!binary) throw new Error('PUSH_SERVICE_BIN must name the push-service binary');
+
+export class Service {
+  constructor(env = {}) {
+    this.dataDir = mkdtempSync(join(tmpdir(), 'push-node-'));
+    this.env = { ...process.env, ...env };
+    this.log = '';
+  }
+
+  // `push-service config set` for a tenant (or '--core') with a document.
+  configure(tenant, document) {
+    const file = join(this.dataDir, `config-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify(document));
+    const scope = tenant === '--core' ? ['--core'] : ['--tenant', tenant];
+    const result = spawnSync(binary, ['config', 'set', ...scope, file, '--data-dir', this.dataDir]);
+    if (result.status !== 0) throw new Error(`config set failed: ${result.stderr}`);
+  }
+
+  async start() {
+    this.process = spawn(binary, ['--port', '0', '--bind', '127.0.0.1', '--data-dir', this.dataDir], {
+      env: this.env,
+    });
+    this.process.stdout.on('data', (d) => (this.log += d));
+    this.port = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`push-service did not start:\n${this.log}`)), 15000);
+      this.process.stderr.on('data', (d) => {
+        this.log += d;
+        const match = /listening on http:\/\/[^:]+:(\d+)/.exec(this.log);
+        if (match) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+      this.process.on('exit', (code) => reject(new Error(`push-service exited with ${code}:\n${this.log}`)));
+    });
+    this.url = `http://127.0.0.1:${this.port}`;
+    return this;
+  }
+
+  async publish(tenant, event) {
+    const response = await fetch(`${this.url}/event/v1/events?tenant=${tenant}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ timestamp: new Date().toISOString(), ...event }),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  async health() {
+    return (await fetch(`${this.url}/health`)).json();
+  }
+
+  async stop() {
+    if (this.process && this.process.exitCode === null) {
+      const exited = new Promise((resolve) => this.process.once('exit', resolve));
+      this.process.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+// Resolves when `predicate()` is true, polling; rejects after `ms`.
+export async function waitFor(predicate, ms = 5000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
