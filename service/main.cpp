@@ -2,6 +2,7 @@
 #include "pushservice.h"
 #include "settings.h"
 #include "shutdownsignals.h"
+#include "tokencommand.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -21,11 +22,13 @@ int main(int argc, char *argv[])
     if (arguments.size() > 1 &&
         (arguments.at(1) == QLatin1String("tenant") || arguments.at(1) == QLatin1String("config")))
         return push::core::runAdminCommand(arguments);
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("token"))
+        return push::core::runTokenCommand(arguments);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Push gateway: domain events to Server-Sent Events and socket.io.\n"
-                       "Administration: push-service tenant|config --help"));
+                       "Administration: push-service tenant|config|token --help"));
     parser.addHelpOption();
     parser.addVersionOption();
     push::core::Settings::addOptions(parser);

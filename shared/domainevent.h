@@ -15,7 +15,7 @@ struct DomainEvent
     QString tenantId; // the tenant URN: urn:ads:platform:tenant-service:v2:/tenants/<id>
     QString eventNamespace;
     QString name;
-    QDateTime timestamp; // UTC
+    QDateTime timestamp;   // UTC
     QString correlationId; // null QString = absent
     QJsonObject context;   // flat: string/number/boolean values
     QJsonValue payload;    // normally an object

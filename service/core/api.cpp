@@ -1,6 +1,8 @@
 #include "api.h"
 
+#include "authenticator.h"
 #include "configuration.h"
+#include "httpconnection.h"
 #include "hub.h"
 #include "ioworker.h"
 #include "ssesubscriber.h"
@@ -12,6 +14,7 @@
 
 Q_LOGGING_CATEGORY(lcSse, "push.sse")
 Q_LOGGING_CATEGORY(lcIngest, "push.ingest")
+Q_DECLARE_LOGGING_CATEGORY(lcAuth)
 
 namespace push::core {
 
@@ -35,24 +38,70 @@ QString describe(const QString &tenantId, const QString &streamId)
 } // namespace
 
 Api::Api(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
-         const ServiceStatus &status)
+         auth::Authenticator &authenticator, const ServiceStatus &status)
     : m_settings(settings)
     , m_registry(registry)
     , m_hub(hub)
+    , m_authenticator(authenticator)
     , m_status(status)
 {}
+
+std::function<void(HttpCall &)> Api::authenticated(Handler handler)
+{
+    return [this, handler](HttpCall &call) {
+        const QByteArray token = auth::Authenticator::tokenFrom(
+            call.request.header("authorization"), call.request.queryValue(QStringLiteral("token")));
+        auto pending = std::make_shared<HttpCall>(std::move(call));
+        QPointer<http::HttpConnection> connection(pending->connection);
+        m_authenticator.verify(
+            token, fanout::IoWorker::current(),
+            [this, handler, pending, connection](auth::AuthResult result) {
+                if (!connection || connection->state() != http::HttpConnection::State::Dispatched)
+                    return; // the client left while its keys were being fetched
+                HttpCall &call = *pending;
+                switch (result.kind) {
+                case auth::AuthResult::Kind::Anonymous:
+                    (this->*handler)(call, Caller{});
+                    return;
+                case auth::AuthResult::Kind::Invalid:
+                    qCInfo(lcAuth).noquote()
+                        << "rejected a token from" << call.request.peer.toString() << "on"
+                        << call.request.path << ":" << result.error;
+                    call.fail(ApiError::Unauthorized, result.error);
+                    return;
+                case auth::AuthResult::Kind::Unavailable:
+                    qCWarning(lcAuth).noquote() << result.error;
+                    call.fail(ApiError::Unavailable, result.error);
+                    return;
+                case auth::AuthResult::Kind::Valid:
+                    break;
+                }
+                User user = User::fromClaims(result.claims);
+                if (result.realm == QLatin1String(kCoreRealm)) {
+                    user.isCore = true;
+                } else {
+                    const Tenant *tenant = m_registry.current()->tenantByRealm(result.realm);
+                    if (!tenant) {
+                        call.fail(ApiError::Unauthorized,
+                                  QStringLiteral("the realm '%1' belongs to no tenant")
+                                      .arg(result.realm));
+                        return;
+                    }
+                    user.tenantId = tenant->id;
+                }
+                (this->*handler)(call, Caller{std::move(user)});
+            });
+    };
+}
 
 void Api::registerRoutes(http::Router &router)
 {
     router.route("GET", QStringLiteral("/"), [this](HttpCall &c) { root(c); });
     router.route("GET", QStringLiteral("/health"), [this](HttpCall &c) { health(c); });
     router.route("GET", QStringLiteral("/swagger/docs/v1"), [this](HttpCall &c) { openApi(c); });
-    router.route("GET", QStringLiteral("/stream/v1/streams"),
-                 [this](HttpCall &c) { listStreams(c); });
-    router.route("GET", QStringLiteral("/stream/v1/streams/<arg>"),
-                 [this](HttpCall &c) { subscribe(c); });
-    router.route("POST", QStringLiteral("/event/v1/events"),
-                 [this](HttpCall &c) { publishEvent(c); });
+    router.route("GET", QStringLiteral("/stream/v1/streams"), authenticated(&Api::listStreams));
+    router.route("GET", QStringLiteral("/stream/v1/streams/<arg>"), authenticated(&Api::subscribe));
+    router.route("POST", QStringLiteral("/event/v1/events"), authenticated(&Api::publishEvent));
 }
 
 QString Api::baseUrl(const http::HttpRequest &request) const
@@ -115,54 +164,84 @@ void Api::openApi(HttpCall &call)
     call.reply(HttpResponse::json(200, file.readAll()));
 }
 
-void Api::listStreams(HttpCall &call)
+namespace {
+
+// The tenant context of a stream request: the named tenant, else the caller's, else the
+// cross-tenant context for a core user. Fails the call (and returns false) otherwise.
+bool resolveContext(HttpCall &call, const config::ConfigSnapshot &snapshot, const User *user,
+                    QString *tenantId)
+{
+    const QString reference = call.request.queryValue(QStringLiteral("tenant"));
+    if (!reference.isEmpty()) {
+        const Tenant *tenant = snapshot.findTenant(reference);
+        if (!tenant) {
+            call.fail(ApiError::NotFound, QStringLiteral("tenant '%1' not found").arg(reference));
+            return false;
+        }
+        *tenantId = tenant->id;
+        return true;
+    }
+    if (user && (user->isCore || !user->tenantId.isEmpty())) {
+        *tenantId = user->tenantId; // empty for a core user: the cross-tenant context
+        return true;
+    }
+    call.fail(ApiError::BadRequest,
+              QStringLiteral("tenant is required: name it with ?tenant=<tenant-name-in-kebab-case> "
+                             "or call with a token of the tenant"));
+    return false;
+}
+
+} // namespace
+
+void Api::listStreams(HttpCall &call, const Caller &caller)
 {
     const config::SnapshotPtr snapshot = m_registry.current();
-    const QString reference = call.request.queryValue(QStringLiteral("tenant"));
-    if (reference.isEmpty()) {
-        call.fail(ApiError::BadRequest,
-                  QStringLiteral("tenant is required: name it with ?tenant=<tenant id or name>"));
+    QString tenantId;
+    if (!resolveContext(call, *snapshot, caller.get(), &tenantId))
         return;
-    }
-    const Tenant *tenant = snapshot->findTenant(reference);
-    if (!tenant) {
-        call.fail(ApiError::NotFound, QStringLiteral("tenant '%1' not found").arg(reference));
-        return;
-    }
+    const QMap<QString, Stream> &streams =
+        tenantId.isEmpty() ? snapshot->coreStreams() : snapshot->streamsFor(tenantId);
     QJsonObject result;
-    for (const Stream &stream : snapshot->streamsFor(tenant->id)) {
-        // Without credentials only public streams may be subscribed to.
-        if (stream.publicSubscribe)
+    for (const Stream &stream : streams) {
+        if (subscribeAccess(caller.get(), stream, tenantId) == Access::Allowed)
             result.insert(stream.id, stream.toJson());
     }
     call.reply(jsonResponse(result));
 }
 
-void Api::subscribe(HttpCall &call)
+void Api::subscribe(HttpCall &call, const Caller &caller)
 {
     const config::SnapshotPtr snapshot = m_registry.current();
     const QString streamId = call.args.value(0);
-    const QString reference = call.request.queryValue(QStringLiteral("tenant"));
-    if (reference.isEmpty()) {
-        call.fail(ApiError::BadRequest, QStringLiteral("tenant is required: name it with "
-                                                       "?tenant=<tenant-name-in-kebab-case>"));
+    QString tenantId;
+    if (!resolveContext(call, *snapshot, caller.get(), &tenantId))
         return;
-    }
-    const Tenant *tenant = snapshot->findTenant(reference);
-    if (!tenant) {
-        call.fail(ApiError::NotFound, QStringLiteral("tenant '%1' not found").arg(reference));
-        return;
-    }
-    const Stream *stream = snapshot->stream(tenant->id, streamId);
+    const Stream *stream = snapshot->stream(tenantId, streamId);
     if (!stream) {
+        const Tenant *tenant = snapshot->tenantById(tenantId);
         call.fail(
             ApiError::NotFound,
-            QStringLiteral("stream '%1' not found for tenant %2").arg(streamId, tenant->name));
+            tenant
+                ? QStringLiteral("stream '%1' not found for tenant %2").arg(streamId, tenant->name)
+                : QStringLiteral("stream '%1' not found among the core streams").arg(streamId));
         return;
     }
-    if (!stream->publicSubscribe) {
+    switch (subscribeAccess(caller.get(), *stream, tenantId)) {
+    case Access::Allowed:
+        break;
+    case Access::Unauthenticated:
         call.fail(ApiError::Unauthorized,
                   QStringLiteral("stream '%1' is not public: a token is required").arg(streamId));
+        return;
+    case Access::Forbidden:
+        qCInfo(lcAuth).noquote() << "refused" << caller.get()->id << "on"
+                                 << describe(tenantId, streamId);
+        call.fail(ApiError::Forbidden,
+                  QStringLiteral("not allowed to subscribe to stream '%1': it needs a user of the "
+                                 "tenant (or core) with one of the roles %2")
+                      .arg(streamId, (QStringList{QLatin1String(kStreamListenerRole)} +
+                                      stream->subscriberRoles)
+                                         .join(QStringLiteral(", "))));
         return;
     }
     EventCriteria criteria;
@@ -181,15 +260,30 @@ void Api::subscribe(HttpCall &call)
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
     worker->addSubscriber(call.connection,
                           std::make_unique<sse::SseSubscriber>(
-                              call.connection, fanout::streamKey(tenant->id, stream->id), criteria,
+                              call.connection, fanout::streamKey(tenantId, stream->id), criteria,
                               worker->settings().subscriberBufferBytes));
-    qCInfo(lcSse).noquote() << "subscriber from" << call.request.peer.toString() << "on"
-                            << describe(tenant->id, stream->id)
+    qCInfo(lcSse).noquote() << "subscriber"
+                            << (caller.user ? caller.user->id : QStringLiteral("(anonymous)"))
+                            << "from" << call.request.peer.toString() << "on"
+                            << describe(tenantId, stream->id)
                             << QStringLiteral("(worker %1)").arg(worker->index());
 }
 
-void Api::publishEvent(HttpCall &call)
+void Api::publishEvent(HttpCall &call, const Caller &caller)
 {
+    if (!caller.user) {
+        call.fail(ApiError::Unauthorized,
+                  QStringLiteral("publishing needs a token with the role %1")
+                      .arg(QLatin1String(kEventSenderRole)));
+        return;
+    }
+    const User &user = *caller.user;
+    if (!canPublish(user)) {
+        call.fail(
+            ApiError::Forbidden,
+            QStringLiteral("publishing needs the role %1").arg(QLatin1String(kEventSenderRole)));
+        return;
+    }
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(call.request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
@@ -207,35 +301,44 @@ void Api::publishEvent(HttpCall &call)
     QString error;
     std::optional<DomainEvent> event = DomainEvent::fromJson(body, &error);
     if (!event) {
-        qCInfo(lcIngest).noquote()
-            << "rejected event from" << call.request.peer.toString() << ":" << error;
+        qCInfo(lcIngest).noquote() << "rejected event from" << user.id << "at"
+                                   << call.request.peer.toString() << ":" << error;
         call.fail(ApiError::BadRequest, error);
         return;
     }
+    // The tenant: the caller's own; a core caller names one with tenantId (ADSP's rule).
     const config::SnapshotPtr snapshot = m_registry.current();
     const QJsonValue bodyTenant = body.value(QLatin1String("tenantId"));
     if (!bodyTenant.isUndefined() && !bodyTenant.isString()) {
         call.fail(ApiError::BadRequest, QStringLiteral("tenantId must be a string"));
         return;
     }
-    const QString reference = bodyTenant.isString()
-                                  ? bodyTenant.toString()
-                                  : call.request.queryValue(QStringLiteral("tenant"));
-    if (reference.isEmpty()) {
-        call.fail(ApiError::BadRequest,
-                  QStringLiteral("tenant is required: give tenantId in the body or ?tenant="));
-        return;
+    const Tenant *tenant = nullptr;
+    if (bodyTenant.isString()) {
+        tenant = snapshot->findTenant(bodyTenant.toString());
+        if (!tenant) {
+            call.fail(ApiError::BadRequest,
+                      QStringLiteral("tenant '%1' not found").arg(bodyTenant.toString()));
+            return;
+        }
+        if (!user.isCore && tenant->id != user.tenantId) {
+            call.fail(ApiError::Forbidden,
+                      QStringLiteral("only core users may publish events for another tenant"));
+            return;
+        }
+    } else if (!user.isCore) {
+        tenant = snapshot->tenantById(user.tenantId);
     }
-    const Tenant *tenant = snapshot->findTenant(reference);
     if (!tenant) {
-        call.fail(ApiError::BadRequest, QStringLiteral("tenant '%1' not found").arg(reference));
+        call.fail(ApiError::BadRequest, QStringLiteral("tenantId is required for core callers"));
         return;
     }
     event->tenantId = tenant->urn();
     const fanout::Hub::Published published = m_hub.publish(*event);
     qCDebug(lcIngest).noquote() << "event" << published.sequence
                                 << event->eventNamespace + QLatin1Char(':') + event->name << "for"
-                                << tenant->id << "matched" << published.streams << "streams";
+                                << tenant->id << "from" << user.id << "matched" << published.streams
+                                << "streams";
     call.reply(jsonResponse({{QStringLiteral("sequence"), qint64(published.sequence)},
                              {QStringLiteral("tenantId"), event->tenantId},
                              {QStringLiteral("streams"), published.streams}}));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "access.h"
 #include "configsnapshot.h"
 #include "router.h"
 #include "settings.h"
@@ -8,6 +9,11 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
+
+namespace push::auth {
+class Authenticator;
+}
 
 namespace push::fanout {
 class Hub;
@@ -30,23 +36,35 @@ class Api
 {
 public:
     Api(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
-        const ServiceStatus &status);
+        auth::Authenticator &authenticator, const ServiceStatus &status);
 
     void registerRoutes(http::Router &router);
 
 private:
+    // Who is calling: no user for an anonymous call.
+    struct Caller
+    {
+        std::optional<User> user;
+        const User *get() const { return user ? &*user : nullptr; }
+    };
+    using Handler = void (Api::*)(http::HttpCall &, const Caller &);
+    // The one wrapper that applies authentication: a bad token is answered 401 (503 when
+    // the issuer's keys cannot be had) here, so handlers only see valid callers.
+    std::function<void(http::HttpCall &)> authenticated(Handler handler);
+
     void root(http::HttpCall &call);
     void health(http::HttpCall &call);
     void openApi(http::HttpCall &call);
-    void listStreams(http::HttpCall &call);
-    void subscribe(http::HttpCall &call);
-    void publishEvent(http::HttpCall &call);
+    void listStreams(http::HttpCall &call, const Caller &caller);
+    void subscribe(http::HttpCall &call, const Caller &caller);
+    void publishEvent(http::HttpCall &call, const Caller &caller);
 
     QString baseUrl(const http::HttpRequest &request) const;
 
     const Settings &m_settings;
     const config::ConfigRegistry &m_registry;
     fanout::Hub &m_hub;
+    auth::Authenticator &m_authenticator;
     const ServiceStatus &m_status;
 };
 

@@ -1,11 +1,13 @@
 #include "pushservice.h"
 
+#include "devissuer.h"
 #include "ioworker.h"
 
 #include <QLoggingCategory>
 #include <QThread>
 
 Q_LOGGING_CATEGORY(lcService, "push.service")
+Q_DECLARE_LOGGING_CATEGORY(lcAuth)
 
 namespace push::core {
 
@@ -44,7 +46,9 @@ bool PushService::start(QString *error)
     m_status.storeHealthy = true;
     reloadConfiguration();
 
-    m_api = std::make_unique<Api>(m_settings, m_registry, m_hub, m_status);
+    if (!setUpIdentity(error))
+        return false;
+    m_api = std::make_unique<Api>(m_settings, m_registry, m_hub, m_authenticator, m_status);
     m_api->registerRoutes(m_router);
 
     fanout::WorkerSettings workerSettings;
@@ -81,6 +85,36 @@ bool PushService::start(QString *error)
                                 << m_workers.size() << "I/O workers";
     qCInfo(lcService).noquote()
         << QStringLiteral("listening on http://%1:%2").arg(m_settings.bind.toString()).arg(port());
+    return true;
+}
+
+bool PushService::setUpIdentity(QString *error)
+{
+    if (!m_authenticator.configure(m_settings.auth, error))
+        return false;
+    // Only the core realm and tenants' realms may issue tokens (checked before any fetch).
+    m_authenticator.setRealmFilter([this](const QString &realm) {
+        return realm == QLatin1String(kCoreRealm) || m_registry.current()->tenantByRealm(realm);
+    });
+    const bool external = m_authenticator.hasExternalIssuers();
+    const bool dev = m_settings.devIssuer == QLatin1String("on") ||
+                     (m_settings.devIssuer == QLatin1String("auto") && !external);
+    if (!m_settings.auth.keycloakUrl.isEmpty())
+        qCInfo(lcAuth).noquote() << "trusting the Keycloak realms of"
+                                 << m_settings.auth.keycloakUrl;
+    if (!dev) {
+        qCInfo(lcAuth) << "the development token issuer is off";
+        return true;
+    }
+    auth::DevIssuer issuer;
+    if (!issuer.open(m_settings.dataDir, error))
+        return false;
+    m_authenticator.trustLocalIssuer(QLatin1String(auth::DevIssuer::kIssuerPrefix),
+                                     issuer.publicKeys());
+    qCWarning(lcAuth).noquote()
+        << "the development token issuer is ON: tokens minted with `push-service token` are "
+           "trusted. For production configure an issuer (KEYCLOAK_ROOT_URL, PUSH_OIDC_ISSUERS, "
+           "--issuers-file) or set PUSH_DEV_ISSUER=off";
     return true;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api.h"
+#include "authenticator.h"
 #include "configsnapshot.h"
 #include "configstore.h"
 #include "hub.h"
@@ -50,6 +51,7 @@ public:
     void stop();
 
 private:
+    bool setUpIdentity(QString *error);
     void reloadConfiguration();
     void watchStore();
 
@@ -57,6 +59,7 @@ private:
     config::ConfigStore m_store;
     config::ConfigRegistry m_registry;
     fanout::Hub m_hub;
+    auth::Authenticator m_authenticator;
     http::Router m_router;
     ServiceStatus m_status;
     std::unique_ptr<Api> m_api;

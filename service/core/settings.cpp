@@ -69,6 +69,14 @@ void Settings::addOptions(QCommandLineParser &parser)
          QStringLiteral("L")},
         {QStringLiteral("workers"), QStringLiteral("I/O worker threads (default: one per core)."),
          QStringLiteral("N")},
+        {QStringLiteral("keycloak-url"),
+         QStringLiteral("Keycloak root URL: trust its core and tenant realms."),
+         QStringLiteral("URL")},
+        {QStringLiteral("issuers-file"), QStringLiteral("JSON file of trusted token issuers."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("dev-issuer"),
+         QStringLiteral("Development token issuer: auto (default), on or off."),
+         QStringLiteral("MODE")},
     });
 }
 
@@ -165,6 +173,60 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
     s->maxRequestBytes = number;
     s->publicUrl = source.value(QString(), {QStringLiteral("PUSH_PUBLIC_URL")},
                                 QStringLiteral("service/publicUrl"));
+
+    // Identity.
+    s->auth.keycloakUrl =
+        source.value(QStringLiteral("keycloak-url"),
+                     {QStringLiteral("PUSH_KEYCLOAK_URL"), QStringLiteral("KEYCLOAK_ROOT_URL")},
+                     QStringLiteral("auth/keycloakUrl"));
+    const QString issuers = source.value(QString(), {QStringLiteral("PUSH_OIDC_ISSUERS")},
+                                         QStringLiteral("auth/oidcIssuers"));
+    for (const QString &issuer : issuers.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        s->auth.oidcIssuers.append(issuer.trimmed());
+    s->auth.issuersFile =
+        source.value(QStringLiteral("issuers-file"), {QStringLiteral("PUSH_ISSUERS_FILE")},
+                     QStringLiteral("auth/issuersFile"));
+    const QString audience =
+        source.value(QString(), {QStringLiteral("PUSH_AUDIENCE")}, QStringLiteral("auth/audience"));
+    if (!audience.isEmpty())
+        s->auth.audience = audience;
+    const QString verifyAudience = source
+                                       .value(QString(), {QStringLiteral("PUSH_VERIFY_AUDIENCE")},
+                                              QStringLiteral("auth/verifyAudience"))
+                                       .toLower();
+    if (!verifyAudience.isEmpty()) {
+        if (verifyAudience != QLatin1String("true") && verifyAudience != QLatin1String("false")) {
+            *error = QStringLiteral("verifyAudience must be true or false, not '%1'")
+                         .arg(verifyAudience);
+            return false;
+        }
+        s->auth.verifyAudience = verifyAudience == QLatin1String("true");
+    }
+    number = s->auth.leewaySeconds;
+    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_TOKEN_LEEWAY_SECONDS")},
+                              QStringLiteral("auth/leewaySeconds")),
+                 QStringLiteral("token time leeway"), 0, 600, &number, error))
+        return false;
+    s->auth.leewaySeconds = int(number);
+    number = s->auth.keyRefreshSeconds;
+    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_KEY_REFRESH_SECONDS")},
+                              QStringLiteral("auth/keyRefreshSeconds")),
+                 QStringLiteral("key refresh interval"), 1, 86400, &number, error))
+        return false;
+    s->auth.keyRefreshSeconds = int(number);
+    const QString dev =
+        source
+            .value(QStringLiteral("dev-issuer"), {QStringLiteral("PUSH_DEV_ISSUER")},
+                   QStringLiteral("auth/devIssuer"))
+            .toLower();
+    if (!dev.isEmpty()) {
+        if (dev != QLatin1String("auto") && dev != QLatin1String("on") &&
+            dev != QLatin1String("off")) {
+            *error = QStringLiteral("dev-issuer must be auto, on or off, not '%1'").arg(dev);
+            return false;
+        }
+        s->devIssuer = dev;
+    }
     return true;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "authenticator.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
@@ -23,6 +25,8 @@ struct Settings
     qint64 subscriberBufferBytes = 1024 * 1024;
     qint64 maxRequestBytes = 1024 * 1024;
     QString publicUrl; // base URL for _links, when behind a proxy
+    auth::AuthSettings auth;
+    QString devIssuer = QStringLiteral("auto"); // auto (on without external issuers), on, off
 
     // Adds the options that configure the service to `parser`.
     static void addOptions(QCommandLineParser &parser);

@@ -152,7 +152,17 @@ void HttpConnection::feed(const char *data, qint64 size)
         m_handler->onRequest(this, std::move(m_request));
         return;
     }
-    if (error != HPE_OK) {
+    if (error == HPE_HEADER_OVERFLOW) {
+        // A head past http_parser's 80 KiB. When what overflowed is a credential (the
+        // Authorization header, a token in the URL), say so as an authentication failure.
+        const bool credential =
+            m_field.toLower() == "authorization" ||
+            (m_field.isEmpty() && m_request.headers.isEmpty() && m_url.contains("token="));
+        if (credential)
+            fail(ApiError::Unauthorized, "the token is too large");
+        else
+            fail(ApiError::HeaderTooLarge, "the request head exceeds 80 KiB");
+    } else if (error != HPE_OK) {
         fail(ApiError::BadRequest,
              QByteArray("malformed HTTP request: ") + http_errno_description(error));
     }

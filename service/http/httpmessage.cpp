@@ -39,6 +39,8 @@ int statusOf(ApiError error)
         return 409;
     case ApiError::PayloadTooLarge:
         return 413;
+    case ApiError::HeaderTooLarge:
+        return 431;
     case ApiError::Unavailable:
         return 503;
     case ApiError::Internal:

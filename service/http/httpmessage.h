@@ -54,6 +54,7 @@ enum class ApiError {
     MethodNotAllowed,
     Conflict,
     PayloadTooLarge,
+    HeaderTooLarge,
     Unavailable,
     Internal
 };

@@ -18,6 +18,8 @@ private slots:
     void acceptsValidEvents();
     void rejectsBadEvents_data();
     void rejectsBadEvents();
+    void refusesWithoutRights_data();
+    void refusesWithoutRights();
     void rejectsOversizeBody();
     void rejectsBrokenHttp_data();
     void rejectsBrokenHttp();
@@ -26,13 +28,28 @@ private slots:
     void stillDeliversAfterAllThat();
 
 private:
+    ServiceProcess::Reply send(const QByteArray &body, const QByteArray &token) const
+    {
+        return m_service.request(
+            "POST", "/event/v1/events", body,
+            {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
+    }
+
     ServiceProcess m_service;
+    QByteArray m_demoSender; // a tenant user of demo with the event-sender role
+    QByteArray m_coreSender;
 };
 
 void TestIngest::initTestCase()
 {
     m_service.setEnv("PUSH_MAX_REQUEST_BYTES", "65536");
+    QCOMPARE(m_service.admin({"tenant", "add", "--name", "Other", "--id", "other"}), 0);
     QVERIFY(m_service.start());
+    m_demoSender = m_service.token(
+        {"--tenant", "demo", "--roles", "urn:ads:platform:event-service:event-sender"});
+    m_coreSender =
+        m_service.token({"--core", "--roles", "urn:ads:platform:event-service:event-sender"});
+    QVERIFY(!m_demoSender.isEmpty() && !m_coreSender.isEmpty());
 }
 
 void TestIngest::cleanup()
@@ -44,31 +61,35 @@ void TestIngest::cleanup()
 
 void TestIngest::acceptsValidEvents_data()
 {
-    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("sender"); // "demo" (a tenant user) or "core"
     QTest::addColumn<QByteArray>("body");
     QTest::newRow("minimal")
-        << "?tenant=demo"
+        << "demo"
         << QByteArray(
                R"({"namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{}})");
     QTest::newRow("full")
-        << "?tenant=demo"
+        << "demo"
         << QByteArray(
                R"({"namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00.123+02:00","correlationId":"x","context":{"s":"v","n":1,"b":true},"payload":{"deep":{"x":[1,2]}}})");
-    QTest::newRow("tenant by URN in body")
-        << QString()
+    QTest::newRow("own tenant named in body")
+        << "demo"
+        << QByteArray(
+               R"({"tenantId":"demo","namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{}})");
+    QTest::newRow("core caller, tenant by URN in body")
+        << "core"
         << QByteArray(
                R"({"tenantId":"urn:ads:platform:tenant-service:v2:/tenants/demo","namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{}})");
-    QTest::newRow("tenant by name, any case")
-        << "?tenant=DEMO"
+    QTest::newRow("core caller, tenant by name, any case")
+        << "core"
         << QByteArray(
-               R"({"namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{}})");
+               R"({"tenantId":"DEMO","namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{}})");
 }
 
 void TestIngest::acceptsValidEvents()
 {
-    QFETCH(QString, query);
+    QFETCH(QString, sender);
     QFETCH(QByteArray, body);
-    const auto reply = m_service.post("/event/v1/events" + query, body);
+    const auto reply = send(body, sender == "core" ? m_coreSender : m_demoSender);
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json().value("tenantId").toString(),
              "urn:ads:platform:tenant-service:v2:/tenants/demo");
@@ -77,10 +98,10 @@ void TestIngest::acceptsValidEvents()
 
 void TestIngest::rejectsBadEvents_data()
 {
-    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("sender"); // "demo" (a tenant user) or "core"
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("message");
-    const QString demo = "?tenant=demo";
+    const QString demo = "demo";
     QTest::newRow("not JSON") << demo << QByteArray("{nope") << "not valid JSON";
     QTest::newRow("empty body") << demo << QByteArray() << "not valid JSON";
     QTest::newRow("array") << demo << QByteArray("[1,2]") << "must be a JSON object";
@@ -121,15 +142,15 @@ void TestIngest::rejectsBadEvents_data()
         << QByteArray(
                R"({"namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","correlationId":7,"payload":{}})")
         << "correlationId";
-    QTest::newRow("no tenant")
-        << QString()
+    QTest::newRow("core caller without tenantId")
+        << "core"
         << QByteArray(
                R"({"namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{}})")
-        << "tenant is required";
+        << "tenantId is required for core callers";
     QTest::newRow("unknown tenant")
-        << "?tenant=nobody"
+        << "core"
         << QByteArray(
-               R"({"namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{}})")
+               R"({"tenantId":"nobody","namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{}})")
         << "tenant 'nobody' not found";
     QTest::newRow("tenantId not string")
         << demo
@@ -140,13 +161,54 @@ void TestIngest::rejectsBadEvents_data()
 
 void TestIngest::rejectsBadEvents()
 {
-    QFETCH(QString, query);
+    QFETCH(QString, sender);
     QFETCH(QByteArray, body);
     QFETCH(QString, message);
-    const auto reply = m_service.post("/event/v1/events" + query, body);
+    const auto reply = send(body, sender == "core" ? m_coreSender : m_demoSender);
     QCOMPARE(reply.status, 400);
     const QString error = reply.json().value("errorMessage").toString();
     QVERIFY2(error.contains(message), qPrintable(error));
+}
+
+void TestIngest::refusesWithoutRights_data()
+{
+    QTest::addColumn<QStringList>("tokenArguments"); // empty: no token
+    QTest::addColumn<QByteArray>("tenantId");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("message");
+    const QString sender = "urn:ads:platform:event-service:event-sender";
+    QTest::newRow("no token") << QStringList() << QByteArray() << 401 << "needs a token";
+    QTest::newRow("no sender role") << QStringList{"--tenant", "demo", "--roles", "stream-listener"}
+                                    << QByteArray() << 403 << "needs the role";
+    QTest::newRow("push-service client role event-sender")
+        << QStringList{"--tenant", "demo", "--roles", "urn:ads:platform:push-service:event-sender"}
+        << QByteArray() << 200 << QString();
+    QTest::newRow("tenant user naming another tenant")
+        << QStringList{"--tenant", "demo", "--roles", sender} << QByteArray("other") << 403
+        << "only core users";
+    QTest::newRow("core user naming another tenant")
+        << QStringList{"--core", "--roles", sender} << QByteArray("other") << 200 << QString();
+}
+
+void TestIngest::refusesWithoutRights()
+{
+    QFETCH(QStringList, tokenArguments);
+    QFETCH(QByteArray, tenantId);
+    QFETCH(int, status);
+    QFETCH(QString, message);
+    QByteArray body =
+        R"({"namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{})";
+    if (!tenantId.isEmpty())
+        body += R"(,"tenantId":")" + tenantId + '"';
+    body += '}';
+    const QByteArray token =
+        tokenArguments.isEmpty() ? QByteArray() : m_service.token(tokenArguments);
+    const auto reply = token.isEmpty() ? m_service.request("POST", "/event/v1/events", body, {})
+                                       : send(body, token);
+    QCOMPARE(reply.status, status);
+    if (!message.isEmpty())
+        QVERIFY2(reply.json().value("errorMessage").toString().contains(message),
+                 reply.body.constData());
 }
 
 void TestIngest::rejectsOversizeBody()
@@ -154,7 +216,7 @@ void TestIngest::rejectsOversizeBody()
     const QByteArray big =
         R"({"namespace":"a","name":"b","timestamp":"2026-11-26T10:00:00Z","payload":{"x":")" +
         QByteArray(70000, 'x') + R"("}})";
-    const auto reply = m_service.post("/event/v1/events?tenant=demo", big);
+    const auto reply = send(big, m_demoSender);
     QCOMPARE(reply.status, 413);
     QVERIFY(reply.json().value("errorMessage").toString().contains("exceeds 65536 bytes"));
 }
@@ -172,7 +234,7 @@ void TestIngest::rejectsBrokenHttp_data()
         << QByteArray("HTTP/1.1 400");
     QTest::newRow("huge header") << QByteArray("GET / HTTP/1.1\r\nX-Big: " +
                                                QByteArray(100 * 1024, 'a') + "\r\n\r\n")
-                                 << QByteArray("HTTP/1.1 400");
+                                 << QByteArray("HTTP/1.1 431");
     QTest::newRow("bad chunk")
         << QByteArray("POST /event/v1/events HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
         << QByteArray("HTTP/1.1 400");

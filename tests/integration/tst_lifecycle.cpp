@@ -32,8 +32,11 @@ void TestLifecycle::rootHealthAndDocs()
     QCOMPARE(root.status, 200);
     const QJsonObject links = root.json().value("_links").toObject();
     for (const char *key : {"self", "health", "api", "docs"})
-        QVERIFY2(links.value(QLatin1String(key)).toObject().value("href").toString().startsWith(
-                     service.url("/").toString().chopped(1)),
+        QVERIFY2(links.value(QLatin1String(key))
+                     .toObject()
+                     .value("href")
+                     .toString()
+                     .startsWith(service.url("/").toString().chopped(1)),
                  key);
     const auto health = service.get("/health");
     QCOMPARE(health.status, 200);
@@ -95,7 +98,8 @@ void TestLifecycle::rejectsBadSettings_data()
     QTest::newRow("port") << QStringList{"--port", "70000"} << "port must be a whole number";
     QTest::newRow("bind") << QStringList{"--bind", "not-an-ip"} << "not an IP address";
     QTest::newRow("log level") << QStringList{"--log-level", "loud"} << "log level 'loud'";
-    QTest::newRow("config file") << QStringList{"--config", "/nonexistent/push.ini"} << "cannot read the settings file";
+    QTest::newRow("config file") << QStringList{"--config", "/nonexistent/push.ini"}
+                                 << "cannot read the settings file";
 }
 
 void TestLifecycle::rejectsBadSettings()
@@ -105,7 +109,8 @@ void TestLifecycle::rejectsBadSettings()
     QTemporaryDir dir;
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(QStringLiteral(PUSH_SERVICE_BINARY), arguments + QStringList{"--data-dir", dir.path()});
+    process.start(QStringLiteral(PUSH_SERVICE_BINARY),
+                  arguments + QStringList{"--data-dir", dir.path()});
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 2);
     const QString output = QString::fromUtf8(process.readAll());
@@ -137,7 +142,8 @@ void TestLifecycle::keepsConfigurationAcrossRestart()
 {
     ServiceProcess service;
     QVERIFY(service.setConfiguration(
-        "demo", {{"kept", QJsonObject{{"id", "kept"}, {"name", "Kept"}, {"publicSubscribe", true}}}}));
+        "demo",
+        {{"kept", QJsonObject{{"id", "kept"}, {"name", "Kept"}, {"publicSubscribe", true}}}}));
     QVERIFY(service.start());
     QCOMPARE(service.get("/stream/v1/streams?tenant=demo").json().keys(), QStringList{"kept"});
     service.stop();

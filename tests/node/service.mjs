@@ -45,11 +45,20 @@ export class Service {
     return this;
   }
 
+  // A development-issuer token: `push-service token ...args`.
+  token(...args) {
+    const result = spawnSync(binary, ['token', ...args, '--data-dir', this.dataDir]);
+    if (result.status !== 0) throw new Error(`push-service token failed: ${result.stderr}`);
+    return result.stdout.toString().trim();
+  }
+
+  // Publishes for `tenant` (id or name) as a core event sender.
   async publish(tenant, event) {
-    const response = await fetch(`${this.url}/event/v1/events?tenant=${tenant}`, {
+    this.senderToken ??= this.token('--core', '--roles', 'urn:ads:platform:event-service:event-sender');
+    const response = await fetch(`${this.url}/event/v1/events`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ timestamp: new Date().toISOString(), ...event }),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.senderToken}` },
+      body: JSON.stringify({ timestamp: new Date().toISOString(), tenantId: tenant, ...event }),
     });
     return { status: response.status, body: await response.json() };
   }

@@ -12,7 +12,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$binary" --port 0 --bind 127.0.0.1 --data-dir "$work/data" 2>"$work/log" &
+# The service and the demo's `push-service token` share a data directory, as they do
+# with the default one.
+export PUSH_DATA_DIR="$work/data"
+"$binary" --port 0 --bind 127.0.0.1 2>"$work/log" &
 service=$!
 port=
 for _ in $(seq 100); do
@@ -24,7 +27,7 @@ done
 
 # The first ```sh block after the heading, pointed at this service.
 awk '/^### Watch an event arrive/{h=1} h&&/^```sh/{b=1;next} b&&/^```/{exit} b' "$readme" \
-    | sed "s/localhost:3334/127.0.0.1:$port/g" >"$work/demo.sh"
+    | sed -e "s/localhost:3334/127.0.0.1:$port/g" -e "s|build/service/push-service|$binary|g" >"$work/demo.sh"
 grep -q 'curl -N' "$work/demo.sh" || { echo "no demo found in $readme"; exit 1; }
 subscribe=$(grep 'curl -N' "$work/demo.sh" | sed 's/ &$//')
 publish=$(grep -v 'curl -N' "$work/demo.sh")

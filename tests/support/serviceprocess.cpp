@@ -177,10 +177,31 @@ ServiceProcess::Reply ServiceProcess::post(const QString &pathAndQuery, const QB
     return request("POST", pathAndQuery, body, {{"Content-Type", contentType}});
 }
 
+QByteArray ServiceProcess::token(const QStringList &arguments) const
+{
+    QProcess process;
+    process.start(QStringLiteral(PUSH_SERVICE_BINARY),
+                  QStringList{QStringLiteral("token")} + arguments +
+                      QStringList{QStringLiteral("--data-dir"), dataDir()});
+    if (!process.waitForFinished(30000) || process.exitCode() != 0) {
+        qWarning().noquote() << "push-service token failed:" << process.readAllStandardError();
+        return {};
+    }
+    return process.readAllStandardOutput().trimmed();
+}
+
 ServiceProcess::Reply ServiceProcess::publish(const QString &tenant, const QJsonObject &event) const
 {
-    return post(QStringLiteral("/event/v1/events?tenant=") + tenant,
-                QJsonDocument(event).toJson(QJsonDocument::Compact));
+    if (m_senderToken.isEmpty())
+        m_senderToken = token({QStringLiteral("--core"), QStringLiteral("--sub"),
+                               QStringLiteral("test-publisher"), QStringLiteral("--roles"),
+                               QStringLiteral("urn:ads:platform:event-service:event-sender")});
+    QJsonObject body = event;
+    body.insert(QStringLiteral("tenantId"), tenant);
+    return request(
+        "POST", QStringLiteral("/event/v1/events"),
+        QJsonDocument(body).toJson(QJsonDocument::Compact),
+        {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + m_senderToken}});
 }
 
 QJsonObject ServiceProcess::event(const QString &eventNamespace, const QString &name,

@@ -53,7 +53,10 @@ public:
                const QByteArray &contentType = "application/json") const;
     Reply request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
                   const QList<QPair<QByteArray, QByteArray>> &headers) const;
-    // POSTs a domain event for a tenant (?tenant=) and returns the reply.
+    // A development-issuer token: `push-service token <arguments> --data-dir <dir>`.
+    QByteArray token(const QStringList &arguments) const;
+    // POSTs a domain event for a tenant (id or name, as tenantId) with a core sender's
+    // token, and returns the reply.
     Reply publish(const QString &tenant, const QJsonObject &event) const;
 
     static QJsonObject event(const QString &eventNamespace, const QString &name,
@@ -66,4 +69,5 @@ private:
     std::unique_ptr<QProcess> m_process;
     QByteArray m_log;
     quint16 m_port = 0;
+    mutable QByteArray m_senderToken;
 };

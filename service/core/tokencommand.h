@@ -1,0 +1,11 @@
+#pragma once
+
+#include <QStringList>
+
+namespace push::core {
+
+// `push-service token`: prints a token of the development issuer, shaped like a Keycloak
+// access token. Returns the process exit code.
+int runTokenCommand(const QStringList &arguments);
+
+} // namespace push::core

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "stream.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+namespace push {
+
+inline constexpr auto kPushServiceClient = "urn:ads:platform:push-service";
+inline constexpr auto kStreamListenerRole = "stream-listener";
+inline constexpr auto kEventSenderRole = "urn:ads:platform:event-service:event-sender";
+inline constexpr auto kCoreRealm = "core";
+
+// The caller as ADSP sees it (CONTRACT.md "Who may subscribe").
+struct User
+{
+    QString id;   // sub
+    QString name; // name, else preferred_username
+    QString email;
+    QStringList roles;
+    bool isCore = false;
+    QString tenantId; // the tenant whose realm issued the token; empty for core users
+
+    bool hasAnyRole(const QStringList &wanted) const;
+
+    // Roles: realm_access.roles, every client role as "<client>:<role>", and the roles
+    // of the client urn:ads:platform:push-service also unqualified. isCore and tenantId
+    // are left for the caller, who knows which tenant owns the realm.
+    static User fromClaims(const QJsonObject &claims);
+};
+
+// The realm a Keycloak issuer names: ".../auth/realms/<realm>" or ".../realms/<realm>";
+// empty when the issuer has no such path.
+QString realmOfIssuer(const QString &issuer);
+
+enum class Access {
+    Allowed,
+    Unauthenticated, // no credentials where they are needed: 401
+    Forbidden,       // credentials that are not enough: 403
+};
+
+// May `user` (nullptr: anonymous) subscribe to `stream` in the context of tenant
+// `contextTenantId` (empty: the cross-tenant context)? Tenant context: public streams,
+// or a core user or a member of that tenant holding any of [stream-listener,
+// ...subscriberRoles]. Cross-tenant: only core users holding one of those roles.
+Access subscribeAccess(const User *user, const Stream &stream, const QString &contextTenantId);
+
+// May `user` publish events: urn:ads:platform:event-service:event-sender, or the push
+// service client's event-sender role.
+bool canPublish(const User &user);
+
+} // namespace push
