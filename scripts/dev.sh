@@ -13,7 +13,7 @@ BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 
 # Debian packages: compiler and build tools, Qt 6, the HTTP parser, OpenSSL.
 BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev libqt6sql6-sqlite qt6-websockets-dev libhttp-parser-dev libssl-dev curl)
+    qt6-base-dev libqt6sql6-sqlite qt6-websockets-dev libhttp-parser-dev libssl-dev openssl curl)
 
 as_root() {
     if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi

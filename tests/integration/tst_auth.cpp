@@ -10,7 +10,9 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QUuid>
 #include <QtTest>
 
@@ -52,6 +54,8 @@ private slots:
     void rejectsHugeTokens();
     void headerWinsOverQuery();
     void fetchesRotatedKeys();
+    void findsKeysThroughOidcDiscovery();
+    void trustsStaticIssuers();
 
 private:
     QString issuer(const QString &realm) const { return m_idp.baseUrl() + "/auth/realms/" + realm; }
@@ -459,6 +463,77 @@ void TestAuth::fetchesRotatedKeys()
     m_idp.setJwks(jwks);
     QTest::qWait(1100);
     QCOMPARE(listStatus(encodeToken(good, "RS256", rotated, "rsa-2")), 200);
+}
+
+void TestAuth::findsKeysThroughOidcDiscovery()
+{
+    QJsonObject oidc = claims("core", {}, {"stream-listener"});
+    oidc.insert("iss", m_idp.baseUrl() + "/oidc/realms/core");
+    const int discoveries = m_idp.requests("/oidc/realms/core/.well-known/openid-configuration");
+    QCOMPARE(status("/stream/v1/streams/core-stream", token(oidc)), 200);
+    QCOMPARE(m_idp.requests("/oidc/realms/core/.well-known/openid-configuration"), discoveries + 1);
+    QCOMPARE(status("/stream/v1/streams/core-stream", token(oidc)), 200); // keys now cached
+    QCOMPARE(m_idp.requests("/oidc/realms/core/.well-known/openid-configuration"), discoveries + 1);
+}
+
+void TestAuth::trustsStaticIssuers()
+{
+    QTemporaryDir dir;
+    const KeyPtr pemKey = generateRsaKey(2048);
+    QFile jwks(dir.filePath("jwks.json"));
+    QVERIFY(jwks.open(QIODevice::WriteOnly));
+    jwks.write(QJsonDocument(QJsonObject{{"keys", QJsonArray{toJwk(m_ec, "static-ec", "ES256")}}})
+                   .toJson());
+    jwks.close();
+    // The PEM file holds only the public key (SubjectPublicKeyInfo), through OpenSSL.
+    QProcess openssl;
+    QFile privatePem(dir.filePath("private.pem"));
+    QVERIFY(privatePem.open(QIODevice::WriteOnly));
+    privatePem.write(privateKeyToPem(pemKey));
+    privatePem.close();
+    openssl.start("openssl", {"pkey", "-in", privatePem.fileName(), "-pubout", "-out",
+                              dir.filePath("public.pem")});
+    QVERIFY(openssl.waitForFinished(10000) && openssl.exitCode() == 0);
+    const QByteArray secret(40, 's');
+    QFile issuers(dir.filePath("issuers.json"));
+    QVERIFY(issuers.open(QIODevice::WriteOnly));
+    issuers.write(QJsonDocument(QJsonArray{
+                                    QJsonObject{{"issuer", "https://static.example/realms/demo"},
+                                                {"jwksFile", jwks.fileName()}},
+                                    QJsonObject{{"issuer", "https://pem.example/realms/demo"},
+                                                {"pemFile", dir.filePath("public.pem")}},
+                                    QJsonObject{{"issuer", "https://hs.example/realms/demo"},
+                                                {"hs256Secret", QString::fromLatin1(secret)}},
+                                })
+                      .toJson());
+    issuers.close();
+
+    ServiceProcess service;
+    QVERIFY(service.setConfiguration(
+        "demo", {{"private-stream", stream("private-stream", false, {}, "private")}}));
+    QVERIFY(service.start({"--issuers-file", issuers.fileName()}));
+    const auto listed = [&](const QByteArray &bearer) {
+        return service.get("/stream/v1/streams?tenant=demo",
+                           {{"Authorization", "Bearer " + bearer}});
+    };
+    QJsonObject c = claims("demo", {}, {"stream-listener"});
+    c.insert("iss", "https://static.example/realms/demo");
+    QCOMPARE(listed(encodeToken(c, "ES256", m_ec, "static-ec")).json().keys(),
+             QStringList{"private-stream"});
+    c.insert("iss", "https://pem.example/realms/demo");
+    QCOMPARE(listed(encodeToken(c, "RS256", pemKey, QString())).json().keys(),
+             QStringList{"private-stream"});
+    QCOMPARE(listed(encodeToken(c, "RS256", m_rsa, QString())).status, 401); // another key
+    c.insert("iss", "https://hs.example/realms/demo");
+    const QByteArray input = base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + '.' +
+                             base64UrlEncode(QJsonDocument(c).toJson(QJsonDocument::Compact));
+    QCOMPARE(listed(input + '.' + base64UrlEncode(signHmac("HS256", secret, input))).json().keys(),
+             QStringList{"private-stream"});
+    QCOMPARE(
+        listed(input + '.' + base64UrlEncode(signHmac("HS256", QByteArray(40, 'x'), input))).status,
+        401);
+    // A static issuer does not make the others trusted, nor the development issuer.
+    QVERIFY(service.log().contains("development token issuer is off"));
 }
 
 QTEST_MAIN(TestAuth)
