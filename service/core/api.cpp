@@ -258,10 +258,10 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
     fanout::IoWorker *worker = fanout::IoWorker::current();
     Q_ASSERT(worker);
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
-    worker->addSubscriber(call.connection,
-                          std::make_unique<sse::SseSubscriber>(
+    worker->addSubscriber(std::make_unique<sse::SseSubscriber>(
                               call.connection, fanout::streamKey(tenantId, stream->id), criteria,
-                              worker->settings().subscriberBufferBytes));
+                              worker->settings().subscriberBufferBytes),
+                          call.connection);
     qCInfo(lcSse).noquote() << "subscriber"
                             << (caller.user ? caller.user->id : QStringLiteral("(anonymous)"))
                             << "from" << call.request.peer.toString() << "on"

@@ -4,27 +4,11 @@
 #include "ioworker.h"
 
 #include <QLoggingCategory>
-#include <QThread>
 
 Q_LOGGING_CATEGORY(lcService, "push.service")
 Q_DECLARE_LOGGING_CATEGORY(lcAuth)
 
 namespace push::core {
-
-Acceptor::Acceptor(QList<fanout::IoWorker *> workers, QObject *parent)
-    : QTcpServer(parent)
-    , m_workers(std::move(workers))
-{}
-
-void Acceptor::incomingConnection(qintptr descriptor)
-{
-    fanout::IoWorker *target = m_workers.first();
-    for (fanout::IoWorker *worker : std::as_const(m_workers)) {
-        if (worker->connectionCount() < target->connectionCount())
-            target = worker;
-    }
-    target->adopt(descriptor);
-}
 
 PushService::PushService(const Settings &settings, QObject *parent)
     : QObject(parent)
@@ -49,40 +33,35 @@ bool PushService::start(QString *error)
     if (!setUpIdentity(error))
         return false;
     m_api = std::make_unique<Api>(m_settings, m_registry, m_hub, m_authenticator, m_status);
-    m_api->registerRoutes(m_router);
+    m_api->registerRoutes(m_http.router());
+
+    // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
+    m_namespaces = std::make_unique<socketio::PushNamespaces>(m_registry, m_authenticator);
+    engineio::EngineOptions engineOptions;
+    engineOptions.pingIntervalMs = m_settings.pingIntervalMs;
+    engineOptions.pingTimeoutMs = m_settings.pingTimeoutMs;
+    engineOptions.maxPayload = m_settings.maxRequestBytes;
+    engineOptions.maxBufferedBytes = m_settings.subscriberBufferBytes;
+    auto endpoint = socketio::SocketIoServer::endpoint(*m_namespaces, engineOptions, 45000);
+    for (const char *method : {"GET", "POST"})
+        m_http.router().route(
+            method, QStringLiteral("/socket.io"),
+            [endpoint](http::HttpCall &call) { engineio::EngineServer::handle(endpoint, call); });
 
     fanout::WorkerSettings workerSettings;
     workerSettings.limits.maxBodyBytes = m_settings.maxRequestBytes;
     workerSettings.subscriberBufferBytes = m_settings.subscriberBufferBytes;
     workerSettings.keepAliveSeconds = m_settings.keepAliveSeconds;
     workerSettings.idleTimeoutSeconds = m_settings.idleTimeoutSeconds;
-    for (int i = 0; i < m_settings.workers; ++i) {
-        auto *thread = new QThread;
-        thread->setObjectName(QStringLiteral("push-io-%1").arg(i));
-        auto *worker = new fanout::IoWorker(i, m_router, workerSettings);
-        worker->moveToThread(thread);
-        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-        thread->start();
-        m_threads.append(thread);
-        m_workers.append(worker);
-    }
-    m_status.workers = m_workers;
-    m_hub.setWorkers(m_workers);
-
-    m_acceptor = new Acceptor(m_workers, this);
-    m_acceptor->setListenBacklogSize(1024);
-    if (!m_acceptor->listen(m_settings.bind, m_settings.port)) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3")
-                     .arg(m_settings.bind.toString())
-                     .arg(m_settings.port)
-                     .arg(m_acceptor->errorString());
+    if (!m_http.start(m_settings.bind, m_settings.port, m_settings.workers, workerSettings, error))
         return false;
-    }
+    m_status.workers = m_http.workers();
+    m_hub.setWorkers(m_http.workers());
     connect(&m_storeTimer, &QTimer::timeout, this, &PushService::watchStore);
     m_storeTimer.start(1000);
     qCInfo(lcService).noquote() << "data directory" << m_settings.dataDir << "with"
                                 << m_registry.current()->tenants().size() << "tenants;"
-                                << m_workers.size() << "I/O workers";
+                                << m_http.workers().size() << "I/O workers";
     qCInfo(lcService).noquote()
         << QStringLiteral("listening on http://%1:%2").arg(m_settings.bind.toString()).arg(port());
     return true;
@@ -120,7 +99,7 @@ bool PushService::setUpIdentity(QString *error)
 
 quint16 PushService::port() const
 {
-    return m_acceptor ? m_acceptor->serverPort() : 0;
+    return m_http.port();
 }
 
 void PushService::reloadConfiguration()
@@ -152,20 +131,7 @@ void PushService::stop()
         return;
     m_stopped = true;
     m_storeTimer.stop();
-    if (m_acceptor)
-        m_acceptor->close();
-    for (fanout::IoWorker *worker : std::as_const(m_workers)) {
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->shutdown(QStringLiteral("the service is shutting down")); },
-            Qt::BlockingQueuedConnection);
-    }
-    for (QThread *thread : std::as_const(m_threads)) {
-        thread->quit();
-        thread->wait();
-        delete thread;
-    }
-    m_threads.clear();
-    m_workers.clear();
+    m_http.stop(QStringLiteral("the service is shutting down")); // joins the workers
     m_status.workers.clear();
     m_hub.setWorkers({});
     qCInfo(lcService) << "stopped";

@@ -4,36 +4,18 @@
 #include "authenticator.h"
 #include "configsnapshot.h"
 #include "configstore.h"
+#include "httpservice.h"
 #include "hub.h"
+#include "pushnamespaces.h"
 #include "router.h"
 #include "settings.h"
 
 #include <QObject>
-#include <QTcpServer>
 #include <QTimer>
 
 #include <memory>
 
-class QThread;
-
 namespace push::core {
-
-// Accepts connections on the control thread and hands each socket descriptor to the
-// I/O worker with the fewest connections, which adopts it on its own thread.
-class Acceptor final : public QTcpServer
-{
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(Acceptor)
-
-public:
-    explicit Acceptor(QList<fanout::IoWorker *> workers, QObject *parent = nullptr);
-
-protected:
-    void incomingConnection(qintptr descriptor) override;
-
-private:
-    QList<fanout::IoWorker *> m_workers;
-};
 
 // The whole service in one object: store, configuration, hub, workers, API, listener.
 class PushService final : public QObject
@@ -60,12 +42,10 @@ private:
     config::ConfigRegistry m_registry;
     fanout::Hub m_hub;
     auth::Authenticator m_authenticator;
-    http::Router m_router;
+    HttpService m_http;
     ServiceStatus m_status;
     std::unique_ptr<Api> m_api;
-    QList<QThread *> m_threads;
-    QList<fanout::IoWorker *> m_workers;
-    Acceptor *m_acceptor = nullptr;
+    std::unique_ptr<socketio::PushNamespaces> m_namespaces;
     QTimer m_storeTimer;
     qint64 m_storeVersion = -1;
     bool m_stopped = false;

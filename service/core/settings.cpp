@@ -174,6 +174,19 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
     s->publicUrl = source.value(QString(), {QStringLiteral("PUSH_PUBLIC_URL")},
                                 QStringLiteral("service/publicUrl"));
 
+    number = s->pingIntervalMs;
+    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_PING_INTERVAL_MS")},
+                              QStringLiteral("socketio/pingIntervalMs")),
+                 QStringLiteral("ping interval"), 50, 600000, &number, error))
+        return false;
+    s->pingIntervalMs = int(number);
+    number = s->pingTimeoutMs;
+    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_PING_TIMEOUT_MS")},
+                              QStringLiteral("socketio/pingTimeoutMs")),
+                 QStringLiteral("ping timeout"), 50, 600000, &number, error))
+        return false;
+    s->pingTimeoutMs = int(number);
+
     // Identity.
     s->auth.keycloakUrl =
         source.value(QStringLiteral("keycloak-url"),

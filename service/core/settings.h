@@ -24,7 +24,9 @@ struct Settings
     int idleTimeoutSeconds = 60;
     qint64 subscriberBufferBytes = 1024 * 1024;
     qint64 maxRequestBytes = 1024 * 1024;
-    QString publicUrl; // base URL for _links, when behind a proxy
+    QString publicUrl;          // base URL for _links, when behind a proxy
+    int pingIntervalMs = 25000; // Engine.IO heartbeat
+    int pingTimeoutMs = 20000;
     auth::AuthSettings auth;
     QString devIssuer = QStringLiteral("auto"); // auto (on without external issuers), on, off
 

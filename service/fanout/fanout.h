@@ -3,6 +3,7 @@
 #include "criteria.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
@@ -38,6 +39,24 @@ struct FanoutBatch
 };
 using FanoutBatchPtr = std::shared_ptr<const FanoutBatch>;
 
+// The frames one item needs on one worker, built at most once each: the SSE frame is in
+// the item; a socket.io frame depends on the namespace the client connected with.
+class FrameCache
+{
+public:
+    explicit FrameCache(const FanoutItem &item)
+        : m_item(item)
+    {}
+    // "42<nsp,>[\"<namespace>:<name>\",<json>]"
+    const QByteArray &socketIoFrame(const QString &nsp);
+
+private:
+    const FanoutItem &m_item;
+    QString m_lastNamespace;
+    QByteArray m_lastFrame;
+    QHash<QString, QByteArray> m_others;
+};
+
 // Anything that can take frames: an SSE response, later an Engine.IO socket. Owned by
 // the I/O worker whose thread it lives on; never touched from another thread.
 class Subscriber
@@ -55,7 +74,7 @@ public:
 
     // Queues the item's frame. Returns false when the subscriber cannot take it (its
     // bounded buffer would overflow, or it is gone): the worker then closes it.
-    virtual bool deliver(const FanoutItem &item) = 0;
+    virtual bool deliver(const FanoutItem &item, FrameCache &frames) = 0;
     // Writes something that keeps proxies from timing the connection out.
     virtual void keepAlive() = 0;
     // Ends the subscription, telling the client why where the transport can.

@@ -3,6 +3,7 @@
 #include "router.h"
 
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QThread>
 
 #ifdef __GLIBC__
@@ -15,11 +16,6 @@ namespace push::fanout {
 
 namespace {
 thread_local IoWorker *t_currentWorker = nullptr;
-}
-
-StreamKey streamKey(const QString &tenantId, const QString &streamId)
-{
-    return tenantId + QChar(0x1f) + streamId;
 }
 
 IoWorker::IoWorker(int index, const http::Router &router, const WorkerSettings &settings)
@@ -110,15 +106,46 @@ void IoWorker::onClosed(http::HttpConnection *connection)
     }
 }
 
-void IoWorker::addSubscriber(http::HttpConnection *connection,
-                             std::unique_ptr<Subscriber> subscriber)
+Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
+                                    http::HttpConnection *connection)
 {
     Subscriber *raw = subscriber.get();
     m_byStream[raw->key()].append(raw);
-    m_subscriberOf.insert(connection, raw);
-    m_connectionOf.insert(raw, connection);
+    if (connection) {
+        m_subscriberOf.insert(connection, raw);
+        m_connectionOf.insert(raw, connection);
+    }
     m_subscribers.emplace(raw, std::move(subscriber));
     m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
+    return raw;
+}
+
+void IoWorker::handOver(http::HttpCall &call, IoWorker *target,
+                        std::function<void(http::HttpCall &)> then)
+{
+    http::HttpConnection *connection = call.connection;
+    m_connections.remove(connection);
+    m_connectionCount.store(int(m_connections.size()), std::memory_order_relaxed);
+    connection->setHandler(target);
+    connection->moveToThread(target->thread());
+    auto pending = std::make_shared<http::HttpCall>(std::move(call));
+    QPointer<http::HttpConnection> guard(connection);
+    QMetaObject::invokeMethod(
+        target,
+        [target, pending, guard, then = std::move(then)] {
+            if (!guard)
+                return;
+            target->start();
+            target->m_connections.insert(guard.data());
+            target->m_connectionCount.store(int(target->m_connections.size()),
+                                            std::memory_order_relaxed);
+            if (guard->state() == http::HttpConnection::State::Closed) {
+                target->onClosed(guard.data()); // it closed on the way
+                return;
+            }
+            then(*pending);
+        },
+        Qt::QueuedConnection);
 }
 
 void IoWorker::removeSubscriber(Subscriber *subscriber)
@@ -144,8 +171,9 @@ void IoWorker::deliver(const FanoutBatchPtr &batch)
         auto it = m_byStream.constFind(item.key);
         if (it == m_byStream.constEnd())
             continue;
+        FrameCache frames(item);
         for (Subscriber *subscriber : it.value()) {
-            if (!subscriber->deliver(item))
+            if (!subscriber->deliver(item, frames))
                 overflowed.append(subscriber);
         }
     }
@@ -185,6 +213,8 @@ void IoWorker::sweep()
 
 void IoWorker::shutdown(const QString &reason)
 {
+    for (const auto &callback : std::as_const(m_shutdownCallbacks))
+        callback(reason);
     QList<Subscriber *> all;
     for (auto &[subscriber, owned] : m_subscribers)
         all.append(subscriber);

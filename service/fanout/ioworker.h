@@ -10,12 +10,14 @@
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 
 namespace push::http {
 class Router;
-}
+struct HttpCall;
+} // namespace push::http
 
 namespace push::fanout {
 
@@ -52,8 +54,21 @@ public:
     void adopt(qintptr descriptor);
     void post(FanoutBatchPtr batch);
 
-    // On the worker's thread only.
-    void addSubscriber(http::HttpConnection *connection, std::unique_ptr<Subscriber> subscriber);
+    // On the worker's thread only. A subscriber tied to an HTTP connection (SSE) is
+    // removed when the connection closes; others are removed by their owner.
+    Subscriber *addSubscriber(std::unique_ptr<Subscriber> subscriber,
+                              http::HttpConnection *connection = nullptr);
+    void removeSubscriber(Subscriber *subscriber);
+    // Moves the call's connection to `target` (another worker's thread) and continues
+    // there with `then`: for a request about state that lives on that worker.
+    void handOver(http::HttpCall &call, IoWorker *target,
+                  std::function<void(http::HttpCall &)> then);
+    // Called with the reason when the service shuts down (transports without an HTTP
+    // connection: WebSocket sessions).
+    void onShutdown(std::function<void(const QString &)> callback)
+    {
+        m_shutdownCallbacks.append(std::move(callback));
+    }
     // Closes every connection (streams get their reason). Runs on the worker's thread.
     void shutdown(const QString &reason);
 
@@ -63,7 +78,6 @@ public:
 private:
     void start();
     void deliver(const FanoutBatchPtr &batch);
-    void removeSubscriber(Subscriber *subscriber);
     void sweep();
 
     int m_index;
@@ -77,6 +91,7 @@ private:
     QHash<Subscriber *, http::HttpConnection *> m_connectionOf;
     QHash<StreamKey, QList<Subscriber *>> m_byStream;
     int m_closedSinceTrim = 0;
+    QList<std::function<void(const QString &)>> m_shutdownCallbacks;
     std::atomic<int> m_connectionCount{0};
     std::atomic<int> m_subscriberCount{0};
 };

@@ -332,6 +332,7 @@ QTcpSocket *HttpConnection::takeSocket()
     socket->setParent(nullptr);
     m_socket = nullptr;
     m_state = State::Closed;
+    m_handler->onClosed(this);
     return socket;
 }
 

@@ -47,6 +47,8 @@ public:
     ~HttpConnection() override;
 
     bool isOpen() const;
+    // Another worker takes over (the connection moved to its thread).
+    void setHandler(HttpConnectionHandler *handler) { m_handler = handler; }
     State state() const { return m_state; }
     QHostAddress peerAddress() const;
     // Milliseconds since the last request started or the connection opened.
@@ -63,7 +65,8 @@ public:
     // Bytes accepted but not yet taken by the kernel.
     qint64 bytesQueued() const;
     // Hands the socket, with the request head put back unread, to another protocol (a
-    // WebSocket server). Only valid in onRequest for an upgrade request.
+    // WebSocket server). Only valid for an upgrade request; the connection is then
+    // finished (its owner is told, as for a close).
     QTcpSocket *takeSocket();
     // Flushes what is queued, then closes.
     void close();

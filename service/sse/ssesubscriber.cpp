@@ -11,7 +11,7 @@ SseSubscriber::SseSubscriber(http::HttpConnection *connection, fanout::StreamKey
     , m_bufferLimit(bufferLimit)
 {}
 
-bool SseSubscriber::deliver(const fanout::FanoutItem &item)
+bool SseSubscriber::deliver(const fanout::FanoutItem &item, fanout::FrameCache &)
 {
     if (!criteria().isEmpty() && !criteria().matches(item.correlationId, item.context))
         return true;

@@ -16,7 +16,7 @@ public:
     SseSubscriber(http::HttpConnection *connection, fanout::StreamKey key, EventCriteria criteria,
                   qint64 bufferLimit);
 
-    bool deliver(const fanout::FanoutItem &item) override;
+    bool deliver(const fanout::FanoutItem &item, fanout::FrameCache &frames) override;
     void keepAlive() override;
     void close(const QString &reason) override;
     qint64 bytesQueued() const override;

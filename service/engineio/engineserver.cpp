@@ -1,0 +1,520 @@
+#include "engineserver.h"
+
+#include "httpconnection.h"
+#include "ioworker.h"
+#include "router.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+Q_LOGGING_CATEGORY(lcEio, "push.eio")
+
+namespace push::engineio {
+
+using http::HttpCall;
+using http::HttpResponse;
+
+namespace {
+
+// Which worker's server owns a session: requests for it may arrive on any worker.
+QMutex g_registryMutex;
+QHash<QString, EngineServer *> g_registry;
+thread_local QHash<const EngineServer::Endpoint *, EngineServer *> t_servers;
+
+QString newSessionId()
+{
+    QByteArray bytes(15, '\0');
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3);
+    bytes.resize(12);
+    QByteArray more(3, '\0');
+    for (char &c : more)
+        c = char(QRandomGenerator::system()->bounded(256));
+    return QString::fromLatin1((bytes + more).toBase64(QByteArray::Base64UrlEncoding));
+}
+
+HttpResponse engineError(ErrorCode code)
+{
+    return HttpResponse::json(400, errorBody(code));
+}
+
+HttpResponse textResponse(const QByteArray &body)
+{
+    return HttpResponse::text(200, body, "text/plain; charset=UTF-8");
+}
+
+} // namespace
+
+// --- Session ---------------------------------------------------------------------------
+
+Session::Session(EngineServer &server, QString id, Transport transport)
+    : m_server(server)
+    , m_id(std::move(id))
+    , m_transport(transport)
+{
+    m_clock.start();
+    m_nextPingAt = server.options().pingIntervalMs;
+}
+
+Session::~Session()
+{
+    if (m_socket) {
+        m_socket->disconnect();
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+}
+
+qint64 Session::bytesQueued() const
+{
+    if (m_transport == Transport::WebSocket && m_socket)
+        return m_socket->bytesToWrite();
+    return m_outboxBytes;
+}
+
+void Session::send(const Packet &packet)
+{
+    if (m_closed)
+        return;
+    if (m_transport == Transport::WebSocket && m_socket) {
+        if (packet.binary)
+            m_socket->sendBinaryMessage(packet.data);
+        else
+            m_socket->sendTextMessage(QString::fromUtf8(encodeText(packet)));
+        return;
+    }
+    QByteArray part = packet.binary ? 'b' + packet.data.toBase64() : encodeText(packet);
+    m_outboxBytes += part.size();
+    m_outbox.append(std::move(part));
+    flushPolling();
+}
+
+bool Session::sendFrame(const QByteArray &frame)
+{
+    if (m_closed)
+        return true;
+    const qint64 queued = bytesQueued();
+    if (queued > 0 && queued + frame.size() > m_server.options().maxBufferedBytes)
+        return false;
+    if (m_transport == Transport::WebSocket && m_socket) {
+        m_socket->sendTextMessage(QString::fromUtf8(frame));
+        return true;
+    }
+    m_outboxBytes += frame.size();
+    m_outbox.append(frame);
+    flushPolling();
+    return true;
+}
+
+void Session::flushPolling()
+{
+    if (!m_pendingGet || m_outbox.isEmpty())
+        return;
+    http::HttpConnection *connection = m_pendingGet;
+    m_pendingGet.clear();
+    if (!connection->isOpen() || connection->state() != http::HttpConnection::State::Dispatched)
+        return; // the client gave up this poll; the packets wait for the next one
+    QByteArray body = m_outbox.join(kRecordSeparator);
+    m_outbox.clear();
+    m_outboxBytes = 0;
+    connection->respond(textResponse(body));
+}
+
+void Session::receive(const Packet &packet)
+{
+    switch (packet.type) {
+    case PacketType::Pong:
+        m_pongDeadline = -1;
+        m_nextPingAt = m_clock.elapsed() + m_server.options().pingIntervalMs;
+        return;
+    case PacketType::Close:
+        close(QStringLiteral("transport close"));
+        return;
+    case PacketType::Message:
+        if (m_server.m_handler)
+            m_server.m_handler->onMessage(*this, packet);
+        return;
+    case PacketType::Ping:
+    case PacketType::Open:
+    case PacketType::Upgrade:
+    case PacketType::Noop:
+        return;
+    }
+}
+
+void Session::attachWebSocket(QWebSocket *socket)
+{
+    m_socket = socket;
+    socket->setMaxAllowedIncomingMessageSize(quint64(m_server.options().maxPayload));
+    const QString id = m_id;
+    EngineServer *server = &m_server;
+    auto find = [server, id]() -> Session * {
+        auto it = server->m_sessions.find(id);
+        return it == server->m_sessions.end() || it->second->m_closed ? nullptr : it->second.get();
+    };
+    QObject::connect(socket, &QWebSocket::textMessageReceived, server, [find](const QString &text) {
+        if (Session *session = find())
+            session->onWebSocketMessage(text.toUtf8(), false);
+    });
+    QObject::connect(socket, &QWebSocket::binaryMessageReceived, server,
+                     [find](const QByteArray &data) {
+                         if (Session *session = find())
+                             session->onWebSocketMessage(data, true);
+                     });
+    QObject::connect(socket, &QWebSocket::disconnected, server, [find, socket] {
+        Session *session = find();
+        if (!session || session->m_socket != socket)
+            return;
+        if (session->m_upgrading) { // the upgrade failed: stay on polling
+            session->m_upgrading = false;
+            session->m_socket = nullptr;
+            socket->deleteLater();
+            return;
+        }
+        session->close(QStringLiteral("transport close"));
+    });
+}
+
+void Session::onWebSocketMessage(const QByteArray &data, bool binary)
+{
+    if (binary) {
+        if (!m_upgrading)
+            receive(Packet::bytes(data));
+        return;
+    }
+    const auto packet = decodeText(data);
+    if (!packet) {
+        close(QStringLiteral("parse error"));
+        return;
+    }
+    if (m_upgrading) {
+        if (packet->type == PacketType::Ping && packet->data == "probe") {
+            m_socket->sendTextMessage(QStringLiteral("3probe"));
+            // Release the pending poll so that the client can pause polling and upgrade.
+            if (m_pendingGet && m_pendingGet->isOpen()) {
+                http::HttpConnection *connection = m_pendingGet;
+                m_pendingGet.clear();
+                connection->respond(textResponse("6"));
+            }
+        } else if (packet->type == PacketType::Upgrade) {
+            m_upgrading = false;
+            m_transport = Transport::WebSocket;
+            if (m_pendingGet && m_pendingGet->isOpen()) {
+                http::HttpConnection *connection = m_pendingGet;
+                m_pendingGet.clear();
+                connection->respond(textResponse("6"));
+            }
+            // What the polling transport still held goes out over the WebSocket.
+            for (const QByteArray &part : std::as_const(m_outbox)) {
+                if (part.startsWith('b'))
+                    m_socket->sendBinaryMessage(QByteArray::fromBase64(part.mid(1)));
+                else
+                    m_socket->sendTextMessage(QString::fromUtf8(part));
+            }
+            m_outbox.clear();
+            m_outboxBytes = 0;
+            qCDebug(lcEio) << "session" << m_id << "upgraded to websocket";
+        }
+        return;
+    }
+    receive(*packet);
+}
+
+void Session::close(const QString &reason)
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    if (m_server.m_handler)
+        m_server.m_handler->onClose(*this, reason);
+    if (m_pendingGet && m_pendingGet->isOpen() &&
+        m_pendingGet->state() == http::HttpConnection::State::Dispatched)
+        m_pendingGet->respond(textResponse("1"));
+    m_pendingGet.clear();
+    if (m_socket && m_transport == Transport::WebSocket)
+        m_socket->close();
+    m_server.remove(*this, reason);
+}
+
+// --- EngineServer ----------------------------------------------------------------------
+
+EngineServer::EngineServer(std::shared_ptr<Endpoint> endpoint)
+    : m_endpoint(std::move(endpoint))
+    , m_webSockets(new QWebSocketServer(QStringLiteral("push-service"),
+                                        QWebSocketServer::NonSecureMode, this))
+    , m_ticker(new QTimer(this))
+{
+    m_clock.start();
+    m_handler =
+        m_endpoint->handlerForCurrentWorker ? m_endpoint->handlerForCurrentWorker() : nullptr;
+    connect(m_webSockets, &QWebSocketServer::newConnection, this, &EngineServer::onWebSocket);
+    const int tick =
+        std::clamp(std::min(options().pingIntervalMs, options().pingTimeoutMs) / 4, 20, 1000);
+    m_ticker->setInterval(tick);
+    connect(m_ticker, &QTimer::timeout, this, &EngineServer::tick);
+    m_ticker->start();
+}
+
+EngineServer *EngineServer::local(const std::shared_ptr<Endpoint> &endpoint)
+{
+    EngineServer *&server = t_servers[endpoint.get()];
+    if (!server) {
+        fanout::IoWorker *worker = fanout::IoWorker::current();
+        server = new EngineServer(endpoint);
+        server->setParent(worker);
+        if (worker)
+            worker->onShutdown([server](const QString &reason) { server->closeAll(reason); });
+    }
+    return server;
+}
+
+void EngineServer::handle(const std::shared_ptr<Endpoint> &endpoint, HttpCall &call)
+{
+    EngineServer *server = local(endpoint);
+    const QString sid = call.request.query.queryItemValue(QStringLiteral("sid"));
+    if (!sid.isEmpty()) {
+        EngineServer *owner = nullptr;
+        {
+            QMutexLocker locker(&g_registryMutex);
+            owner = g_registry.value(sid);
+        }
+        if (owner && owner != server) {
+            auto *target = qobject_cast<fanout::IoWorker *>(owner->parent());
+            if (fanout::IoWorker *here = fanout::IoWorker::current(); here && target) {
+                here->handOver(call, target, [endpoint](HttpCall &moved) {
+                    local(endpoint)->handleLocal(moved);
+                });
+                return;
+            }
+        }
+    }
+    server->handleLocal(call);
+}
+
+void EngineServer::handleLocal(HttpCall &call)
+{
+    const QUrlQuery &query = call.request.query;
+    const QString transport = query.queryItemValue(QStringLiteral("transport"));
+    const QString sid = query.queryItemValue(QStringLiteral("sid"));
+    const bool isUpgrade = call.request.header("upgrade").toLower() == "websocket";
+    if (transport != QLatin1String("polling") && transport != QLatin1String("websocket")) {
+        call.reply(engineError(ErrorCode::UnknownTransport));
+        return;
+    }
+    if (!sid.isEmpty()) {
+        auto it = m_sessions.find(sid);
+        if (it == m_sessions.end() || it->second->m_closed) {
+            call.reply(engineError(ErrorCode::UnknownSid));
+            return;
+        }
+        Session &session = *it->second;
+        if (isUpgrade) {
+            if (transport != QLatin1String("websocket")) {
+                call.reply(engineError(ErrorCode::BadRequest));
+                return;
+            }
+            upgrade(call, &session);
+            return;
+        }
+        const bool polling = session.m_transport == Session::Transport::Polling;
+        if (transport != QLatin1String("polling") || !polling) {
+            call.reply(engineError(ErrorCode::BadRequest)); // transport mismatch
+            return;
+        }
+        if (call.request.method == "GET")
+            poll(call, session);
+        else if (call.request.method == "POST")
+            post(call, session);
+        else
+            call.reply(engineError(ErrorCode::BadRequest));
+        return;
+    }
+    if (call.request.method != "GET") {
+        call.reply(engineError(ErrorCode::BadHandshakeMethod));
+        return;
+    }
+    if (query.queryItemValue(QStringLiteral("EIO")) != QLatin1String("4")) {
+        call.reply(engineError(ErrorCode::UnsupportedProtocolVersion));
+        return;
+    }
+    if (transport == QLatin1String("websocket")) {
+        if (!isUpgrade) {
+            call.reply(engineError(ErrorCode::BadRequest));
+            return;
+        }
+        upgrade(call, nullptr);
+        return;
+    }
+    handshake(call, Session::Transport::Polling);
+}
+
+static QByteArray openPacket(const QString &sid, const EngineOptions &options, bool upgrades)
+{
+    const QJsonObject open{
+        {QStringLiteral("sid"), sid},
+        {QStringLiteral("upgrades"),
+         upgrades ? QJsonArray{QStringLiteral("websocket")} : QJsonArray()},
+        {QStringLiteral("pingInterval"), options.pingIntervalMs},
+        {QStringLiteral("pingTimeout"), options.pingTimeoutMs},
+        {QStringLiteral("maxPayload"), options.maxPayload},
+    };
+    return QJsonDocument(open).toJson(QJsonDocument::Compact);
+}
+
+void EngineServer::handshake(HttpCall &call, Session::Transport transport)
+{
+    const QString sid = newSessionId();
+    auto session = std::make_unique<Session>(*this, sid, transport);
+    session->m_query = call.request.query;
+    session->m_headers = call.request.headers;
+    session->m_peer = call.request.peer;
+    Session &ref = *session;
+    m_sessions.emplace(sid, std::move(session));
+    {
+        QMutexLocker locker(&g_registryMutex);
+        g_registry.insert(sid, this);
+    }
+    ref.send(Packet::text(PacketType::Open, openPacket(sid, options(), true)));
+    if (m_handler)
+        m_handler->onOpen(ref);
+    poll(call, ref);
+}
+
+void EngineServer::poll(HttpCall &call, Session &session)
+{
+    if (session.m_pendingGet && session.m_pendingGet->isOpen()) {
+        qCInfo(lcEio) << "session" << session.id() << "closed: overlapping polls";
+        call.reply(engineError(ErrorCode::BadRequest));
+        session.close(QStringLiteral("transport error"));
+        return;
+    }
+    if (session.m_upgrading) {
+        call.reply(textResponse("6"));
+        return;
+    }
+    session.m_pendingGet = call.connection;
+    session.flushPolling(); // answers now if anything is queued; else the poll is held
+}
+
+void EngineServer::post(HttpCall &call, Session &session)
+{
+    if (call.request.body.size() > options().maxPayload) {
+        call.reply(http::errorResponse(http::ApiError::PayloadTooLarge,
+                                       QStringLiteral("payload exceeds maxPayload")));
+        session.close(QStringLiteral("transport error"));
+        return;
+    }
+    const auto packets = decodePayload(call.request.body);
+    if (!packets) {
+        call.reply(engineError(ErrorCode::BadRequest));
+        session.close(QStringLiteral("parse error"));
+        return;
+    }
+    call.reply(HttpResponse::text(200, "ok", "text/html"));
+    for (const Packet &packet : *packets) {
+        if (session.m_closed)
+            break;
+        session.receive(packet);
+    }
+}
+
+void EngineServer::upgrade(HttpCall &call, Session *session)
+{
+    if (session && (session->m_transport != Session::Transport::Polling || session->m_upgrading ||
+                    session->m_socket)) {
+        call.reply(engineError(ErrorCode::BadRequest)); // already upgraded, or upgrading
+        return;
+    }
+    QTcpSocket *socket = call.connection->takeSocket();
+    if (!socket)
+        return;
+    socket->setParent(nullptr);
+    m_webSockets->handleConnection(socket);
+}
+
+void EngineServer::onWebSocket()
+{
+    while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
+        socket->setParent(this);
+        const QUrlQuery query(socket->requestUrl());
+        const QString sid = query.queryItemValue(QStringLiteral("sid"));
+        if (!sid.isEmpty()) {
+            auto it = m_sessions.find(sid);
+            if (it == m_sessions.end() || it->second->m_closed || it->second->m_socket ||
+                it->second->m_transport != Session::Transport::Polling) {
+                socket->close(QWebSocketProtocol::CloseCodeProtocolError,
+                              QStringLiteral("Bad request"));
+                socket->deleteLater();
+                continue;
+            }
+            it->second->m_upgrading = true;
+            it->second->attachWebSocket(socket);
+            continue;
+        }
+        const QString newSid = newSessionId();
+        auto session = std::make_unique<Session>(*this, newSid, Session::Transport::WebSocket);
+        session->m_query = query;
+        const QNetworkRequest request = socket->request();
+        for (const QByteArray &name : request.rawHeaderList())
+            session->m_headers.insert(name.toLower(), request.rawHeader(name));
+        session->m_peer = socket->peerAddress();
+        Session &ref = *session;
+        m_sessions.emplace(newSid, std::move(session));
+        {
+            QMutexLocker locker(&g_registryMutex);
+            g_registry.insert(newSid, this);
+        }
+        ref.attachWebSocket(socket);
+        ref.send(Packet::text(PacketType::Open, openPacket(newSid, options(), false)));
+        if (m_handler)
+            m_handler->onOpen(ref);
+    }
+}
+
+void EngineServer::tick()
+{
+    QList<Session *> timedOut;
+    for (auto &[id, session] : m_sessions) {
+        if (session->m_closed)
+            continue;
+        const qint64 now = session->m_clock.elapsed();
+        if (session->m_pongDeadline >= 0) {
+            if (now > session->m_pongDeadline)
+                timedOut.append(session.get());
+        } else if (now >= session->m_nextPingAt) {
+            session->send(Packet::text(PacketType::Ping));
+            session->m_pongDeadline = now + options().pingTimeoutMs;
+        }
+    }
+    for (Session *session : std::as_const(timedOut))
+        session->close(QStringLiteral("ping timeout"));
+}
+
+void EngineServer::remove(Session &session, const QString &reason)
+{
+    qCDebug(lcEio) << "session" << session.id() << "closed:" << reason;
+    {
+        QMutexLocker locker(&g_registryMutex);
+        g_registry.remove(session.id());
+    }
+    // Deleted later: the caller may still be inside one of the session's methods.
+    const QString id = session.id();
+    QMetaObject::invokeMethod(
+        this, [this, id] { m_sessions.erase(id); }, Qt::QueuedConnection);
+}
+
+void EngineServer::closeAll(const QString &reason)
+{
+    QList<Session *> all;
+    for (auto &[id, session] : m_sessions)
+        all.append(session.get());
+    for (Session *session : std::as_const(all))
+        session->close(reason);
+}
+
+} // namespace push::engineio

@@ -1,0 +1,161 @@
+#pragma once
+
+#include "enginepacket.h"
+#include "httpmessage.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QHostAddress>
+#include <QList>
+#include <QMutex>
+#include <QObject>
+#include <QPointer>
+#include <QUrlQuery>
+
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+class QWebSocket;
+class QWebSocketServer;
+class QTimer;
+
+namespace push::http {
+class HttpConnection;
+struct HttpCall;
+} // namespace push::http
+
+namespace push::engineio {
+
+struct EngineOptions
+{
+    int pingIntervalMs = 25000;
+    int pingTimeoutMs = 20000;
+    qint64 maxPayload = 1000000;
+    qint64 maxBufferedBytes = 1024 * 1024; // outgoing bound per session
+};
+
+class Session;
+class EngineServer;
+
+// What the layer above (Socket.IO) keeps per session.
+class SessionUser
+{
+public:
+    virtual ~SessionUser() = default;
+};
+
+// The layer above. Called on the session's worker thread.
+class SessionHandler
+{
+public:
+    virtual ~SessionHandler() = default;
+    virtual void onOpen(Session &session) = 0;
+    virtual void onMessage(Session &session, const Packet &packet) = 0;
+    virtual void onClose(Session &session, const QString &reason) = 0;
+};
+
+// One Engine.IO connection: polling, WebSocket, or polling upgraded to WebSocket.
+class Session final
+{
+public:
+    enum class Transport { Polling, WebSocket };
+
+    Session(EngineServer &server, QString id, Transport transport);
+    ~Session();
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    const QString &id() const { return m_id; }
+    Transport transport() const { return m_transport; }
+    bool isOpen() const { return !m_closed; }
+    // The handshake request: query, headers (lower-case names), peer.
+    const QUrlQuery &query() const { return m_query; }
+    QByteArray header(const QByteArray &lowerName) const { return m_headers.value(lowerName); }
+    QHostAddress peer() const { return m_peer; }
+
+    void send(const Packet &packet);
+    // A ready-made text message frame ("4..."), shared between sessions (fan-out path).
+    // Returns false when the bounded outgoing buffer would overflow.
+    bool sendFrame(const QByteArray &frame);
+    qint64 bytesQueued() const;
+    void close(const QString &reason);
+
+    std::unique_ptr<SessionUser> user;
+
+private:
+    friend class EngineServer;
+    void flushPolling();
+    void attachWebSocket(QWebSocket *socket);
+    void onWebSocketMessage(const QByteArray &data, bool binary);
+    void receive(const Packet &packet);
+
+    EngineServer &m_server;
+    QString m_id;
+    Transport m_transport;
+    QUrlQuery m_query;
+    QHash<QByteArray, QByteArray> m_headers;
+    QHostAddress m_peer;
+    bool m_closed = false;
+    // Polling.
+    QList<QByteArray> m_outbox; // encoded payload parts ("4...", "b<base64>")
+    qint64 m_outboxBytes = 0;
+    QPointer<http::HttpConnection> m_pendingGet;
+    // WebSocket (direct, or the one being upgraded to).
+    QWebSocket *m_socket = nullptr;
+    bool m_upgrading = false;
+    // Heartbeat.
+    QElapsedTimer m_clock;
+    qint64 m_nextPingAt = 0;
+    qint64 m_pongDeadline = -1; // -1: not waiting
+};
+
+// Engine.IO over the service's HTTP layer, one per I/O worker (created on first use on
+// that worker's thread). Sessions are found across workers through a shared registry;
+// a request for a session of another worker moves its connection there.
+class EngineServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EngineServer)
+
+public:
+    // The handler and options of one Engine.IO endpoint, shared by every worker.
+    struct Endpoint
+    {
+        EngineOptions options;
+        std::function<SessionHandler *()> handlerForCurrentWorker;
+    };
+
+    // Handles GET/POST (and WebSocket upgrades) on the endpoint's path, on the worker
+    // that read the request.
+    static void handle(const std::shared_ptr<Endpoint> &endpoint, http::HttpCall &call);
+    // The server of `endpoint` on the calling worker.
+    static EngineServer *local(const std::shared_ptr<Endpoint> &endpoint);
+
+    const EngineOptions &options() const { return m_endpoint->options; }
+    int sessionCount() const { return int(m_sessions.size()); }
+    // Closes every session (service shutdown).
+    void closeAll(const QString &reason);
+
+private:
+    friend class Session;
+    explicit EngineServer(std::shared_ptr<Endpoint> endpoint);
+
+    void handleLocal(http::HttpCall &call);
+    void handshake(http::HttpCall &call, Session::Transport transport);
+    void poll(http::HttpCall &call, Session &session);
+    void post(http::HttpCall &call, Session &session);
+    void upgrade(http::HttpCall &call, Session *session);
+    void onWebSocket();
+    void tick();
+    void remove(Session &session, const QString &reason);
+
+    std::shared_ptr<Endpoint> m_endpoint;
+    SessionHandler *m_handler = nullptr;
+    std::unordered_map<QString, std::unique_ptr<Session>> m_sessions;
+    QWebSocketServer *m_webSockets = nullptr;
+    QTimer *m_ticker = nullptr;
+    QElapsedTimer m_clock;
+};
+
+} // namespace push::engineio

@@ -1,0 +1,176 @@
+#include "pushnamespaces.h"
+
+#include "access.h"
+#include "authenticator.h"
+#include "fanout.h"
+#include "ioworker.h"
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcSio)
+
+namespace push::socketio {
+
+namespace {
+
+// A socket.io socket as a fan-out subscriber.
+class SocketSubscriber final : public fanout::Subscriber
+{
+public:
+    SocketSubscriber(Socket &socket, fanout::StreamKey key, EventCriteria criteria)
+        : Subscriber(std::move(key), std::move(criteria))
+        , m_socket(socket)
+    {}
+
+    bool deliver(const fanout::FanoutItem &item, fanout::FrameCache &frames) override
+    {
+        if (!criteria().isEmpty() && !criteria().matches(item.correlationId, item.context))
+            return true;
+        if (!m_socket.sendFrame(frames.socketIoFrame(m_socket.nsp())))
+            return false;
+        countDelivery();
+        return true;
+    }
+    void keepAlive() override {} // Engine.IO's heartbeat keeps the connection alive
+    void close(const QString &reason) override
+    {
+        qCInfo(lcSio).noquote() << "closing socket" << m_socket.id() << "of session"
+                                << m_socket.session().id() << ":" << reason;
+        // The whole connection: its buffer is what overflowed (or the service stops).
+        m_socket.session().close(reason);
+    }
+    qint64 bytesQueued() const override { return m_socket.session().bytesQueued(); }
+
+private:
+    Socket &m_socket;
+};
+
+// Ties the subscriber's life to the socket's.
+class Subscription final : public SocketUser
+{
+public:
+    Subscription(fanout::IoWorker *worker, fanout::Subscriber *subscriber)
+        : m_worker(worker)
+        , m_subscriber(subscriber)
+    {}
+    ~Subscription() override { m_worker->removeSubscriber(m_subscriber); }
+
+private:
+    fanout::IoWorker *m_worker;
+    fanout::Subscriber *m_subscriber;
+};
+
+} // namespace
+
+PushNamespaces::PushNamespaces(const config::ConfigRegistry &registry,
+                               auth::Authenticator &authenticator)
+    : m_registry(registry)
+    , m_authenticator(authenticator)
+    , m_tenantNamespace(QStringLiteral("^/[a-zA-Z0-9- ]+$"))
+{}
+
+bool PushNamespaces::acceptsNamespace(const QString &nsp) const
+{
+    return nsp == QLatin1String("/") || m_tenantNamespace.match(nsp).hasMatch();
+}
+
+void PushNamespaces::onConnect(const ConnectRequest &request,
+                               std::function<void(ConnectResult)> done)
+{
+    const QString streamId =
+        request.query.queryItemValue(QStringLiteral("stream"), QUrl::FullyDecoded);
+    if (streamId.isEmpty()) {
+        done(ConnectResult::refuse(
+            QStringLiteral("the handshake query must name a stream (?stream=<id>)")));
+        return;
+    }
+    EventCriteria criteria;
+    const QString criteriaText =
+        request.query.queryItemValue(QStringLiteral("criteria"), QUrl::FullyDecoded);
+    if (!criteriaText.isEmpty()) {
+        QString error;
+        auto parsed = EventCriteria::fromJsonText(criteriaText.toUtf8(), &error);
+        if (!parsed) {
+            done(ConnectResult::refuse(QStringLiteral("criteria: %1").arg(error)));
+            return;
+        }
+        criteria = *parsed;
+    }
+    const QByteArray token =
+        auth::Authenticator::tokenFrom(request.authorization, QString(), request.auth);
+    fanout::IoWorker *worker = fanout::IoWorker::current();
+    m_authenticator.verify(
+        token, worker,
+        [this, request, streamId, criteria, worker,
+         done = std::move(done)](auth::AuthResult result) {
+            if (result.kind == auth::AuthResult::Kind::Invalid ||
+                result.kind == auth::AuthResult::Kind::Unavailable) {
+                done(ConnectResult::refuse(result.error));
+                return;
+            }
+            const config::SnapshotPtr snapshot = m_registry.current();
+            std::optional<User> user;
+            if (result.kind == auth::AuthResult::Kind::Valid) {
+                user = User::fromClaims(result.claims);
+                if (result.realm == QLatin1String(kCoreRealm)) {
+                    user->isCore = true;
+                } else if (const Tenant *tenant = snapshot->tenantByRealm(result.realm)) {
+                    user->tenantId = tenant->id;
+                } else {
+                    done(ConnectResult::refuse(
+                        QStringLiteral("the realm '%1' belongs to no tenant").arg(result.realm)));
+                    return;
+                }
+            }
+            QString tenantId; // empty: the cross-tenant namespace "/"
+            if (request.nsp != QLatin1String("/")) {
+                const Tenant *tenant = snapshot->findTenant(request.nsp.mid(1));
+                if (!tenant) {
+                    done(ConnectResult::refuse(
+                        QStringLiteral("tenant '%1' not found").arg(request.nsp.mid(1))));
+                    return;
+                }
+                tenantId = tenant->id;
+            } else if (!user) {
+                done(ConnectResult::refuse(
+                    QStringLiteral("the cross-tenant namespace '/' needs a core user's token")));
+                return;
+            }
+            const Stream *stream = snapshot->stream(tenantId, streamId);
+            if (!stream) {
+                done(ConnectResult::refuse(QStringLiteral("stream '%1' not found").arg(streamId)));
+                return;
+            }
+            switch (subscribeAccess(user ? &*user : nullptr, *stream, tenantId)) {
+            case Access::Allowed:
+                break;
+            case Access::Unauthenticated:
+                done(ConnectResult::refuse(
+                    QStringLiteral("stream '%1' is not public: a token is required")
+                        .arg(streamId)));
+                return;
+            case Access::Forbidden:
+                done(ConnectResult::refuse(
+                    QStringLiteral(
+                        "not allowed to subscribe to stream '%1': it needs a user of the tenant "
+                        "(or core) with one of the roles %2")
+                        .arg(streamId, (QStringList{QLatin1String(kStreamListenerRole)} +
+                                        stream->subscriberRoles)
+                                           .join(QStringLiteral(", ")))));
+                return;
+            }
+            const fanout::StreamKey key = fanout::streamKey(tenantId, stream->id);
+            const QString who = user ? user->id : QStringLiteral("(anonymous)");
+            done(ConnectResult::accept([worker, key, criteria, who,
+                                        peer = request.peer](Socket &socket) {
+                fanout::Subscriber *subscriber = worker->addSubscriber(
+                    std::make_unique<SocketSubscriber>(socket, key, criteria));
+                socket.user = std::make_unique<Subscription>(worker, subscriber);
+                qCInfo(lcSio).noquote() << "subscriber" << who << "from" << peer.toString() << "on"
+                                        << QString(key).replace(QChar(0x1f), QLatin1Char('/'))
+                                        << "over socket.io" << socket.nsp();
+            }));
+        });
+}
+
+} // namespace push::socketio

@@ -1,0 +1,117 @@
+// socketio-conformance-server: the reference server of socket.io's public protocol test
+// suites, on this project's Engine.IO/Socket.IO library. pingInterval 300 ms,
+// pingTimeout 200 ms, maxPayload 1,000,000, connectTimeout 1,000 ms. On "/": emits
+// "auth" with the handshake auth payload, answers "message" with "message-back" (same
+// arguments) and acknowledges "message-with-ack" with its arguments; "/custom" emits
+// "auth" likewise. With --engine-io-echo it works one level down: every Engine.IO message
+// is sent back as it came (text or binary).
+#include "engineserver.h"
+#include "httpservice.h"
+#include "shutdownsignals.h"
+#include "socketioserver.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+using namespace push;
+
+namespace {
+
+class ConformanceApp final : public socketio::Application
+{
+public:
+    bool acceptsNamespace(const QString &nsp) const override
+    {
+        return nsp == QLatin1String("/") || nsp == QLatin1String("/custom");
+    }
+    void onConnect(const socketio::ConnectRequest &,
+                   std::function<void(socketio::ConnectResult)> done) override
+    {
+        done(socketio::ConnectResult::accept([](socketio::Socket &socket) {
+            socket.emitEvent(QStringLiteral("auth"), {socket.auth()});
+        }));
+    }
+    void onEvent(socketio::Socket &socket, const QJsonArray &args, qint64 ackId) override
+    {
+        if (socket.nsp() != QLatin1String("/"))
+            return;
+        const QString event = args.first().toString();
+        const QJsonArray rest = QJsonArray::fromVariantList(args.toVariantList().mid(1));
+        if (event == QLatin1String("message"))
+            socket.emitEvent(QStringLiteral("message-back"), rest);
+        else if (event == QLatin1String("message-with-ack") && ackId >= 0)
+            socket.ack(ackId, rest);
+    }
+};
+
+class EchoHandler final : public engineio::SessionHandler
+{
+public:
+    void onOpen(engineio::Session &) override {}
+    void onMessage(engineio::Session &session, const engineio::Packet &packet) override
+    {
+        session.send(packet);
+    }
+    void onClose(engineio::Session &, const QString &) override {}
+};
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("push.*.debug=false"));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("socket.io protocol conformance server"));
+    parser.addHelpOption();
+    parser.addOptions({
+        {QStringLiteral("port"), QStringLiteral("Port (default 3000; 0 picks one)."),
+         QStringLiteral("P"), QStringLiteral("3000")},
+        {QStringLiteral("bind"), QStringLiteral("Address (default 127.0.0.1)."),
+         QStringLiteral("ADDR"), QStringLiteral("127.0.0.1")},
+        {QStringLiteral("workers"), QStringLiteral("I/O workers (default 2)."), QStringLiteral("N"),
+         QStringLiteral("2")},
+        {QStringLiteral("engine-io-echo"), QStringLiteral("Echo every Engine.IO message.")},
+    });
+    parser.process(app);
+
+    engineio::EngineOptions options;
+    options.pingIntervalMs = 300;
+    options.pingTimeoutMs = 200;
+    options.maxPayload = 1000000;
+    ConformanceApp conformance;
+    std::shared_ptr<engineio::EngineServer::Endpoint> endpoint;
+    if (parser.isSet(QStringLiteral("engine-io-echo"))) {
+        endpoint = std::make_shared<engineio::EngineServer::Endpoint>();
+        endpoint->options = options;
+        endpoint->handlerForCurrentWorker = [] {
+            thread_local EchoHandler handler;
+            return &handler;
+        };
+    } else {
+        endpoint = socketio::SocketIoServer::endpoint(conformance, options, 1000);
+    }
+    core::HttpService http;
+    for (const char *method : {"GET", "POST"})
+        http.router().route(method, QStringLiteral("/socket.io"), [endpoint](http::HttpCall &call) {
+            engineio::EngineServer::handle(endpoint, call);
+        });
+    fanout::WorkerSettings settings;
+    settings.limits.maxBodyBytes = 2 * options.maxPayload; // the Engine.IO layer answers 413 itself
+    QString error;
+    const QHostAddress address(parser.value(QStringLiteral("bind")));
+    if (!http.start(address, quint16(parser.value(QStringLiteral("port")).toUInt()),
+                    parser.value(QStringLiteral("workers")).toInt(), settings, &error)) {
+        qCritical().noquote() << error;
+        return 1;
+    }
+    qInfo().noquote()
+        << QStringLiteral("listening on http://%1:%2").arg(address.toString()).arg(http.port());
+    core::installShutdownSignals([&http] {
+        http.stop(QStringLiteral("shutting down"));
+        QCoreApplication::quit();
+    });
+    return app.exec();
+}
