@@ -16,7 +16,8 @@ namespace push::fanout {
 
 namespace {
 thread_local IoWorker *t_currentWorker = nullptr;
-}
+constexpr qint64 kClosingGraceMs = 10000;
+} // namespace
 
 IoWorker::IoWorker(int index, const http::Router &router, const WorkerSettings &settings)
     : m_index(index)
@@ -150,9 +151,14 @@ void IoWorker::handOver(http::HttpCall &call, IoWorker *target,
 
 void IoWorker::removeSubscriber(Subscriber *subscriber)
 {
+    detachSubscriber(subscriber);
+}
+
+std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber)
+{
     auto it = m_subscribers.find(subscriber);
     if (it == m_subscribers.end())
-        return;
+        return nullptr;
     auto streamIt = m_byStream.find(subscriber->key());
     if (streamIt != m_byStream.end()) {
         streamIt->removeOne(subscriber);
@@ -160,8 +166,10 @@ void IoWorker::removeSubscriber(Subscriber *subscriber)
             m_byStream.erase(streamIt);
     }
     m_subscriberOf.remove(m_connectionOf.take(subscriber));
+    std::unique_ptr<Subscriber> owned = std::move(it->second);
     m_subscribers.erase(it);
     m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
+    return owned;
 }
 
 void IoWorker::deliver(const FanoutBatchPtr &batch)
@@ -178,12 +186,17 @@ void IoWorker::deliver(const FanoutBatchPtr &batch)
         }
     }
     for (Subscriber *subscriber : std::as_const(overflowed)) {
+        std::unique_ptr<Subscriber> owned = detachSubscriber(subscriber);
+        if (!owned)
+            continue;
         qCWarning(lcFanout).noquote()
-            << "worker" << m_index << "closing a slow subscriber of"
-            << QString(subscriber->key()).replace(QChar(0x1f), QLatin1Char('/')) << "with"
-            << subscriber->bytesQueued() << "bytes queued (limit"
-            << m_settings.subscriberBufferBytes << ")";
-        subscriber->close(QStringLiteral("outgoing buffer overflow"));
+            << QStringLiteral(
+                   "worker %1 closing a slow subscriber of %2 with %3 bytes queued (limit %4)")
+                   .arg(m_index)
+                   .arg(QString(owned->key()).replace(QChar(0x1f), QLatin1Char('/')))
+                   .arg(owned->bytesQueued())
+                   .arg(m_settings.subscriberBufferBytes);
+        owned->close(QStringLiteral("outgoing buffer overflow"));
     }
 }
 
@@ -193,9 +206,13 @@ void IoWorker::sweep()
     QList<http::HttpConnection *> idle;
     for (http::HttpConnection *connection : std::as_const(m_connections)) {
         const auto state = connection->state();
-        if ((state == http::HttpConnection::State::Idle ||
-             state == http::HttpConnection::State::Reading) &&
-            connection->idleMilliseconds() > idleLimit)
+        const bool idleTooLong = (state == http::HttpConnection::State::Idle ||
+                                  state == http::HttpConnection::State::Reading) &&
+                                 connection->idleMilliseconds() > idleLimit;
+        // A graceful close waits for the peer to take what is queued; not forever.
+        const bool closingTooLong = state == http::HttpConnection::State::Closing &&
+                                    connection->idleMilliseconds() > kClosingGraceMs;
+        if (idleTooLong || closingTooLong)
             idle.append(connection);
     }
     for (http::HttpConnection *connection : std::as_const(idle))

@@ -59,6 +59,8 @@ public:
     Subscriber *addSubscriber(std::unique_ptr<Subscriber> subscriber,
                               http::HttpConnection *connection = nullptr);
     void removeSubscriber(Subscriber *subscriber);
+    // Takes a subscriber out of the fan-out and hands it over (to be closed and dropped).
+    std::unique_ptr<Subscriber> detachSubscriber(Subscriber *subscriber);
     // Moves the call's connection to `target` (another worker's thread) and continues
     // there with `then`: for a request about state that lives on that worker.
     void handOver(http::HttpCall &call, IoWorker *target,

@@ -341,6 +341,7 @@ void HttpConnection::close()
     if (!m_socket || m_state == State::Closed || m_state == State::Closing)
         return;
     m_state = State::Closing;
+    m_activity.restart();           // the worker's sweep aborts a close that never completes
     m_socket->disconnectFromHost(); // flushes first; `disconnected` follows
 }
 

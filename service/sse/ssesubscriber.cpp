@@ -36,12 +36,12 @@ void SseSubscriber::keepAlive()
 
 void SseSubscriber::close(const QString &reason)
 {
-    if (m_connection->bytesQueued() + 256 <= m_bufferLimit) {
+    if (m_connection->bytesQueued() == 0) {
         // A comment line: EventSource ignores it, a person reading with curl sees why.
         m_connection->writeStream(": closed: " + reason.toUtf8().left(200) + "\n\n");
         m_connection->close();
     } else {
-        m_connection->abort(); // what is queued would never drain in time
+        m_connection->abort(); // a client that is not reading would hold the close open
     }
 }
 

@@ -99,7 +99,7 @@ void TestSse::initTestCase()
         "--core",
         {{"platform-news", stream("platform-news", true, {streamEvent("platform", "news")})}}));
     m_service.setEnv("PUSH_KEEPALIVE_SECONDS", "1");
-    m_service.setEnv("PUSH_SUBSCRIBER_BUFFER_BYTES", "65536");
+    m_service.setEnv("PUSH_SUBSCRIBER_BUFFER_BYTES", "262144");
     QVERIFY(m_service.start());
 }
 
@@ -380,10 +380,11 @@ void TestSse::cutsOffSlowClientOthersKeepReceiving()
     auto healthy = subscribe("/stream/v1/streams/application-health?tenant=demo");
     QTRY_COMPARE(subscriberCount(), 2);
 
-    // 40 events of 256 KiB: far more than the kernel's socket buffers plus the
-    // service's 64 KiB per-subscriber bound.
-    const QString blob(256 * 1024, QLatin1Char('x'));
-    const int total = 40;
+    // 600 events of 16 KiB (9.6 MB): far more than the kernel's socket buffers (a few MB
+    // on loopback) plus the service's 256 KiB per-subscriber bound, which leaves the
+    // healthy client 16 events of slack.
+    const QString blob(16 * 1024, QLatin1Char('x'));
+    const int total = 600;
     for (int i = 0; i < total; ++i) {
         QCOMPARE(
             m_service
