@@ -24,8 +24,9 @@ export class Service {
     if (result.status !== 0) throw new Error(`config set failed: ${result.stderr}`);
   }
 
-  async start() {
-    this.process = spawn(binary, ['--port', '0', '--bind', '127.0.0.1', '--data-dir', this.dataDir], {
+  async start(port = 0) {
+    this.log = '';
+    this.process = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--data-dir', this.dataDir], {
       env: this.env,
     });
     this.process.stdout.on('data', (d) => (this.log += d));
@@ -67,12 +68,17 @@ export class Service {
     return (await fetch(`${this.url}/health`)).json();
   }
 
-  async stop() {
+  // SIGTERM, and wait for the exit; the data directory stays (for a restart).
+  async halt() {
     if (this.process && this.process.exitCode === null) {
       const exited = new Promise((resolve) => this.process.once('exit', resolve));
       this.process.kill('SIGTERM');
       await exited;
     }
+  }
+
+  async stop() {
+    await this.halt();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
