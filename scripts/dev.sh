@@ -13,7 +13,9 @@ BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 
 # Debian packages: compiler and build tools, Qt 6, the HTTP parser, OpenSSL.
 BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev libqt6sql6-sqlite qt6-websockets-dev libhttp-parser-dev libssl-dev openssl curl)
+    qt6-base-dev libqt6sql6-sqlite qt6-websockets-dev libhttp-parser-dev libssl-dev)
+# And for the tests: command-line clients and a real browser.
+TEST_PACKAGES=(openssl curl chromium)
 
 as_root() {
     if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
@@ -21,10 +23,12 @@ as_root() {
 
 deps() {
     local missing=()
-    for p in "${BUILD_PACKAGES[@]}"; do
+    local wanted=("${BUILD_PACKAGES[@]}")
+    [[ ${1:-} == test ]] && wanted+=("${TEST_PACKAGES[@]}")
+    for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
-    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    if [[ ${1:-} == test ]] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
         missing+=(nodejs npm)
     fi
     if ((${#missing[@]})); then
@@ -50,7 +54,7 @@ build() {
 }
 
 case "${1:-}" in
-deps) deps; js_deps ;;
+deps) deps test; js_deps ;;
 build) deps; build ;;
 run)
     deps
@@ -60,7 +64,7 @@ run)
     exec "$BUILD_DIR/service/push-service" "$@"
     ;;
 test)
-    deps
+    deps test
     js_deps
     build
     echo "== running the test suite"
