@@ -1,8 +1,14 @@
 #include "httpconnection.h"
 
+#include "rawstream.h"
+
 #include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QUrl>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcHttp, "push.http")
 
@@ -53,6 +59,7 @@ HttpConnection::HttpConnection(qintptr descriptor, HttpConnectionHandler *handle
         return;
     }
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_peer = m_socket->peerAddress();
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
@@ -68,13 +75,16 @@ HttpConnection::~HttpConnection() = default;
 
 bool HttpConnection::isOpen() const
 {
-    return m_state != State::Closed && m_state != State::Closing && m_socket &&
-           m_socket->state() == QAbstractSocket::ConnectedState;
+    if (m_state == State::Closed || m_state == State::Closing)
+        return false;
+    if (m_raw)
+        return m_raw->isOpen();
+    return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
 QHostAddress HttpConnection::peerAddress() const
 {
-    return m_socket ? m_socket->peerAddress() : QHostAddress();
+    return m_peer;
 }
 
 void HttpConnection::beginRequest()
@@ -82,7 +92,7 @@ void HttpConnection::beginRequest()
     http_parser_init(&m_parser, HTTP_REQUEST);
     m_parser.data = this;
     m_request = HttpRequest{};
-    m_request.peer = m_socket->peerAddress();
+    m_request.peer = m_peer;
     m_url.clear();
     m_field.clear();
     m_value.clear();
@@ -306,20 +316,51 @@ void HttpConnection::startStream(int status, const HeaderList &headers)
     m_state = State::Streaming;
     HeaderList all = headers;
     addCorsHeaders(all);
-    m_socket->write(serializeHead(status, all));
+    const QByteArray head = serializeHead(status, all);
     m_pending.clear();
     m_socket->skip(m_socket->bytesAvailable());
+    if (!goRaw(head))
+        m_socket->write(head);
+}
+
+bool HttpConnection::goRaw(const QByteArray &head)
+{
+#ifdef Q_OS_UNIX
+    // Only with nothing left in QTcpSocket's buffers: then the descriptor (a duplicate:
+    // deleting the QTcpSocket closes the original) carries on alone.
+    if (m_socket->bytesToWrite() > 0 || m_socket->bytesAvailable() > 0)
+        return false;
+    const int fd = ::dup(int(m_socket->socketDescriptor()));
+    if (fd < 0)
+        return false;
+    // We are inside the socket's readyRead: close its descriptor now (ours is a
+    // duplicate, so the connection stays up) and delete the object later.
+    m_socket->disconnect(this);
+    m_socket->abort();
+    m_socket->deleteLater();
+    m_socket = nullptr;
+    m_raw = new RawStream(fd, [this] { onDisconnected(); }, this);
+    m_raw->write(head);
+    return true;
+#else
+    Q_UNUSED(head);
+    return false;
+#endif
 }
 
 bool HttpConnection::writeStream(const QByteArray &bytes)
 {
-    if (m_state != State::Streaming || !m_socket)
+    if (m_state != State::Streaming)
         return false;
-    return m_socket->write(bytes) == bytes.size();
+    if (m_raw)
+        return m_raw->write(bytes);
+    return m_socket && m_socket->write(bytes) == bytes.size();
 }
 
 qint64 HttpConnection::bytesQueued() const
 {
+    if (m_raw)
+        return m_raw->queued();
     return m_socket ? m_socket->bytesToWrite() : 0;
 }
 
@@ -338,6 +379,13 @@ QTcpSocket *HttpConnection::takeSocket()
 
 void HttpConnection::close()
 {
+    if (m_raw) {
+        if (m_state != State::Closed) {
+            m_raw->close();
+            onDisconnected();
+        }
+        return;
+    }
     if (!m_socket || m_state == State::Closed || m_state == State::Closing)
         return;
     m_state = State::Closing;
@@ -347,6 +395,13 @@ void HttpConnection::close()
 
 void HttpConnection::abort()
 {
+    if (m_raw) {
+        if (m_state != State::Closed) {
+            m_raw->abort();
+            onDisconnected();
+        }
+        return;
+    }
     if (!m_socket || m_state == State::Closed)
         return;
     m_socket->abort();
@@ -355,6 +410,10 @@ void HttpConnection::abort()
 
 void HttpConnection::flushAndClose()
 {
+    if (m_raw) {
+        close();
+        return;
+    }
     if (!m_socket || m_state == State::Closed)
         return;
     m_socket->flush();

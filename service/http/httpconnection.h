@@ -11,6 +11,10 @@
 class QTcpSocket;
 
 namespace push::http {
+class RawStream;
+}
+
+namespace push::http {
 
 class HttpConnection;
 
@@ -92,8 +96,11 @@ private:
     void finishHeader();
     void writeResponse(const HttpResponse &response, bool keepAlive);
     void addCorsHeaders(HeaderList &headers) const;
+    bool goRaw(const QByteArray &head);
 
-    QTcpSocket *m_socket = nullptr; // child of this
+    QTcpSocket *m_socket = nullptr; // child of this; gone once a stream goes raw
+    RawStream *m_raw = nullptr;     // child of this: the stream without QTcpSocket (Unix)
+    QHostAddress m_peer;
     HttpConnectionHandler *m_handler;
     HttpLimits m_limits;
     http_parser m_parser{};
