@@ -61,14 +61,7 @@ Session::Session(EngineServer &server, QString id, Transport transport)
     m_nextPingAt = server.options().pingIntervalMs;
 }
 
-Session::~Session()
-{
-    if (m_socket) {
-        m_socket->disconnect();
-        m_socket->abort();
-        m_socket->deleteLater();
-    }
-}
+Session::~Session() = default;
 
 qint64 Session::bytesQueued() const
 {
@@ -83,9 +76,9 @@ void Session::send(const Packet &packet)
         return;
     if (m_transport == Transport::WebSocket && m_socket) {
         if (packet.binary)
-            m_socket->sendBinaryMessage(packet.data);
+            m_socket->sendBinary(packet.data);
         else
-            m_socket->sendTextMessage(QString::fromUtf8(encodeText(packet)));
+            m_socket->sendText(encodeText(packet));
         return;
     }
     QByteArray part = packet.binary ? 'b' + packet.data.toBase64() : encodeText(packet);
@@ -102,7 +95,7 @@ bool Session::sendFrame(const QByteArray &frame)
     if (queued > 0 && queued + frame.size() > m_server.options().maxBufferedBytes)
         return false;
     if (m_transport == Transport::WebSocket && m_socket) {
-        m_socket->sendTextMessage(QString::fromUtf8(frame));
+        m_socket->sendText(frame); // the shared frame itself goes out, behind its header
         return true;
     }
     m_outboxBytes += frame.size();
@@ -147,37 +140,34 @@ void Session::receive(const Packet &packet)
     }
 }
 
-void Session::attachWebSocket(QWebSocket *socket)
+void Session::attachWebSocket(std::unique_ptr<WebSocketLink> link)
 {
-    m_socket = socket;
-    socket->setMaxAllowedIncomingMessageSize(quint64(m_server.options().maxPayload));
+    m_socket = std::move(link);
+    WebSocketLink *attached = m_socket.get();
     const QString id = m_id;
     EngineServer *server = &m_server;
     auto find = [server, id]() -> Session * {
         auto it = server->m_sessions.find(id);
         return it == server->m_sessions.end() || it->second->m_closed ? nullptr : it->second.get();
     };
-    QObject::connect(socket, &QWebSocket::textMessageReceived, server, [find](const QString &text) {
+    attached->onMessage = [find](const QByteArray &data, bool binary) {
         if (Session *session = find())
-            session->onWebSocketMessage(text.toUtf8(), false);
-    });
-    QObject::connect(socket, &QWebSocket::binaryMessageReceived, server,
-                     [find](const QByteArray &data) {
-                         if (Session *session = find())
-                             session->onWebSocketMessage(data, true);
-                     });
-    QObject::connect(socket, &QWebSocket::disconnected, server, [find, socket] {
+            session->onWebSocketMessage(data, binary);
+    };
+    attached->onClosed = [find, attached, server] {
         Session *session = find();
-        if (!session || session->m_socket != socket)
+        if (!session || session->m_socket.get() != attached)
             return;
         if (session->m_upgrading) { // the upgrade failed: stay on polling
             session->m_upgrading = false;
-            session->m_socket = nullptr;
-            socket->deleteLater();
+            // Dropped later: we are inside one of the link's callbacks.
+            auto *orphan = session->m_socket.release();
+            QMetaObject::invokeMethod(
+                server, [orphan] { delete orphan; }, Qt::QueuedConnection);
             return;
         }
         session->close(QStringLiteral("transport close"));
-    });
+    };
 }
 
 void Session::onWebSocketMessage(const QByteArray &data, bool binary)
@@ -194,7 +184,7 @@ void Session::onWebSocketMessage(const QByteArray &data, bool binary)
     }
     if (m_upgrading) {
         if (packet->type == PacketType::Ping && packet->data == "probe") {
-            m_socket->sendTextMessage(QStringLiteral("3probe"));
+            m_socket->sendText("3probe");
             // Release the pending poll so that the client can pause polling and upgrade.
             if (m_pendingGet && m_pendingGet->isOpen()) {
                 http::HttpConnection *connection = m_pendingGet;
@@ -212,9 +202,9 @@ void Session::onWebSocketMessage(const QByteArray &data, bool binary)
             // What the polling transport still held goes out over the WebSocket.
             for (const QByteArray &part : std::as_const(m_outbox)) {
                 if (part.startsWith('b'))
-                    m_socket->sendBinaryMessage(QByteArray::fromBase64(part.mid(1)));
+                    m_socket->sendBinary(QByteArray::fromBase64(part.mid(1)));
                 else
-                    m_socket->sendTextMessage(QString::fromUtf8(part));
+                    m_socket->sendText(part);
             }
             m_outbox.clear();
             m_outboxBytes = 0;
@@ -430,6 +420,23 @@ void EngineServer::upgrade(HttpCall &call, Session *session)
         call.reply(engineError(ErrorCode::BadRequest)); // already upgraded, or upgrading
         return;
     }
+    const QByteArray key = call.request.header("sec-websocket-key");
+    if (key.isEmpty() || call.request.header("sec-websocket-version") != "13") {
+        call.reply(engineError(ErrorCode::BadRequest));
+        return;
+    }
+    auto link = std::make_unique<RawWebSocketLink>(options().maxPayload);
+    if (link->attach(call.connection, key)) {
+        if (session) {
+            session->m_upgrading = true;
+            session->attachWebSocket(std::move(link));
+        } else {
+            openWebSocketSession(std::move(link), call.request.query, call.request.headers,
+                                 call.request.peer);
+        }
+        return;
+    }
+    // No raw streams here: QWebSocketServer does the handshake on the socket.
     QTcpSocket *socket = call.connection->takeSocket();
     if (!socket)
         return;
@@ -437,10 +444,32 @@ void EngineServer::upgrade(HttpCall &call, Session *session)
     m_webSockets->handleConnection(socket);
 }
 
+void EngineServer::openWebSocketSession(std::unique_ptr<WebSocketLink> link, const QUrlQuery &query,
+                                        const QHash<QByteArray, QByteArray> &headers,
+                                        const QHostAddress &peer)
+{
+    const QString newSid = newSessionId();
+    auto session = std::make_unique<Session>(*this, newSid, Session::Transport::WebSocket);
+    session->m_query = query;
+    session->m_headers = headers;
+    session->m_peer = peer;
+    Session &ref = *session;
+    m_sessions.emplace(newSid, std::move(session));
+    {
+        QMutexLocker locker(&g_registryMutex);
+        g_registry.insert(newSid, this);
+    }
+    ref.attachWebSocket(std::move(link));
+    ref.send(Packet::text(PacketType::Open, openPacket(newSid, options(), false)));
+    if (m_handler)
+        m_handler->onOpen(ref);
+}
+
 void EngineServer::onWebSocket()
 {
     while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
         socket->setParent(this);
+        socket->setMaxAllowedIncomingMessageSize(quint64(options().maxPayload));
         const QUrlQuery query(socket->requestUrl());
         const QString sid = query.queryItemValue(QStringLiteral("sid"));
         if (!sid.isEmpty()) {
@@ -453,26 +482,15 @@ void EngineServer::onWebSocket()
                 continue;
             }
             it->second->m_upgrading = true;
-            it->second->attachWebSocket(socket);
+            it->second->attachWebSocket(std::make_unique<QtWebSocketLink>(socket));
             continue;
         }
-        const QString newSid = newSessionId();
-        auto session = std::make_unique<Session>(*this, newSid, Session::Transport::WebSocket);
-        session->m_query = query;
+        QHash<QByteArray, QByteArray> headers;
         const QNetworkRequest request = socket->request();
         for (const QByteArray &name : request.rawHeaderList())
-            session->m_headers.insert(name.toLower(), request.rawHeader(name));
-        session->m_peer = socket->peerAddress();
-        Session &ref = *session;
-        m_sessions.emplace(newSid, std::move(session));
-        {
-            QMutexLocker locker(&g_registryMutex);
-            g_registry.insert(newSid, this);
-        }
-        ref.attachWebSocket(socket);
-        ref.send(Packet::text(PacketType::Open, openPacket(newSid, options(), false)));
-        if (m_handler)
-            m_handler->onOpen(ref);
+            headers.insert(name.toLower(), request.rawHeader(name));
+        openWebSocketSession(std::make_unique<QtWebSocketLink>(socket), query, headers,
+                             socket->peerAddress());
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "enginepacket.h"
 #include "httpmessage.h"
+#include "websocketlink.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -86,7 +87,7 @@ public:
 private:
     friend class EngineServer;
     void flushPolling();
-    void attachWebSocket(QWebSocket *socket);
+    void attachWebSocket(std::unique_ptr<WebSocketLink> link);
     void onWebSocketMessage(const QByteArray &data, bool binary);
     void receive(const Packet &packet);
 
@@ -102,7 +103,7 @@ private:
     qint64 m_outboxBytes = 0;
     QPointer<http::HttpConnection> m_pendingGet;
     // WebSocket (direct, or the one being upgraded to).
-    QWebSocket *m_socket = nullptr;
+    std::unique_ptr<WebSocketLink> m_socket;
     bool m_upgrading = false;
     // Heartbeat.
     QElapsedTimer m_clock;
@@ -147,6 +148,9 @@ private:
     void post(http::HttpCall &call, Session &session);
     void upgrade(http::HttpCall &call, Session *session);
     void onWebSocket();
+    void openWebSocketSession(std::unique_ptr<WebSocketLink> link, const QUrlQuery &query,
+                              const QHash<QByteArray, QByteArray> &headers,
+                              const QHostAddress &peer);
     void tick();
     void remove(Session &session, const QString &reason);
 

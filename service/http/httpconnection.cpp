@@ -339,12 +339,38 @@ bool HttpConnection::goRaw(const QByteArray &head)
     m_socket->abort();
     m_socket->deleteLater();
     m_socket = nullptr;
-    m_raw = new RawStream(fd, [this] { onDisconnected(); }, this);
+    m_raw = new RawStream(
+        fd, [this] { onDisconnected(); }, this);
     m_raw->write(head);
     return true;
 #else
     Q_UNUSED(head);
     return false;
+#endif
+}
+
+RawStream *HttpConnection::upgradeToRaw(const QByteArray &response,
+                                        std::function<void(const char *, qsizetype)> onData,
+                                        std::function<void()> onClosed)
+{
+#ifdef Q_OS_UNIX
+    if (m_state != State::Dispatched || !m_socket)
+        return nullptr;
+    m_socket->readAll(); // the request head, put back for takeSocket(); not needed here
+    m_state = State::Streaming;
+    m_pending.clear();
+    if (!goRaw(response)) {
+        m_state = State::Dispatched;
+        return nullptr;
+    }
+    m_onStreamClosed = std::move(onClosed);
+    m_raw->setDataHandler(std::move(onData));
+    return m_raw;
+#else
+    Q_UNUSED(response);
+    Q_UNUSED(onData);
+    Q_UNUSED(onClosed);
+    return nullptr;
 #endif
 }
 
@@ -425,6 +451,8 @@ void HttpConnection::onDisconnected()
     if (m_state == State::Closed)
         return;
     m_state = State::Closed;
+    if (m_onStreamClosed)
+        std::exchange(m_onStreamClosed, nullptr)();
     m_handler->onClosed(this);
 }
 

@@ -6,6 +6,8 @@
 #include <QElapsedTimer>
 #include <QObject>
 
+#include <functional>
+
 #include <http_parser.h>
 
 class QTcpSocket;
@@ -72,6 +74,12 @@ public:
     // WebSocket server). Only valid for an upgrade request; the connection is then
     // finished (its owner is told, as for a close).
     QTcpSocket *takeSocket();
+    // Answers an upgrade request with `response` (101) and carries on as a raw stream whose
+    // incoming bytes go to `onData`; `onClosed` runs when it ends. Unix only: returns
+    // nullptr elsewhere (then use takeSocket()).
+    RawStream *upgradeToRaw(const QByteArray &response,
+                            std::function<void(const char *, qsizetype)> onData,
+                            std::function<void()> onClosed);
     // Flushes what is queued, then closes.
     void close();
     // Closes at once, dropping what is queued.
@@ -101,6 +109,7 @@ private:
     QTcpSocket *m_socket = nullptr; // child of this; gone once a stream goes raw
     RawStream *m_raw = nullptr;     // child of this: the stream without QTcpSocket (Unix)
     QHostAddress m_peer;
+    std::function<void()> m_onStreamClosed;
     HttpConnectionHandler *m_handler;
     HttpLimits m_limits;
     http_parser m_parser{};

@@ -52,11 +52,17 @@ void RawStream::lost()
 void RawStream::onReadable()
 {
     // A stream's client has nothing to say: drain, and notice the end.
-    char sink[1024];
+    char buffer[16384];
     for (;;) {
-        const ssize_t n = ::recv(m_fd, sink, sizeof sink, MSG_DONTWAIT);
-        if (n > 0)
+        const ssize_t n = ::recv(m_fd, buffer, m_onData ? sizeof buffer : 1024, MSG_DONTWAIT);
+        if (n > 0) {
+            if (m_onData) {
+                m_onData(buffer, qsizetype(n));
+                if (m_fd < 0)
+                    return; // the handler closed the stream
+            }
             continue;
+        }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             return;
         lost();
@@ -71,7 +77,8 @@ bool RawStream::write(const QByteArray &bytes)
     if (bytes.isEmpty())
         return true;
     if (m_queued == 0) {
-        const ssize_t n = ::send(m_fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        const ssize_t n =
+            ::send(m_fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n == bytes.size())
             return true;
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -85,6 +92,39 @@ bool RawStream::write(const QByteArray &bytes)
         m_queue.append(bytes);
         m_queued += bytes.size();
     }
+    if (!m_writer) {
+        m_writer = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Write, this);
+        connect(m_writer, &QSocketNotifier::activated, this, &RawStream::flush);
+    }
+    m_writer->setEnabled(true);
+    return true;
+}
+
+bool RawStream::write(const QByteArray &first, const QByteArray &second)
+{
+    if (m_fd < 0)
+        return false;
+    if (m_queued > 0)
+        return write(first) && write(second);
+    iovec parts[2] = {{const_cast<char *>(first.constData()), size_t(first.size())},
+                      {const_cast<char *>(second.constData()), size_t(second.size())}};
+    const ssize_t n = ::writev(m_fd, parts, 2);
+    if (n == first.size() + second.size())
+        return true;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        lost();
+        return false;
+    }
+    const qsizetype sent = n > 0 ? qsizetype(n) : 0;
+    if (sent < first.size()) {
+        m_queue.append(first);
+        m_queue.append(second);
+        m_offset = sent;
+    } else {
+        m_queue.append(second);
+        m_offset = sent - first.size();
+    }
+    m_queued = first.size() + second.size() - sent;
     if (!m_writer) {
         m_writer = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Write, this);
         connect(m_writer, &QSocketNotifier::activated, this, &RawStream::flush);
@@ -153,7 +193,14 @@ RawStream::RawStream(int fd, std::function<void()> onClosed, QObject *parent)
     , m_onClosed(std::move(onClosed))
 {}
 RawStream::~RawStream() = default;
-bool RawStream::write(const QByteArray &) { return false; }
+bool RawStream::write(const QByteArray &)
+{
+    return false;
+}
+bool RawStream::write(const QByteArray &, const QByteArray &)
+{
+    return false;
+}
 void RawStream::close() {}
 void RawStream::abort() {}
 void RawStream::onReadable() {}

@@ -27,8 +27,16 @@ public:
     ~RawStream() override;
 
     bool isOpen() const { return m_fd >= 0; }
+    // Incoming bytes go here (a WebSocket); without a handler they are dropped (SSE).
+    void setDataHandler(std::function<void(const char *, qsizetype)> handler)
+    {
+        m_onData = std::move(handler);
+    }
     // Returns false when the connection is gone.
     bool write(const QByteArray &bytes);
+    // Two buffers in one system call when nothing is queued (a frame header and a shared
+    // payload).
+    bool write(const QByteArray &first, const QByteArray &second);
     qint64 queued() const { return m_queued; }
     // Hands what is queued to the kernel as far as it takes it, then closes (FIN).
     void close();
@@ -43,6 +51,7 @@ private:
 
     int m_fd;
     std::function<void()> m_onClosed;
+    std::function<void(const char *, qsizetype)> m_onData;
     QSocketNotifier *m_reader = nullptr;
     QSocketNotifier *m_writer = nullptr; // created on the first backlog
     QList<QByteArray> m_queue;
