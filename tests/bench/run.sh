@@ -22,7 +22,7 @@
 set -uo pipefail
 
 usage() {
-    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -53,8 +53,7 @@ want() { case ",$SCENARIOS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 [ -n "$OUT" ] || OUT="$ROOT/tests/bench/results/latest"
-mkdir -p "$OUT" || die "cannot create $OUT"
-OUT="$(cd "$OUT" && pwd)"
+OUT="$(realpath -m -- "$OUT")" || die "bad --out $OUT"
 cd "$ROOT" || die "cannot enter $ROOT"
 
 BUILD="${BUILD_DIR:-$ROOT/build}"
@@ -70,7 +69,7 @@ SETTLE=2
 IDLE_SETTLE=5
 if [ "$QUICK" = 1 ]; then
     SUBS="${BENCH_SUBSCRIBERS:-1000}"
-    LADDER="${BENCH_LADDER:-10 50 200 1000}"
+    LADDER="${BENCH_LADDER:-10 100 300 1000 3000}"
     STEP_SECONDS="${BENCH_STEP_SECONDS:-5}"
     IDLE_SUBS="${BENCH_IDLE_SUBSCRIBERS:-2000}"
     SLOW_TOTAL="${BENCH_SLOW_SUBSCRIBERS:-1000}"
@@ -103,7 +102,9 @@ for tool in node curl timeout mktemp awk; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
 done
 [ -f "$ROOT/node_modules/socket.io/package.json" ] || die "npm socket.io is missing: npm ci (package-lock.json pins it)"
-if command -v jq >/dev/null 2>&1; then JSON_TOOL=jq; else JSON_TOOL=node; fi
+# jq when present, else node (BENCH_JSON_TOOL=node forces node).
+JSON_TOOL="${BENCH_JSON_TOOL:-}"
+[ -n "$JSON_TOOL" ] || { command -v jq >/dev/null 2>&1 && JSON_TOOL=jq || JSON_TOOL=node; }
 
 # Descriptors: the load generator and each server hold one per subscriber, and both inherit
 # this shell's limit.
@@ -121,6 +122,7 @@ Raise the hard limit first (as root: ulimit -Hn 200000; in a container: --ulimit
 for a user: /etc/security/limits.conf), or run a smaller scale (--quick)."
 fi
 
+mkdir -p "$OUT" || die "cannot create $OUT"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/push-bench.XXXXXX")" || die "mktemp failed"
 LOGS="$OUT/logs"
 rm -f "$OUT"/[abcd]-*.json "$OUT"/[abcd]-*.tsv "$OUT/summary.md"
@@ -272,8 +274,11 @@ start_node() {
 
 start_nchan() {
     local tag="$1" dir="$WORK/nchan-$1" NCHAN_PORT="" NCHAN_MASTER_PID="" NCHAN_WORKER_PIDS=""
-    timeout 900 "$NCHAN" start --dir "$dir" >"$LOGS/nchan-$tag.log" 2>&1 ||
-        { cat "$LOGS/nchan-$tag.log" >&2; die "nginx + nchan does not start"; }
+    if ! timeout 900 "$NCHAN" start --dir "$dir" >"$LOGS/nchan-$tag.log" 2>&1; then
+        "$NCHAN" stop --dir "$dir" >/dev/null 2>&1
+        cat "$LOGS/nchan-$tag.log" >&2
+        die "nginx + nchan does not start"
+    fi
     # shellcheck disable=SC1091
     . "$dir/nchan.env"
     SRV_KIND=nchan SRV_NCHAN_DIR="$dir" SRV_PID="$NCHAN_MASTER_PID" SRV_PORT="$NCHAN_PORT"
@@ -313,8 +318,21 @@ target_args() {
     esac
 }
 
+# children_cpu: CHILD_CPU = CPU seconds (user + system) of this shell's finished children.
+# Call it directly, never in $(...): a subshell has no finished children.
+CHILD_CPU=0
+children_cpu() {
+    times >"$WORK/times"
+    CHILD_CPU="$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] }
+        printf "%.2f", t }' "$WORK/times")"
+}
+now_seconds() { date +%s.%N; }
+
 # run_loadgen NAME SERVER TRANSPORT SUBSCRIBERS DURATION SETTLE [more arguments]: one run, its
 # JSON in $OUT/NAME.json; bounded by the load generator's own connect deadline plus slack.
+# Sets LOADGEN_LOAD: the generator's CPU time over its wall time, in % of one core (it is
+# single-threaded: near 100 %, the generator and not the server is the limit).
+LOADGEN_LOAD=""
 run_loadgen() {
     local name="$1" server="$2" transport="$3" subs="$4" duration="$5" settle="$6"
     shift 6
@@ -322,6 +340,10 @@ run_loadgen() {
     target_args "$server" "$transport"
     limit=$((60 + subs / 500 + settle + duration + 10 + 90))
     rm -f "$json"
+    local cpu0 wall0
+    children_cpu
+    cpu0="$CHILD_CPU"
+    wall0="$(now_seconds)"
     timeout --kill-after=10 "$limit" "$LOADGEN" "${LG_TARGET[@]}" --subscribers "$subs" \
         --duration "$duration" --settle "$settle" --server-pid "$SRV_MEASURE_PID" --json "$json" "$@" \
         >"$LOGS/$name.stdout" 2>"$LOGS/$name.stderr" &
@@ -329,6 +351,9 @@ run_loadgen() {
     wait "$LOADGEN_PID"
     rc=$?
     LOADGEN_PID=""
+    children_cpu
+    LOADGEN_LOAD="$(awk -v c="$CHILD_CPU" -v c0="$cpu0" -v w="$(now_seconds)" -v w0="$wall0" \
+        'BEGIN { printf "%.0f", (w > w0) ? 100 * (c - c0) / (w - w0) : 0 }')"
     if ! json_ok "$json" && [ -s "$LOGS/$name.stdout" ]; then
         grep '^{' "$LOGS/$name.stdout" | tail -1 >"$json"
     fi
@@ -389,24 +414,27 @@ ladder() { # SCENARIO SERVER TRANSPORT
     local scen="$1" server="$2" transport="$3" tsv="$OUT/$1-$2-$3.tsv" rate name json v best="" first="" stop=""
     log "($scen) $server, $transport, $SUBS subscribers, rates: $LADDER"
     start_server "$server" "$scen"
-    printf 'rate\tpublished/s\tdeliveries/s\tp50 ms\tp99 ms\tmax ms\tcpu s\trss KiB\tverdict\n' >"$tsv"
+    printf 'rate\tpublished/s\tdeliveries/s\tp50 ms\tp99 ms\tmax ms\tserver cpu s\tserver rss KiB\tloadgen cpu %%\tverdict\n' >"$tsv"
     for rate in $LADDER; do
         [ -n "$first" ] || first="$rate"
         name="$scen-$server-$transport-rate$rate"
         if ! run_loadgen "$name" "$server" "$transport" "$SUBS" "$STEP_SECONDS" "$SETTLE" \
             --rate "$rate" --event-bytes "$EVENT_BYTES"; then
-            printf '%s\t\t\t\t\t\t\t\t%s\n' "$rate" "no result" >>"$tsv"
+            printf '%s\t\t\t\t\t\t\t\t\t%s\n' "$rate" "no result" >>"$tsv"
             stop="$rate events/s: no result from the load generator (logs/$name.stderr)"
             break
         fi
         json="$OUT/$name.json"
         v="$(verdict "$json" "$rate" 0)"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rate" "$(jget "$json" publishRate)" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rate" "$(jget "$json" publishRate)" \
             "$(jget "$json" deliveriesPerSecond)" "$(jget "$json" latencyMs.p50)" "$(jget "$json" latencyMs.p99)" \
-            "$(jget "$json" latencyMs.max)" "$(jget "$json" serverCpuSeconds)" "$(jget "$json" serverRssKiB)" "$v" >>"$tsv"
-        log "  $rate events/s: p99 $(jget "$json" latencyMs.p99) ms, $(jget "$json" deliveriesPerSecond) deliveries/s: $v"
+            "$(jget "$json" latencyMs.max)" "$(jget "$json" serverCpuSeconds)" "$(jget "$json" serverRssKiB)" \
+            "$LOADGEN_LOAD" "$v" >>"$tsv"
+        log "  $rate events/s: p99 $(jget "$json" latencyMs.p99) ms, $(jget "$json" deliveriesPerSecond) deliveries/s, load generator at $LOADGEN_LOAD% of a core: $v"
         if [ "$v" != ok ]; then
             stop="$rate events/s: $v"
+            [ "${LOADGEN_LOAD:-0}" -ge 80 ] &&
+                stop="$stop (the load generator used $LOADGEN_LOAD% of a core: it may be the limit)"
             break
         fi
         best="$rate"
@@ -420,9 +448,14 @@ ladder() { # SCENARIO SERVER TRANSPORT
         R[$scen.$server.rate]="< $first"
     elif [ -z "$stop" ] && server_alive; then
         R[$scen.$server.rate]="≥ $best"
-        stop="passed the whole ladder: the highest rate is a lower bound"
     fi
-    NOTES+=("($scen) $server, $transport: the ladder stopped at ${stop:-a server that exited}")
+    if [ -n "$stop" ]; then
+        NOTES+=("($scen) $server, $transport: the ladder stopped at $stop")
+    elif [ -n "$best" ] && [ "${R[$scen.$server.rate]}" = "≥ $best" ]; then
+        NOTES+=("($scen) $server, $transport: passed the whole ladder; its highest rate is a lower bound")
+    else
+        NOTES+=("($scen) $server, $transport: the ladder stopped: the server exited")
+    fi
     stop_server
 }
 
@@ -607,7 +640,8 @@ nice_int() { echo "$1" | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
     echo "Machine: $CPU_MODEL, $(nproc) cores, $MEM_TOTAL RAM; $OS_NAME, Linux $(uname -r);"
     echo "node $(node --version), socket.io $SIO_VERSION; nginx $NGINX_VERSION, libnginx-mod-nchan $NCHAN_VERSION;"
     echo "push-service $PUSH_VERSION (commit ${COMMIT:-unknown}), I/O threads: ${PUSH_WORKERS:-one per core (the default)}."
-    echo "Servers and load generator share the machine; every connection is on 127.0.0.1."
+    echo "Servers and load generator share the machine; every connection is on 127.0.0.1"
+    echo "(ephemeral ports $(tr -s '\t ' '-' </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null), somaxconn $(cat /proc/sys/net/core/somaxconn 2>/dev/null), open files $FDS)."
     echo "Memory is the RSS of the server process (nchan: its single worker) from /proc."
 } >"$OUT/summary.md"
 

@@ -14,6 +14,7 @@ struct Connection
     Phase phase = Phase::Connecting;
     int subscriber = -1; // index of the subscriber it serves (-1: publisher)
     std::string in;
+    std::string events; // SSE: decoded stream text not yet ending in a blank line
     std::string out;
     size_t outOffset = 0;
     bool slow = false;       // stops reading once subscribed

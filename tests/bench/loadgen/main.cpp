@@ -369,10 +369,18 @@ void processSse(int index)
         c.phase = Connection::Phase::Streaming;
         markConnected(index);
     }
-    std::string stream = c.chunked ? dechunk(c) : std::move(c.in);
-    if (!c.chunked)
+    if (c.chunked) {
+        c.events += dechunk(c);
+    } else {
+        c.events += c.in;
         c.in.clear();
-    recordDeliveries(stream.data(), stream.size());
+    }
+    // Only whole events (up to the last blank line): a read may end inside one.
+    const size_t end = c.events.rfind("\n\n");
+    if (end == std::string::npos)
+        return;
+    recordDeliveries(c.events.data(), end + 2);
+    c.events.erase(0, end + 2);
 }
 
 void onEnginePacket(int index, const char *data, size_t size)

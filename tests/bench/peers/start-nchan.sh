@@ -166,7 +166,9 @@ do_start() {
     done
     [ -n "$port" ] || die "nginx did not start: no free port after 3 attempts"
 
-    # Bounded waits: the pid file, a worker, an answer on /health.
+    # Bounded waits: the pid file, a worker, an answer on /health. A failure from here on
+    # stops what did start.
+    trap 'do_stop' EXIT
     local master="" workers="" i
     for i in $(seq 100); do
         master="$(master_pid)"
@@ -193,6 +195,7 @@ NCHAN_MASTER_PID=$master
 NCHAN_WORKER_PIDS="$workers"
 NCHAN_DIR="$DIR"
 EOF
+    trap - EXIT
     echo "listening on http://127.0.0.1:$port"
     echo "master pid $master"
     echo "worker pids $workers"
