@@ -147,45 +147,53 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
                  QStringLiteral("workers"), 0, 256, &number, error))
         return false;
     s->workers = number > 0 ? int(number) : std::max(1, QThread::idealThreadCount());
-    number = s->keepAliveSeconds;
-    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_KEEPALIVE_SECONDS")},
-                              QStringLiteral("stream/keepAliveSeconds")),
-                 QStringLiteral("keep-alive interval"), 1, 3600, &number, error))
-        return false;
-    s->keepAliveSeconds = int(number);
-    number = s->idleTimeoutSeconds;
-    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_IDLE_TIMEOUT_SECONDS")},
-                              QStringLiteral("service/idleTimeoutSeconds")),
-                 QStringLiteral("idle timeout"), 1, 86400, &number, error))
-        return false;
-    s->idleTimeoutSeconds = int(number);
-    number = s->subscriberBufferBytes;
-    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_SUBSCRIBER_BUFFER_BYTES")},
-                              QStringLiteral("stream/subscriberBufferBytes")),
-                 QStringLiteral("subscriber buffer"), 1024, 1LL << 30, &number, error))
-        return false;
-    s->subscriberBufferBytes = number;
-    number = s->maxRequestBytes;
-    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_MAX_REQUEST_BYTES")},
-                              QStringLiteral("service/maxRequestBytes")),
-                 QStringLiteral("maximum request size"), 1024, 1LL << 30, &number, error))
-        return false;
-    s->maxRequestBytes = number;
+    // The numeric settings that only the environment and the INI file set.
+    struct Numeric
+    {
+        const char *env;
+        const char *ini;
+        const char *what;
+        qint64 min;
+        qint64 max;
+        qint64 *value;
+    };
+    qint64 keepAlive = s->keepAliveSeconds, idle = s->idleTimeoutSeconds;
+    const Numeric numerics[] = {
+        {"PUSH_KEEPALIVE_SECONDS", "stream/keepAliveSeconds", "keep-alive interval", 1, 3600,
+         &keepAlive},
+        {"PUSH_IDLE_TIMEOUT_SECONDS", "service/idleTimeoutSeconds", "idle timeout", 1, 86400,
+         &idle},
+        {"PUSH_SUBSCRIBER_BUFFER_BYTES", "stream/subscriberBufferBytes", "subscriber buffer", 1024,
+         1LL << 30, &s->subscriberBufferBytes},
+        {"PUSH_MAX_REQUEST_BYTES", "service/maxRequestBytes", "maximum request size", 1024,
+         1LL << 30, &s->maxRequestBytes},
+    };
+    for (const Numeric &n : numerics) {
+        if (!readInt(
+                source.value(QString(), {QString::fromLatin1(n.env)}, QString::fromLatin1(n.ini)),
+                QString::fromLatin1(n.what), n.min, n.max, n.value, error))
+            return false;
+    }
+    s->keepAliveSeconds = int(keepAlive);
+    s->idleTimeoutSeconds = int(idle);
     s->publicUrl = source.value(QString(), {QStringLiteral("PUSH_PUBLIC_URL")},
                                 QStringLiteral("service/publicUrl"));
 
-    number = s->pingIntervalMs;
-    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_PING_INTERVAL_MS")},
-                              QStringLiteral("socketio/pingIntervalMs")),
-                 QStringLiteral("ping interval"), 50, 600000, &number, error))
-        return false;
-    s->pingIntervalMs = int(number);
-    number = s->pingTimeoutMs;
-    if (!readInt(source.value(QString(), {QStringLiteral("PUSH_PING_TIMEOUT_MS")},
-                              QStringLiteral("socketio/pingTimeoutMs")),
-                 QStringLiteral("ping timeout"), 50, 600000, &number, error))
-        return false;
-    s->pingTimeoutMs = int(number);
+    qint64 pingInterval = s->pingIntervalMs, pingTimeout = s->pingTimeoutMs;
+    const Numeric heartbeat[] = {
+        {"PUSH_PING_INTERVAL_MS", "socketio/pingIntervalMs", "ping interval", 50, 600000,
+         &pingInterval},
+        {"PUSH_PING_TIMEOUT_MS", "socketio/pingTimeoutMs", "ping timeout", 50, 600000,
+         &pingTimeout},
+    };
+    for (const Numeric &n : heartbeat) {
+        if (!readInt(
+                source.value(QString(), {QString::fromLatin1(n.env)}, QString::fromLatin1(n.ini)),
+                QString::fromLatin1(n.what), n.min, n.max, n.value, error))
+            return false;
+    }
+    s->pingIntervalMs = int(pingInterval);
+    s->pingTimeoutMs = int(pingTimeout);
 
     // Identity.
     s->auth.keycloakUrl =

@@ -124,27 +124,37 @@ Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
 void IoWorker::handOver(http::HttpCall &call, IoWorker *target,
                         std::function<void(http::HttpCall &)> then)
 {
-    http::HttpConnection *connection = call.connection;
-    m_connections.remove(connection);
-    m_connectionCount.store(int(m_connections.size()), std::memory_order_relaxed);
-    connection->setHandler(target);
-    connection->moveToThread(target->thread());
     auto pending = std::make_shared<http::HttpCall>(std::move(call));
-    QPointer<http::HttpConnection> guard(connection);
+    QPointer<http::HttpConnection> guard(pending->connection);
+    // Not now: we are inside the socket's readyRead emission, and Qt touches the socket
+    // again when it returns. Moving it to another thread (where it may be aborted and
+    // deleted) before that was a use-after-free, seen as a crash under upgrade load.
     QMetaObject::invokeMethod(
-        target,
-        [target, pending, guard, then = std::move(then)] {
-            if (!guard)
-                return;
-            target->start();
-            target->m_connections.insert(guard.data());
-            target->m_connectionCount.store(int(target->m_connections.size()),
-                                            std::memory_order_relaxed);
-            if (guard->state() == http::HttpConnection::State::Closed) {
-                target->onClosed(guard.data()); // it closed on the way
-                return;
-            }
-            then(*pending);
+        this,
+        [this, target, pending, guard, then = std::move(then)] {
+            if (!guard || guard->state() == http::HttpConnection::State::Closed)
+                return; // it closed meanwhile (and onClosed has dropped it)
+            http::HttpConnection *connection = guard.data();
+            m_connections.remove(connection);
+            m_connectionCount.store(int(m_connections.size()), std::memory_order_relaxed);
+            connection->setHandler(target);
+            connection->moveToThread(target->thread());
+            QMetaObject::invokeMethod(
+                target,
+                [target, pending, guard, then] {
+                    if (!guard)
+                        return;
+                    target->start();
+                    target->m_connections.insert(guard.data());
+                    target->m_connectionCount.store(int(target->m_connections.size()),
+                                                    std::memory_order_relaxed);
+                    if (guard->state() == http::HttpConnection::State::Closed) {
+                        target->onClosed(guard.data()); // it closed on the way
+                        return;
+                    }
+                    then(*pending);
+                },
+                Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
 }
