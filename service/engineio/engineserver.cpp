@@ -361,7 +361,7 @@ void EngineServer::handshake(HttpCall &call, Session::Transport transport)
     const QString sid = newSessionId();
     auto session = std::make_unique<Session>(*this, sid, transport);
     session->m_query = call.request.query;
-    session->m_headers = call.request.headers;
+    session->m_authorization = call.request.header("authorization");
     session->m_peer = call.request.peer;
     Session &ref = *session;
     m_sessions.emplace(sid, std::move(session));
@@ -451,7 +451,7 @@ void EngineServer::openWebSocketSession(std::unique_ptr<WebSocketLink> link, con
     const QString newSid = newSessionId();
     auto session = std::make_unique<Session>(*this, newSid, Session::Transport::WebSocket);
     session->m_query = query;
-    session->m_headers = headers;
+    session->m_authorization = headers.value("authorization");
     session->m_peer = peer;
     Session &ref = *session;
     m_sessions.emplace(newSid, std::move(session));

@@ -70,9 +70,10 @@ public:
     const QString &id() const { return m_id; }
     Transport transport() const { return m_transport; }
     bool isOpen() const { return !m_closed; }
-    // The handshake request: query, headers (lower-case names), peer.
+    // The handshake request: query, its Authorization header (the only header the layers
+    // above read: a session keeps no more of its handshake than that), peer.
     const QUrlQuery &query() const { return m_query; }
-    QByteArray header(const QByteArray &lowerName) const { return m_headers.value(lowerName); }
+    const QByteArray &authorization() const { return m_authorization; }
     QHostAddress peer() const { return m_peer; }
 
     void send(const Packet &packet);
@@ -95,7 +96,7 @@ private:
     QString m_id;
     Transport m_transport;
     QUrlQuery m_query;
-    QHash<QByteArray, QByteArray> m_headers;
+    QByteArray m_authorization;
     QHostAddress m_peer;
     bool m_closed = false;
     // Polling.

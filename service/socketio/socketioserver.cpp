@@ -25,9 +25,28 @@ QString newSocketId()
 
 struct SocketIoServer::Client : engineio::SessionUser
 {
-    QHash<QString, std::shared_ptr<Socket>> sockets; // connected namespaces
-    QSet<QString> connecting;                        // CONNECT received, answer pending
-    std::optional<Packet> pendingBinary;             // waiting for attachments
+    // A client has a handful of namespaces at most: flat lists, not hashes (a Qt 6 hash
+    // allocates a span of ~48 entries on its first insert: ~3 KB per connection here).
+    QList<std::pair<QString, std::shared_ptr<Socket>>> sockets; // connected namespaces
+    QStringList connecting;                                     // CONNECT received, answer pending
+
+    std::shared_ptr<Socket> socket(const QString &nsp) const
+    {
+        for (const auto &[name, socket] : sockets) {
+            if (name == nsp)
+                return socket;
+        }
+        return nullptr;
+    }
+    std::shared_ptr<Socket> take(const QString &nsp)
+    {
+        for (qsizetype i = 0; i < sockets.size(); ++i) {
+            if (sockets.at(i).first == nsp)
+                return sockets.takeAt(i).second;
+        }
+        return nullptr;
+    }
+    std::optional<Packet> pendingBinary; // waiting for attachments
     int attachmentsExpected = 0;
     QElapsedTimer opened;
     bool everConnected = false;
@@ -169,7 +188,7 @@ void SocketIoServer::dispatch(engineio::Session &session, Client &client, Packet
         return;
     case PacketType::Event:
     case PacketType::BinaryEvent: {
-        const std::shared_ptr<Socket> socket = client.sockets.value(packet.nsp);
+        const std::shared_ptr<Socket> socket = client.socket(packet.nsp);
         if (!socket)
             return; // not connected to that namespace: ignored, as the reference server does
         QJsonArray args = packet.data.toArray();
@@ -189,7 +208,7 @@ void SocketIoServer::connectNamespace(engineio::Session &session, Client &client
                                       const Packet &packet)
 {
     const QString nsp = packet.nsp;
-    if (client.sockets.contains(nsp) || client.connecting.contains(nsp))
+    if (client.socket(nsp) || client.connecting.contains(nsp))
         return;
     if (!m_application.acceptsNamespace(nsp)) {
         send(session,
@@ -200,20 +219,20 @@ void SocketIoServer::connectNamespace(engineio::Session &session, Client &client
                     {}});
         return;
     }
-    client.connecting.insert(nsp);
+    client.connecting.append(nsp);
     ConnectRequest request;
     request.sessionId = session.id();
     request.nsp = nsp;
     request.auth = packet.data.toObject();
     request.query = session.query();
-    request.authorization = session.header("authorization");
+    request.authorization = session.authorization();
     request.peer = session.peer();
     const QString sessionId = session.id();
     const QJsonObject auth = request.auth;
     m_application.onConnect(request, [this, sessionId, nsp, auth](ConnectResult result) {
         engineio::Session *session = m_sessions.value(sessionId);
         Client *client = session ? clientOf(*session) : nullptr;
-        if (!client || !client->connecting.remove(nsp))
+        if (!client || !client->connecting.removeOne(nsp))
             return; // the client left meanwhile
         if (!result.accepted) {
             QJsonObject error{{QStringLiteral("message"), result.message}};
@@ -223,7 +242,7 @@ void SocketIoServer::connectNamespace(engineio::Session &session, Client &client
             return;
         }
         auto socket = std::make_shared<Socket>(*this, *session, newSocketId(), nsp, auth);
-        client->sockets.insert(nsp, socket);
+        client->sockets.append({nsp, socket});
         client->everConnected = true;
         send(*session, Packet{PacketType::Connect,
                               nsp,
@@ -238,7 +257,7 @@ void SocketIoServer::connectNamespace(engineio::Session &session, Client &client
 void SocketIoServer::removeSocket(Client &client, const QString &nsp, const QString &reason,
                                   bool notifyClient)
 {
-    const std::shared_ptr<Socket> socket = client.sockets.take(nsp);
+    const std::shared_ptr<Socket> socket = client.take(nsp);
     if (!socket)
         return;
     if (notifyClient)
@@ -252,7 +271,9 @@ void SocketIoServer::onClose(engineio::Session &session, const QString &reason)
     Client *client = clientOf(session);
     if (!client)
         return;
-    const QStringList namespaces = client->sockets.keys();
+    QStringList namespaces;
+    for (const auto &entry : std::as_const(client->sockets))
+        namespaces.append(entry.first);
     for (const QString &nsp : namespaces)
         removeSocket(*client, nsp, reason, false);
     client->connecting.clear();
