@@ -72,7 +72,7 @@ public:
     bool isOpen() const { return !m_closed; }
     // The handshake request: query, its Authorization header (the only header the layers
     // above read: a session keeps no more of its handshake than that), peer.
-    const QUrlQuery &query() const { return m_query; }
+    QUrlQuery query() const { return QUrlQuery(QString::fromUtf8(m_query)); }
     const QByteArray &authorization() const { return m_authorization; }
     QHostAddress peer() const { return m_peer; }
 
@@ -95,7 +95,7 @@ private:
     EngineServer &m_server;
     QString m_id;
     Transport m_transport;
-    QUrlQuery m_query;
+    QByteArray m_query; // encoded: one allocation, parsed again only at CONNECT
     QByteArray m_authorization;
     QHostAddress m_peer;
     bool m_closed = false;

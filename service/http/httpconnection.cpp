@@ -331,6 +331,9 @@ bool HttpConnection::goRaw(const QByteArray &head)
     if (m_socket->bytesToWrite() > 0 || m_socket->bytesAvailable() > 0)
         return false;
     const int fd = ::dup(int(m_socket->socketDescriptor()));
+    m_url = QByteArray(); // a stream keeps nothing of its request
+    m_field = QByteArray();
+    m_value = QByteArray();
     if (fd < 0)
         return false;
     // We are inside the socket's readyRead: close its descriptor now (ours is a
