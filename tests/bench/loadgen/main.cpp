@@ -77,7 +77,8 @@ int64_t nowMicros()
 
 double monotonicSeconds()
 {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 bool parseUrl(const std::string &text, Url *url)
@@ -157,7 +158,8 @@ void flush(int index)
     if (c.phase == Connection::Phase::Connecting || c.phase == Connection::Phase::Closed)
         return;
     while (c.outOffset < c.out.size()) {
-        const ssize_t n = ::send(c.fd, c.out.data() + c.outOffset, c.out.size() - c.outOffset, MSG_NOSIGNAL);
+        const ssize_t n =
+            ::send(c.fd, c.out.data() + c.outOffset, c.out.size() - c.outOffset, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EAGAIN) {
                 watch(index, EPOLLIN | EPOLLOUT);
@@ -194,7 +196,8 @@ int open(Connection::Kind kind, int subscriber, const Url &url, bool slow)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     }
     // Spread over 127.0.0.x source addresses: 64k ephemeral ports each.
-    const int sources = g_options.sources > 0 ? g_options.sources : 1 + g_options.subscribers / 20000;
+    const int sources =
+        g_options.sources > 0 ? g_options.sources : 1 + g_options.subscribers / 20000;
     if (sources > 1 && subscriber >= 0) {
         sockaddr_in local{};
         local.sin_family = AF_INET;
@@ -210,7 +213,8 @@ int open(Connection::Kind kind, int subscriber, const Url &url, bool slow)
     remote.sin_family = AF_INET;
     remote.sin_port = htons(uint16_t(url.port));
     inet_pton(AF_INET, url.host.c_str(), &remote.sin_addr);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&remote), sizeof remote) != 0 && errno != EINPROGRESS) {
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&remote), sizeof remote) != 0 &&
+        errno != EINPROGRESS) {
         ::close(fd);
         ++g_errors;
         return -1;
@@ -232,16 +236,16 @@ int open(Connection::Kind kind, int subscriber, const Url &url, bool slow)
 
 std::string httpGet(const Url &url, const std::string &path, const std::string &extra = {})
 {
-    return "GET " + path + " HTTP/1.1\r\nHost: " + url.host + ":" + std::to_string(url.port) + "\r\n" + extra
-           + "\r\n";
+    return "GET " + path + " HTTP/1.1\r\nHost: " + url.host + ":" + std::to_string(url.port) +
+           "\r\n" + extra + "\r\n";
 }
 
 std::string httpPost(const Url &url, const std::string &path, const std::string &body,
                      const std::string &contentType, const std::string &extra = {})
 {
-    return "POST " + path + " HTTP/1.1\r\nHost: " + url.host + ":" + std::to_string(url.port)
-           + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + std::to_string(body.size())
-           + "\r\n" + extra + "\r\n" + body;
+    return "POST " + path + " HTTP/1.1\r\nHost: " + url.host + ":" + std::to_string(url.port) +
+           "\r\nContent-Type: " + contentType +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra + "\r\n" + body;
 }
 
 std::string socketIoPath(const std::string &transport, const std::string &sid = {})
@@ -466,8 +470,8 @@ void pollPost(int client, const std::string &payload)
     if (poll.postBusy || poll.sid.empty())
         return;
     poll.postBusy = true;
-    send(poll.post, httpPost(g_options.subscribe, socketIoPath("polling", poll.sid), poll.pendingPosts,
-                             "text/plain;charset=UTF-8"));
+    send(poll.post, httpPost(g_options.subscribe, socketIoPath("polling", poll.sid),
+                             poll.pendingPosts, "text/plain;charset=UTF-8"));
     poll.pendingPosts.clear();
 }
 
@@ -615,8 +619,8 @@ void runLoop(int timeoutMs)
             continue;
         if (events[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
             onWritable(index);
-        if (g_connections[size_t(index)].phase != Connection::Phase::Closed
-            && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+        if (g_connections[size_t(index)].phase != Connection::Phase::Closed &&
+            (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
             onReadable(index);
     }
 }
@@ -628,7 +632,8 @@ void startSubscriber(int subscriber)
     if (g_options.transport == "sse") {
         const int index = open(Connection::Kind::Sse, subscriber, url, slow);
         if (index >= 0)
-            g_connections[size_t(index)].out = httpGet(url, url.path, "Accept: text/event-stream\r\n");
+            g_connections[size_t(index)].out =
+                httpGet(url, url.path, "Accept: text/event-stream\r\n");
     } else if (g_options.transport == "sio-ws") {
         const int index = open(Connection::Kind::SioWebSocket, subscriber, url, slow);
         if (index >= 0)
@@ -650,12 +655,13 @@ void startSubscriber(int subscriber)
 std::string eventBody(int64_t sentAt)
 {
     const std::string pad(size_t(std::max(0, g_options.eventBytes - 40)), 'x');
-    const std::string payload = "{\"sentAt\":" + std::to_string(sentAt) + ",\"pad\":\"" + pad + "\"}";
+    const std::string payload =
+        "{\"sentAt\":" + std::to_string(sentAt) + ",\"pad\":\"" + pad + "\"}";
     if (g_options.publishFormat == "nchan")
         return payload;
     return "{\"namespace\":\"status-service\",\"name\":\"health-check-started\","
-           "\"timestamp\":\"2026-11-26T00:00:00.000Z\",\"tenantId\":\"demo\",\"payload\":"
-           + payload + "}";
+           "\"timestamp\":\"2026-11-26T00:00:00.000Z\",\"tenantId\":\"demo\",\"payload\":" +
+           payload + "}";
 }
 
 bool parseArguments(int argc, char **argv)
@@ -663,28 +669,47 @@ bool parseArguments(int argc, char **argv)
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
-        if (a == "--transport") g_options.transport = next();
-        else if (a == "--subscribe-url") { if (!parseUrl(next(), &g_options.subscribe)) return false; }
-        else if (a == "--namespace") g_options.nsp = next();
-        else if (a == "--query") g_options.query = next();
-        else if (a == "--subscribers") g_options.subscribers = std::atoi(next().c_str());
-        else if (a == "--sources") g_options.sources = std::atoi(next().c_str());
-        else if (a == "--slow") g_options.slow = std::atoi(next().c_str());
-        else if (a == "--publish-url") { g_options.hasPublish = parseUrl(next(), &g_options.publish); }
-        else if (a == "--publish-format") g_options.publishFormat = next();
-        else if (a == "--publish-header") g_options.publishHeaders.push_back(next());
-        else if (a == "--event-bytes") g_options.eventBytes = std::atoi(next().c_str());
-        else if (a == "--rate") g_options.rate = std::atof(next().c_str());
-        else if (a == "--duration") g_options.duration = std::atof(next().c_str());
-        else if (a == "--settle") g_options.settle = std::atof(next().c_str());
-        else if (a == "--server-pid") g_options.serverPid = std::atol(next().c_str());
-        else if (a == "--json") g_options.jsonFile = next();
+        if (a == "--transport")
+            g_options.transport = next();
+        else if (a == "--subscribe-url") {
+            if (!parseUrl(next(), &g_options.subscribe))
+                return false;
+        } else if (a == "--namespace")
+            g_options.nsp = next();
+        else if (a == "--query")
+            g_options.query = next();
+        else if (a == "--subscribers")
+            g_options.subscribers = std::atoi(next().c_str());
+        else if (a == "--sources")
+            g_options.sources = std::atoi(next().c_str());
+        else if (a == "--slow")
+            g_options.slow = std::atoi(next().c_str());
+        else if (a == "--publish-url") {
+            g_options.hasPublish = parseUrl(next(), &g_options.publish);
+        } else if (a == "--publish-format")
+            g_options.publishFormat = next();
+        else if (a == "--publish-header")
+            g_options.publishHeaders.push_back(next());
+        else if (a == "--event-bytes")
+            g_options.eventBytes = std::atoi(next().c_str());
+        else if (a == "--rate")
+            g_options.rate = std::atof(next().c_str());
+        else if (a == "--duration")
+            g_options.duration = std::atof(next().c_str());
+        else if (a == "--settle")
+            g_options.settle = std::atof(next().c_str());
+        else if (a == "--server-pid")
+            g_options.serverPid = std::atol(next().c_str());
+        else if (a == "--json")
+            g_options.jsonFile = next();
         else {
-            std::fprintf(stderr, "push-loadgen: unknown argument %s (see tests/bench/LOADGEN.md)\n", a.c_str());
+            std::fprintf(stderr, "push-loadgen: unknown argument %s (see tests/bench/LOADGEN.md)\n",
+                         a.c_str());
             return false;
         }
     }
-    return g_options.transport == "sse" || g_options.transport == "sio-ws" || g_options.transport == "sio-polling";
+    return g_options.transport == "sse" || g_options.transport == "sio-ws" ||
+           g_options.transport == "sio-polling";
 }
 
 } // namespace
@@ -698,7 +723,8 @@ int main(int argc, char **argv)
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
     if (limit.rlim_cur < rlim_t(g_options.subscribers) * 2 + 64)
-        std::fprintf(stderr, "push-loadgen: warning: only %lu file descriptors\n", (unsigned long)limit.rlim_cur);
+        std::fprintf(stderr, "push-loadgen: warning: only %lu file descriptors\n",
+                     (unsigned long)limit.rlim_cur);
 
     g_epoll = epoll_create1(EPOLL_CLOEXEC);
     g_connections.reserve(size_t(g_options.subscribers) * 2 + 16);
@@ -712,7 +738,8 @@ int main(int argc, char **argv)
         while (started < g_options.subscribers && g_connecting < 256)
             startSubscriber(started++);
         runLoop(10);
-        if (started == g_options.subscribers && g_connected + g_errors >= uint64_t(g_options.subscribers))
+        if (started == g_options.subscribers &&
+            g_connected + g_errors >= uint64_t(g_options.subscribers))
             break;
     }
     const double settleUntil = monotonicSeconds() + g_options.settle;
@@ -747,8 +774,8 @@ int main(int argc, char **argv)
                     const int candidate = publishers[(turn + k) % publishers.size()];
                     Connection &p = g_connections[size_t(candidate)];
                     const int limit = g_options.rate > 0 ? 8 : 1;
-                    if (p.phase != Connection::Phase::Connecting && p.phase != Connection::Phase::Closed
-                        && p.pending < limit) {
+                    if (p.phase != Connection::Phase::Connecting &&
+                        p.phase != Connection::Phase::Closed && p.pending < limit) {
                         chosen = candidate;
                         break;
                     }
@@ -758,8 +785,8 @@ int main(int argc, char **argv)
                 ++turn;
                 Connection &p = g_connections[size_t(chosen)];
                 ++p.pending;
-                send(chosen, httpPost(g_options.publish, g_options.publish.path, eventBody(nowMicros()),
-                                      "application/json", headers));
+                send(chosen, httpPost(g_options.publish, g_options.publish.path,
+                                      eventBody(nowMicros()), "application/json", headers));
                 ++g_published;
                 next = interval > 0 ? next + interval : monotonicSeconds();
                 if (interval == 0)
@@ -768,7 +795,8 @@ int main(int argc, char **argv)
             runLoop(interval > 0 ? std::max(0, int((next - monotonicSeconds()) * 1000)) : 1);
         }
         // Let the last deliveries arrive (bounded).
-        const uint64_t healthy = g_connected - uint64_t(std::min<uint64_t>(g_connected, uint64_t(g_options.slow)));
+        const uint64_t healthy =
+            g_connected - uint64_t(std::min<uint64_t>(g_connected, uint64_t(g_options.slow)));
         const uint64_t expected = g_published * healthy;
         const double drainUntil = monotonicSeconds() + 10;
         uint64_t last = g_deliveries;
@@ -806,23 +834,26 @@ int main(int argc, char **argv)
     }
 
     const double publishSeconds = g_options.duration;
-    const uint64_t healthy = g_connected - std::min<uint64_t>(g_connected, uint64_t(g_options.slow));
+    const uint64_t healthy =
+        g_connected - std::min<uint64_t>(g_connected, uint64_t(g_options.slow));
     char json[2048];
     std::snprintf(
         json, sizeof json,
-        "{\"transport\":\"%s\",\"subscribers\":%d,\"connected\":%llu,\"errors\":%llu,\"disconnects\":%llu,"
+        "{\"transport\":\"%s\",\"subscribers\":%d,\"connected\":%llu,\"errors\":%llu,"
+        "\"disconnects\":%llu,"
         "\"eventsPublished\":%llu,\"publishErrors\":%llu,\"publishRate\":%.1f,\"deliveries\":%llu,"
         "\"expectedDeliveries\":%llu,\"deliveriesPerSecond\":%.0f,"
         "\"latencyMs\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},\"serverCpuSeconds\":%.2f,"
         "\"serverRssKiB\":%ld,\"serverPeakRssKiB\":%ld,\"idleRssPerConnectionBytes\":%.0f,"
         "\"slowDisconnected\":%llu}",
         g_options.transport.c_str(), g_options.subscribers, (unsigned long long)g_connected,
-        (unsigned long long)g_errors, (unsigned long long)g_disconnects, (unsigned long long)g_published,
-        (unsigned long long)g_publishErrors, publishSeconds > 0 ? double(g_published) / publishSeconds : 0,
+        (unsigned long long)g_errors, (unsigned long long)g_disconnects,
+        (unsigned long long)g_published, (unsigned long long)g_publishErrors,
+        publishSeconds > 0 ? double(g_published) / publishSeconds : 0,
         (unsigned long long)g_deliveries, (unsigned long long)(g_published * healthy),
-        publishSeconds > 0 ? double(g_deliveries) / publishSeconds : 0, g_latency.quantile(0.5) / 1000,
-        g_latency.quantile(0.99) / 1000, double(g_latency.max()) / 1000, cpuAfter - cpuBefore, rssAfter,
-        rssPeak,
+        publishSeconds > 0 ? double(g_deliveries) / publishSeconds : 0,
+        g_latency.quantile(0.5) / 1000, g_latency.quantile(0.99) / 1000,
+        double(g_latency.max()) / 1000, cpuAfter - cpuBefore, rssAfter, rssPeak,
         (pid && g_connected > 0) ? double(rssIdle - rssBefore) * 1024.0 / double(g_connected) : 0.0,
         (unsigned long long)slowDisconnected);
     std::printf("%s\n", json);
