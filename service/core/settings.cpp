@@ -158,6 +158,7 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
         qint64 *value;
     };
     qint64 keepAlive = s->keepAliveSeconds, idle = s->idleTimeoutSeconds;
+    qint64 pingInterval = s->pingIntervalMs, pingTimeout = s->pingTimeoutMs;
     const Numeric numerics[] = {
         {"PUSH_KEEPALIVE_SECONDS", "stream/keepAliveSeconds", "keep-alive interval", 1, 3600,
          &keepAlive},
@@ -167,6 +168,10 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
          1LL << 30, &s->subscriberBufferBytes},
         {"PUSH_MAX_REQUEST_BYTES", "service/maxRequestBytes", "maximum request size", 1024,
          1LL << 30, &s->maxRequestBytes},
+        {"PUSH_PING_INTERVAL_MS", "socketio/pingIntervalMs", "ping interval", 50, 600000,
+         &pingInterval},
+        {"PUSH_PING_TIMEOUT_MS", "socketio/pingTimeoutMs", "ping timeout", 50, 600000,
+         &pingTimeout},
     };
     for (const Numeric &n : numerics) {
         if (!readInt(
@@ -176,24 +181,10 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
     }
     s->keepAliveSeconds = int(keepAlive);
     s->idleTimeoutSeconds = int(idle);
-    s->publicUrl = source.value(QString(), {QStringLiteral("PUSH_PUBLIC_URL")},
-                                QStringLiteral("service/publicUrl"));
-
-    qint64 pingInterval = s->pingIntervalMs, pingTimeout = s->pingTimeoutMs;
-    const Numeric heartbeat[] = {
-        {"PUSH_PING_INTERVAL_MS", "socketio/pingIntervalMs", "ping interval", 50, 600000,
-         &pingInterval},
-        {"PUSH_PING_TIMEOUT_MS", "socketio/pingTimeoutMs", "ping timeout", 50, 600000,
-         &pingTimeout},
-    };
-    for (const Numeric &n : heartbeat) {
-        if (!readInt(
-                source.value(QString(), {QString::fromLatin1(n.env)}, QString::fromLatin1(n.ini)),
-                QString::fromLatin1(n.what), n.min, n.max, n.value, error))
-            return false;
-    }
     s->pingIntervalMs = int(pingInterval);
     s->pingTimeoutMs = int(pingTimeout);
+    s->publicUrl = source.value(QString(), {QStringLiteral("PUSH_PUBLIC_URL")},
+                                QStringLiteral("service/publicUrl"));
 
     // Identity.
     s->auth.keycloakUrl =
