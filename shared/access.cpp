@@ -74,6 +74,23 @@ Access subscribeAccess(const User *user, const Stream &stream, const QString &co
     return member && user->hasAnyRole(wanted) ? Access::Allowed : Access::Forbidden;
 }
 
+QString subscribeRefusal(Access access, const Stream &stream)
+{
+    switch (access) {
+    case Access::Allowed:
+        return {};
+    case Access::Unauthenticated:
+        return QStringLiteral("stream '%1' is not public: a token is required").arg(stream.id);
+    case Access::Forbidden:
+        return QStringLiteral("not allowed to subscribe to stream '%1': it needs a user of the "
+                              "tenant (or core) with one of the roles %2")
+            .arg(stream.id,
+                 (QStringList{QLatin1String(kStreamListenerRole)} + stream.subscriberRoles)
+                     .join(QStringLiteral(", ")));
+    }
+    return {};
+}
+
 bool canPublish(const User &user)
 {
     return user.hasAnyRole({QLatin1String(kEventSenderRole), QStringLiteral("event-sender")});

@@ -47,6 +47,9 @@ enum class Access {
 // ...subscriberRoles]. Cross-tenant: only core users holding one of those roles.
 Access subscribeAccess(const User *user, const Stream &stream, const QString &contextTenantId);
 
+// What a refused subscriber is told (the same over SSE and socket.io); empty for Allowed.
+QString subscribeRefusal(Access access, const Stream &stream);
+
 // May `user` publish events: urn:ads:platform:event-service:event-sender, or the push
 // service client's event-sender role.
 bool canPublish(const User &user);

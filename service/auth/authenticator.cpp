@@ -38,6 +38,23 @@ QString trimmedSlash(QString url)
 
 } // namespace
 
+std::optional<User> userFromToken(const AuthResult &result, const config::ConfigSnapshot &snapshot,
+                                  QString *error)
+{
+    User user = User::fromClaims(result.claims);
+    if (result.realm == QLatin1String(kCoreRealm)) {
+        user.isCore = true;
+        return user;
+    }
+    const Tenant *tenant = snapshot.tenantByRealm(result.realm);
+    if (!tenant) {
+        *error = QStringLiteral("the realm '%1' belongs to no tenant").arg(result.realm);
+        return std::nullopt;
+    }
+    user.tenantId = tenant->id;
+    return user;
+}
+
 Authenticator::Authenticator(QObject *parent)
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))

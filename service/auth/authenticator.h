@@ -1,5 +1,7 @@
 #pragma once
 
+#include "access.h"
+#include "configsnapshot.h"
 #include "jwt.h"
 #include "keys.h"
 
@@ -16,6 +18,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 
@@ -50,6 +53,11 @@ struct AuthResult
     QString error;  // why, for Invalid / Unavailable: logged and returned to the client
     QString reason; // a short machine word for metrics: "expired", "signature", ...
 };
+
+// The user of a valid token: realm `core` makes a core user, another realm the member of
+// the tenant whose realm it is. nullopt (with *error) when the realm is no tenant's.
+std::optional<User> userFromToken(const AuthResult &result, const config::ConfigSnapshot &snapshot,
+                                  QString *error);
 
 // Verifies access tokens. verify() is thread-safe and runs on the caller's thread,
 // signature included; only a key fetch (unknown kid, first use of an issuer) goes to

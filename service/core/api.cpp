@@ -76,20 +76,14 @@ std::function<void(HttpCall &)> Api::authenticated(Handler handler)
                 case auth::AuthResult::Kind::Valid:
                     break;
                 }
-                User user = User::fromClaims(result.claims);
-                if (result.realm == QLatin1String(kCoreRealm)) {
-                    user.isCore = true;
-                } else {
-                    const Tenant *tenant = m_registry.current()->tenantByRealm(result.realm);
-                    if (!tenant) {
-                        call.fail(ApiError::Unauthorized,
-                                  QStringLiteral("the realm '%1' belongs to no tenant")
-                                      .arg(result.realm));
-                        return;
-                    }
-                    user.tenantId = tenant->id;
+                QString error;
+                std::optional<User> user =
+                    auth::userFromToken(result, *m_registry.current(), &error);
+                if (!user) {
+                    call.fail(ApiError::Unauthorized, error);
+                    return;
                 }
-                (this->*handler)(call, Caller{std::move(user)});
+                (this->*handler)(call, Caller{std::move(*user)});
             });
     };
 }
@@ -226,22 +220,13 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
                 : QStringLiteral("stream '%1' not found among the core streams").arg(streamId));
         return;
     }
-    switch (subscribeAccess(caller.get(), *stream, tenantId)) {
-    case Access::Allowed:
-        break;
-    case Access::Unauthenticated:
-        call.fail(ApiError::Unauthorized,
-                  QStringLiteral("stream '%1' is not public: a token is required").arg(streamId));
-        return;
-    case Access::Forbidden:
-        qCInfo(lcAuth).noquote() << "refused" << caller.get()->id << "on"
-                                 << describe(tenantId, streamId);
-        call.fail(ApiError::Forbidden,
-                  QStringLiteral("not allowed to subscribe to stream '%1': it needs a user of the "
-                                 "tenant (or core) with one of the roles %2")
-                      .arg(streamId, (QStringList{QLatin1String(kStreamListenerRole)} +
-                                      stream->subscriberRoles)
-                                         .join(QStringLiteral(", "))));
+    const Access access = subscribeAccess(caller.get(), *stream, tenantId);
+    if (access != Access::Allowed) {
+        if (access == Access::Forbidden)
+            qCInfo(lcAuth).noquote()
+                << "refused" << caller.get()->id << "on" << describe(tenantId, streamId);
+        call.fail(access == Access::Forbidden ? ApiError::Forbidden : ApiError::Unauthorized,
+                  subscribeRefusal(access, *stream));
         return;
     }
     EventCriteria criteria;

@@ -111,14 +111,10 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
             const config::SnapshotPtr snapshot = m_registry.current();
             std::optional<User> user;
             if (result.kind == auth::AuthResult::Kind::Valid) {
-                user = User::fromClaims(result.claims);
-                if (result.realm == QLatin1String(kCoreRealm)) {
-                    user->isCore = true;
-                } else if (const Tenant *tenant = snapshot->tenantByRealm(result.realm)) {
-                    user->tenantId = tenant->id;
-                } else {
-                    done(ConnectResult::refuse(
-                        QStringLiteral("the realm '%1' belongs to no tenant").arg(result.realm)));
+                QString error;
+                user = auth::userFromToken(result, *snapshot, &error);
+                if (!user) {
+                    done(ConnectResult::refuse(error));
                     return;
                 }
             }
@@ -141,22 +137,9 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
                 done(ConnectResult::refuse(QStringLiteral("stream '%1' not found").arg(streamId)));
                 return;
             }
-            switch (subscribeAccess(user ? &*user : nullptr, *stream, tenantId)) {
-            case Access::Allowed:
-                break;
-            case Access::Unauthenticated:
-                done(ConnectResult::refuse(
-                    QStringLiteral("stream '%1' is not public: a token is required")
-                        .arg(streamId)));
-                return;
-            case Access::Forbidden:
-                done(ConnectResult::refuse(
-                    QStringLiteral(
-                        "not allowed to subscribe to stream '%1': it needs a user of the tenant "
-                        "(or core) with one of the roles %2")
-                        .arg(streamId, (QStringList{QLatin1String(kStreamListenerRole)} +
-                                        stream->subscriberRoles)
-                                           .join(QStringLiteral(", ")))));
+            const Access access = subscribeAccess(user ? &*user : nullptr, *stream, tenantId);
+            if (access != Access::Allowed) {
+                done(ConnectResult::refuse(subscribeRefusal(access, *stream)));
                 return;
             }
             const fanout::StreamKey key = fanout::streamKey(tenantId, stream->id);
