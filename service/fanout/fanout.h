@@ -85,6 +85,9 @@ protected:
     void countDelivery() { ++m_delivered; }
 
 private:
+    friend class IoWorker;
+    // The worker makes every subscriber of a stream share one copy of its key.
+    void shareKey(const StreamKey &same) { m_key = same; }
     StreamKey m_key;
     EventCriteria m_criteria;
     quint64 m_delivered = 0;

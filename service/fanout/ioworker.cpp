@@ -111,7 +111,12 @@ Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
                                     http::HttpConnection *connection)
 {
     Subscriber *raw = subscriber.get();
-    m_byStream[raw->key()].append(raw);
+    auto stream = m_byStream.find(raw->key());
+    if (stream == m_byStream.end())
+        stream = m_byStream.insert(raw->key(), {});
+    else
+        raw->shareKey(stream.key()); // one copy of the key per stream, not per subscriber
+    stream->append(raw);
     if (connection) {
         m_subscriberOf.insert(connection, raw);
         m_connectionOf.insert(raw, connection);

@@ -51,6 +51,7 @@ HttpConnection::HttpConnection(qintptr descriptor, HttpConnectionHandler *handle
     : m_socket(new QTcpSocket(this))
     , m_handler(handler)
     , m_limits(limits)
+    , m_p(std::make_unique<Parsing>())
 {
     m_activity.start();
     if (!m_socket->setSocketDescriptor(descriptor)) {
@@ -89,22 +90,22 @@ QHostAddress HttpConnection::peerAddress() const
 
 void HttpConnection::beginRequest()
 {
-    http_parser_init(&m_parser, HTTP_REQUEST);
-    m_parser.data = this;
-    m_request = HttpRequest{};
-    m_request.peer = m_peer;
-    m_url.clear();
-    m_field.clear();
-    m_value.clear();
-    m_messageComplete = false;
-    m_tooLarge = false;
+    http_parser_init(&m_p->parser, HTTP_REQUEST);
+    m_p->parser.data = this;
+    m_p->request = HttpRequest{};
+    m_p->request.peer = m_peer;
+    m_p->url.clear();
+    m_p->field.clear();
+    m_p->value.clear();
+    m_p->messageComplete = false;
+    m_p->tooLarge = false;
     m_state = State::Idle;
     // Everything read for this request's head can be put back for an upgrade.
     m_socket->startTransaction();
-    m_inTransaction = true;
-    if (!m_pending.isEmpty()) {
+    m_p->inTransaction = true;
+    if (!m_p->pending.isEmpty()) {
         QByteArray pending;
-        pending.swap(m_pending);
+        pending.swap(m_p->pending);
         feed(pending.constData(), pending.size());
     }
     if (m_state == State::Idle || m_state == State::Reading) {
@@ -139,35 +140,35 @@ void HttpConnection::feed(const char *data, qint64 size)
         m_state = State::Reading;
         m_activity.restart();
     }
-    const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), data, size_t(size));
-    const auto error = HTTP_PARSER_ERRNO(&m_parser);
-    if (m_tooLarge && (m_messageComplete || m_parser.content_length > kMaxDiscardBytes)) {
+    const size_t parsed = http_parser_execute(&m_p->parser, &parserSettings(), data, size_t(size));
+    const auto error = HTTP_PARSER_ERRNO(&m_p->parser);
+    if (m_p->tooLarge && (m_p->messageComplete || m_p->parser.content_length > kMaxDiscardBytes)) {
         // The body was read and thrown away (so that the client, still sending, gets to
         // read the answer), or it is too large even to throw away.
         fail(ApiError::PayloadTooLarge,
              "request body exceeds " + QByteArray::number(m_limits.maxBodyBytes) + " bytes");
         return;
     }
-    if (m_messageComplete) {
-        if (m_parser.upgrade && m_inTransaction) {
+    if (m_p->messageComplete) {
+        if (m_p->parser.upgrade && m_p->inTransaction) {
             // The socket still holds the head, for the new protocol to read.
             m_socket->rollbackTransaction();
-            m_inTransaction = false;
+            m_p->inTransaction = false;
         } else {
             if (parsed < size_t(size))
-                m_pending.append(data + parsed, qsizetype(size_t(size) - parsed));
+                m_p->pending.append(data + parsed, qsizetype(size_t(size) - parsed));
         }
         m_state = State::Dispatched;
         m_activity.restart();
-        m_handler->onRequest(this, std::move(m_request));
+        m_handler->onRequest(this, std::move(m_p->request));
         return;
     }
     if (error == HPE_HEADER_OVERFLOW) {
         // A head past http_parser's 80 KiB. When what overflowed is a credential (the
         // Authorization header, a token in the URL), say so as an authentication failure.
         const bool credential =
-            m_field.toLower() == "authorization" ||
-            (m_field.isEmpty() && m_request.headers.isEmpty() && m_url.contains("token="));
+            m_p->field.toLower() == "authorization" ||
+            (m_p->field.isEmpty() && m_p->request.headers.isEmpty() && m_p->url.contains("token="));
         if (credential)
             fail(ApiError::Unauthorized, "the token is too large");
         else
@@ -182,92 +183,92 @@ void HttpConnection::fail(ApiError error, const QByteArray &message)
 {
     qCInfo(lcHttp).noquote() << "rejecting request from" << peerAddress().toString()
                              << statusOf(error) << message;
-    if (m_inTransaction) {
+    if (m_p->inTransaction) {
         m_socket->commitTransaction();
-        m_inTransaction = false;
+        m_p->inTransaction = false;
     }
-    m_pending.clear();
+    m_p->pending.clear();
     writeResponse(errorResponse(error, QString::fromUtf8(message)), false);
 }
 
 int HttpConnection::onUrl(const char *at, size_t length)
 {
-    m_url.append(at, qsizetype(length));
+    m_p->url.append(at, qsizetype(length));
     return 0;
 }
 
 void HttpConnection::finishHeader()
 {
-    if (m_field.isEmpty())
+    if (m_p->field.isEmpty())
         return;
-    const QByteArray name = m_field.toLower();
-    const QByteArray value = m_value.trimmed();
-    auto it = m_request.headers.find(name);
-    if (it == m_request.headers.end())
-        m_request.headers.insert(name, value);
+    const QByteArray name = m_p->field.toLower();
+    const QByteArray value = m_p->value.trimmed();
+    auto it = m_p->request.headers.find(name);
+    if (it == m_p->request.headers.end())
+        m_p->request.headers.insert(name, value);
     else
         it.value() += ", " + value;
-    m_field.clear();
-    m_value.clear();
+    m_p->field.clear();
+    m_p->value.clear();
 }
 
 int HttpConnection::onHeaderField(const char *at, size_t length)
 {
-    if (m_lastWasValue)
+    if (m_p->lastWasValue)
         finishHeader();
-    m_lastWasValue = false;
-    m_field.append(at, qsizetype(length));
+    m_p->lastWasValue = false;
+    m_p->field.append(at, qsizetype(length));
     return 0;
 }
 
 int HttpConnection::onHeaderValue(const char *at, size_t length)
 {
-    m_lastWasValue = true;
-    m_value.append(at, qsizetype(length));
+    m_p->lastWasValue = true;
+    m_p->value.append(at, qsizetype(length));
     return 0;
 }
 
 int HttpConnection::onHeadersComplete()
 {
     finishHeader();
-    m_lastWasValue = false;
-    m_request.method = http_method_str(http_method(m_parser.method));
-    m_request.target = m_url;
-    const QUrl url = QUrl::fromEncoded("http://host" + m_url);
-    m_request.path = url.path(QUrl::FullyDecoded);
-    m_request.encodedPath = url.path(QUrl::FullyEncoded);
-    m_request.query = QUrlQuery(url);
-    m_request.keepAlive = http_should_keep_alive(&m_parser) != 0;
-    m_origin = m_request.headers.value("origin");
-    if (!m_parser.upgrade && m_inTransaction) {
+    m_p->lastWasValue = false;
+    m_p->request.method = http_method_str(http_method(m_p->parser.method));
+    m_p->request.target = m_p->url;
+    const QUrl url = QUrl::fromEncoded("http://host" + m_p->url);
+    m_p->request.path = url.path(QUrl::FullyDecoded);
+    m_p->request.encodedPath = url.path(QUrl::FullyEncoded);
+    m_p->request.query = QUrlQuery(url);
+    m_p->request.keepAlive = http_should_keep_alive(&m_p->parser) != 0;
+    m_origin = m_p->request.headers.value("origin");
+    if (!m_p->parser.upgrade && m_p->inTransaction) {
         // Only an upgrade needs its head put back; a body is read past the head.
         m_socket->commitTransaction();
-        m_inTransaction = false;
+        m_p->inTransaction = false;
     }
-    if ((m_parser.flags & F_CONTENTLENGTH) &&
-        m_parser.content_length > quint64(m_limits.maxBodyBytes)) {
-        m_tooLarge = true;
-        if (m_parser.content_length > kMaxDiscardBytes)
-            http_parser_pause(&m_parser, 1);
+    if ((m_p->parser.flags & F_CONTENTLENGTH) &&
+        m_p->parser.content_length > quint64(m_limits.maxBodyBytes)) {
+        m_p->tooLarge = true;
+        if (m_p->parser.content_length > kMaxDiscardBytes)
+            http_parser_pause(&m_p->parser, 1);
     }
     return 0;
 }
 
 int HttpConnection::onBody(const char *at, size_t length)
 {
-    if (m_tooLarge || m_request.body.size() + qint64(length) > m_limits.maxBodyBytes) {
-        m_tooLarge = true;
-        m_request.body.clear();
+    if (m_p->tooLarge || m_p->request.body.size() + qint64(length) > m_limits.maxBodyBytes) {
+        m_p->tooLarge = true;
+        m_p->request.body.clear();
         return 0; // discarded
     }
-    m_request.body.append(at, qsizetype(length));
+    m_p->request.body.append(at, qsizetype(length));
     return 0;
 }
 
 int HttpConnection::onMessageComplete()
 {
-    m_messageComplete = true;
-    http_parser_pause(&m_parser, 1);
+    m_p->messageComplete = true;
+    http_parser_pause(&m_p->parser, 1);
     return 0;
 }
 
@@ -282,7 +283,7 @@ void HttpConnection::writeResponse(const HttpResponse &response, bool keepAlive)
     headers.append(
         std::pair<QByteArray, QByteArray>("Connection", keepAlive ? "keep-alive" : "close"));
     m_socket->write(serializeHead(response.status, headers));
-    if (!response.body.isEmpty() && m_request.method != "HEAD")
+    if (!response.body.isEmpty() && m_p->request.method != "HEAD")
         m_socket->write(response.body);
     if (keepAlive) {
         beginRequest();
@@ -306,7 +307,7 @@ void HttpConnection::respond(const HttpResponse &response)
 {
     if (m_state != State::Dispatched)
         return;
-    writeResponse(response, m_request.keepAlive);
+    writeResponse(response, m_p && m_p->request.keepAlive);
 }
 
 void HttpConnection::startStream(int status, const HeaderList &headers)
@@ -317,7 +318,7 @@ void HttpConnection::startStream(int status, const HeaderList &headers)
     HeaderList all = headers;
     addCorsHeaders(all);
     const QByteArray head = serializeHead(status, all);
-    m_pending.clear();
+    m_p->pending.clear();
     m_socket->skip(m_socket->bytesAvailable());
     if (!goRaw(head))
         m_socket->write(head);
@@ -331,11 +332,9 @@ bool HttpConnection::goRaw(const QByteArray &head)
     if (m_socket->bytesToWrite() > 0 || m_socket->bytesAvailable() > 0)
         return false;
     const int fd = ::dup(int(m_socket->socketDescriptor()));
-    m_url = QByteArray(); // a stream keeps nothing of its request
-    m_field = QByteArray();
-    m_value = QByteArray();
     if (fd < 0)
         return false;
+    m_p.reset(); // a stream keeps nothing of its request (nor its parser)
     // We are inside the socket's readyRead: close its descriptor now (ours is a
     // duplicate, so the connection stays up) and delete the object later.
     m_socket->disconnect(this);
@@ -361,7 +360,7 @@ RawStream *HttpConnection::upgradeToRaw(const QByteArray &response,
         return nullptr;
     m_socket->readAll(); // the request head, put back for takeSocket(); not needed here
     m_state = State::Streaming;
-    m_pending.clear();
+    m_p->pending.clear();
     if (!goRaw(response)) {
         m_state = State::Dispatched;
         return nullptr;

@@ -112,18 +112,24 @@ private:
     std::function<void()> m_onStreamClosed;
     HttpConnectionHandler *m_handler;
     HttpLimits m_limits;
-    http_parser m_parser{};
     State m_state = State::Idle;
-    HttpRequest m_request;
-    QByteArray m_url;
-    QByteArray m_field;
-    QByteArray m_value;
-    QByteArray m_origin;  // the current request's Origin, reflected for CORS
-    QByteArray m_pending; // bytes read past the end of the previous request (pipelining)
-    bool m_inTransaction = false;
-    bool m_messageComplete = false;
-    bool m_tooLarge = false;
-    bool m_lastWasValue = false;
+    QByteArray m_origin; // the current request's Origin, reflected for CORS
+    // Request parsing state, dropped when the connection becomes a raw stream (an idle
+    // subscriber should not carry a parser and an empty request: ~300 bytes).
+    struct Parsing
+    {
+        http_parser parser{};
+        HttpRequest request;
+        QByteArray url;
+        QByteArray field;
+        QByteArray value;
+        QByteArray pending; // bytes read past the end of the previous request (pipelining)
+        bool inTransaction = false;
+        bool messageComplete = false;
+        bool tooLarge = false;
+        bool lastWasValue = false;
+    };
+    std::unique_ptr<Parsing> m_p;
     QElapsedTimer m_activity;
 };
 

@@ -46,6 +46,7 @@ public:
 private:
     void onReadable();
     void flush();
+    void watchWritable();
     void lost();
     void release();
 
