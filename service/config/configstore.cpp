@@ -8,8 +8,11 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QUuid>
 #include <QVariant>
 
@@ -21,6 +24,8 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 const QString kService = QStringLiteral("platform:push-service");
+const QString kChannel = QStringLiteral("push_service_configuration"); // LISTEN/NOTIFY
+constexpr int kMigrationLock = 7243001;
 
 // The core (platform-wide) document is stored under tenant_id '*', which no tenant id
 // can be.
@@ -48,6 +53,36 @@ ConfigStore::~ConfigStore()
             db.close();
     }
     QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool ConfigStore::open(const QString &dataDir, const QString &databaseUrl, QString *error)
+{
+    if (databaseUrl.isEmpty())
+        return open(dataDir, error);
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+        *error = QStringLiteral("Qt's PostgreSQL driver (QPSQL) is not installed; on Debian: "
+                                "apt install libqt6sql6-psql");
+        return false;
+    }
+    const QUrl url(databaseUrl);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
+    db.setHostName(url.host());
+    db.setPort(url.port(5432));
+    db.setUserName(url.userName());
+    db.setPassword(url.password());
+    db.setDatabaseName(url.path().mid(1));
+    // libpq keywords from the query: ?sslmode=require&connect_timeout=5
+    QStringList options{QStringLiteral("connect_timeout=10")};
+    for (const auto &[key, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
+        options.append(key + QLatin1Char('=') + value);
+    db.setConnectOptions(options.join(QLatin1Char(';')));
+    m_postgres = true;
+    if (!db.open()) {
+        *error = QStringLiteral("cannot open %1: %2")
+                     .arg(url.toDisplayString(QUrl::RemovePassword), db.lastError().text());
+        return false;
+    }
+    return migrate(error);
 }
 
 bool ConfigStore::open(const QString &dataDir, QString *error)
@@ -88,22 +123,56 @@ bool ConfigStore::ping() const
 qint64 ConfigStore::dataVersion() const
 {
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    if (!query.exec(QStringLiteral("PRAGMA data_version")) || !query.next())
+    const QString sql = m_postgres
+                            ? QStringLiteral("SELECT (SELECT count(*) FROM tenants) * 1000003 +"
+                                             " (SELECT count(*) FROM configuration_revisions)")
+                            : QStringLiteral("PRAGMA data_version");
+    if (!query.exec(sql) || !query.next())
         return -1;
     return query.value(0).toLongLong();
+}
+
+bool ConfigStore::watchChanges(QObject *context, std::function<void()> onChange)
+{
+    if (!m_postgres)
+        return false;
+    QSqlDriver *driver = QSqlDatabase::database(m_connectionName, false).driver();
+    if (!driver || !driver->subscribeToNotification(kChannel))
+        return false;
+    QObject::connect(driver, &QSqlDriver::notification, context,
+                     [onChange = std::move(onChange)](const QString &name) {
+                         if (name == kChannel)
+                             onChange();
+                     });
+    return true;
+}
+
+void ConfigStore::notifyChange(QSqlQuery &query)
+{
+    // Delivered to every listening instance when the transaction commits.
+    if (m_postgres && !query.exec(QStringLiteral("NOTIFY ") + kChannel))
+        qCWarning(lcStore) << "cannot notify other instances:" << query.lastError().text();
 }
 
 bool ConfigStore::migrate(QString *error)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery query(db);
-    const QStringList schema = {
+    // Names are unique ignoring case: SQLite's NOCASE collation, PostgreSQL's index on lower().
+    const QString tenants =
+        m_postgres ? QStringLiteral("CREATE TABLE IF NOT EXISTS tenants ("
+                                    " id TEXT PRIMARY KEY,"
+                                    " name TEXT NOT NULL,"
+                                    " realm TEXT NOT NULL UNIQUE,"
+                                    " created_at TEXT NOT NULL)")
+                   : QStringLiteral("CREATE TABLE IF NOT EXISTS tenants ("
+                                    " id TEXT PRIMARY KEY,"
+                                    " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+                                    " realm TEXT NOT NULL UNIQUE,"
+                                    " created_at TEXT NOT NULL)");
+    QStringList schema = {
         QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS tenants ("
-                       " id TEXT PRIMARY KEY,"
-                       " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
-                       " realm TEXT NOT NULL UNIQUE,"
-                       " created_at TEXT NOT NULL)"),
+        tenants,
         // tenant_id '*' is the core (platform-wide) document.
         QStringLiteral("CREATE TABLE IF NOT EXISTS configuration_revisions ("
                        " tenant_id TEXT NOT NULL,"
@@ -114,6 +183,12 @@ bool ConfigStore::migrate(QString *error)
                        " created_at TEXT NOT NULL,"
                        " PRIMARY KEY (tenant_id, service, revision))"),
     };
+    if (m_postgres) {
+        // Two instances starting at once must not both create the tables.
+        schema.prepend(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kMigrationLock));
+        schema.append(QStringLiteral(
+            "CREATE UNIQUE INDEX IF NOT EXISTS tenants_name_nocase ON tenants (lower(name))"));
+    }
     if (!db.transaction()) {
         *error = db.lastError().text();
         return false;
@@ -211,6 +286,7 @@ bool ConfigStore::addTenant(const Tenant &tenant, QString *error)
             QStringLiteral("cannot add tenant %1: %2").arg(tenant.id, query.lastError().text());
         return false;
     }
+    notifyChange(query);
     return true;
 }
 
@@ -254,6 +330,16 @@ qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject
         return -1;
     }
     QSqlQuery query(db);
+    if (m_postgres) {
+        // Instances saving the same tenant's document take turns for the next number.
+        query.prepare(QStringLiteral("SELECT pg_advisory_xact_lock(hashtext(?))"));
+        query.addBindValue(scope(tenantId));
+        if (!query.exec()) {
+            *error = query.lastError().text();
+            db.rollback();
+            return -1;
+        }
+    }
     query.prepare(QStringLiteral("SELECT COALESCE(MAX(revision), 0) FROM configuration_revisions"
                                  " WHERE tenant_id = ? AND service = ?"));
     query.addBindValue(scope(tenantId));
@@ -273,8 +359,14 @@ qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject
     query.addBindValue(QString::fromUtf8(QJsonDocument(document).toJson(QJsonDocument::Compact)));
     query.addBindValue(author);
     query.addBindValue(now());
-    if (!query.exec() || !db.commit()) {
+    if (!query.exec()) {
         *error = query.lastError().text();
+        db.rollback();
+        return -1;
+    }
+    notifyChange(query);
+    if (!db.commit()) {
+        *error = db.lastError().text();
         db.rollback();
         return -1;
     }

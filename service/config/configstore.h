@@ -8,7 +8,11 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
+
+class QObject;
+class QSqlQuery;
 
 namespace push::config {
 
@@ -34,10 +38,19 @@ public:
 
     // Opens (creating if needed) <dataDir>/push-service.db. False with *error on failure.
     bool open(const QString &dataDir, QString *error);
+    // With a postgresql:// URL, the PostgreSQL database it names (QPSQL), shared by
+    // several instances; otherwise the SQLite file in dataDir.
+    bool open(const QString &dataDir, const QString &databaseUrl, QString *error);
+    bool isPostgres() const { return m_postgres; }
+    // Calls `onChange` (on this thread) when another connection commits a change:
+    // PostgreSQL LISTEN/NOTIFY. False where the database cannot notify (SQLite: poll
+    // dataVersion()).
+    bool watchChanges(QObject *context, std::function<void()> onChange);
     bool isOpen() const;
     // A cheap query that proves the database answers (for /health).
     bool ping() const;
-    // SQLite's PRAGMA data_version: changes whenever another connection commits.
+    // Changes whenever another connection commits (SQLite's PRAGMA data_version; on
+    // PostgreSQL a count of rows, which only grow).
     qint64 dataVersion() const;
 
     // On an empty store: tenant `demo` (realm `demo`) with the stream `application-health`.
@@ -58,8 +71,10 @@ public:
 
 private:
     bool migrate(QString *error);
+    void notifyChange(QSqlQuery &query);
 
     QString m_connectionName;
+    bool m_postgres = false;
 };
 
 } // namespace push::config

@@ -1,5 +1,7 @@
 #include "api.h"
 
+#include "amqpbus.h"
+
 #include "authenticator.h"
 #include "configuration.h"
 #include "httpconnection.h"
@@ -135,16 +137,30 @@ void Api::health(HttpCall &call)
         subscribers += worker->subscriberCount();
     }
     const bool store = m_status.storeHealthy.load();
-    call.reply(jsonResponse(
-        {
-            {QStringLiteral("status"), store ? QStringLiteral("ok") : QStringLiteral("error")},
-            {QStringLiteral("store"), store ? QStringLiteral("ok") : QStringLiteral("unavailable")},
-            {QStringLiteral("connections"), connections},
-            {QStringLiteral("subscribers"), subscribers},
-            {QStringLiteral("eventsPublished"), qint64(m_hub.eventsPublished())},
-            {QStringLiteral("workers"), int(m_status.workers.size())},
-        },
-        store ? 200 : 503));
+    QJsonObject body{
+        {QStringLiteral("store"), store ? QStringLiteral("ok") : QStringLiteral("unavailable")},
+        {QStringLiteral("storeKind"), m_status.storeKind},
+        {QStringLiteral("connections"), connections},
+        {QStringLiteral("subscribers"), subscribers},
+        {QStringLiteral("eventsPublished"), qint64(m_hub.eventsPublished())},
+        {QStringLiteral("workers"), int(m_status.workers.size())},
+    };
+    bool healthy = store;
+    if (const bus::AmqpBus *bus = m_status.bus) {
+        // An instance cut off from the exchange receives no events: not healthy.
+        const bool connected = bus->state() == bus::AmqpBus::State::Connected;
+        healthy = healthy && connected;
+        QJsonObject broker{{QStringLiteral("status"), bus::AmqpBus::stateName(bus->state())},
+                           {QStringLiteral("received"), qint64(bus->received())},
+                           {QStringLiteral("malformed"), qint64(bus->malformed())},
+                           {QStringLiteral("published"), qint64(bus->published())},
+                           {QStringLiteral("reconnects"), qint64(bus->reconnects())}};
+        if (!connected)
+            broker.insert(QStringLiteral("error"), bus->lastError());
+        body.insert(QStringLiteral("broker"), broker);
+    }
+    body.insert(QStringLiteral("status"), healthy ? QStringLiteral("ok") : QStringLiteral("error"));
+    call.reply(jsonResponse(body, healthy ? 200 : 503));
 }
 
 void Api::openApi(HttpCall &call)
@@ -319,6 +335,28 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
         return;
     }
     event->tenantId = tenant->urn();
+    if (m_bus) {
+        // Through the exchange, like ADSP's event service: every instance (this one too)
+        // and any other consumer sees it. The answer waits until the broker has it.
+        auto pending = std::make_shared<HttpCall>(std::move(call));
+        QPointer<http::HttpConnection> connection(pending->connection);
+        const QString tenantUrn = event->tenantId;
+        m_bus->publish(*event, pending->request.header("traceparent"), fanout::IoWorker::current(),
+                       [pending, connection, tenantUrn](bool ok, const QString &error) {
+                           if (!connection ||
+                               connection->state() != http::HttpConnection::State::Dispatched)
+                               return;
+                           if (!ok) {
+                               qCWarning(lcIngest).noquote() << "event not published:" << error;
+                               pending->fail(ApiError::Unavailable, error);
+                               return;
+                           }
+                           pending->reply(jsonResponse(
+                               {{QStringLiteral("tenantId"), tenantUrn},
+                                {QStringLiteral("published"), QStringLiteral("amqp")}}));
+                       });
+        return;
+    }
     const fanout::Hub::Published published = m_hub.publish(*event);
     qCDebug(lcIngest).noquote() << "event" << published.sequence
                                 << event->eventNamespace + QLatin1Char(':') + event->name << "for"

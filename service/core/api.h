@@ -15,6 +15,10 @@ namespace push::auth {
 class Authenticator;
 }
 
+namespace push::bus {
+class AmqpBus;
+}
+
 namespace push::fanout {
 class Hub;
 class IoWorker;
@@ -26,6 +30,8 @@ namespace push::core {
 struct ServiceStatus
 {
     std::atomic<bool> storeHealthy{false};
+    QString storeKind = QStringLiteral("sqlite");
+    const bus::AmqpBus *bus = nullptr; // null: HTTP ingest only
     QList<fanout::IoWorker *> workers;
 };
 
@@ -66,6 +72,10 @@ private:
     fanout::Hub &m_hub;
     auth::Authenticator &m_authenticator;
     const ServiceStatus &m_status;
+    bus::AmqpBus *m_bus = nullptr; // when set, published events go to the exchange
+
+public:
+    void setBus(bus::AmqpBus *bus) { m_bus = bus; }
 };
 
 } // namespace push::core

@@ -23,17 +23,27 @@ PushService::~PushService()
 
 bool PushService::start(QString *error)
 {
-    if (!m_store.open(m_settings.dataDir, error))
+    if (!m_store.open(m_settings.dataDir, m_settings.databaseUrl, error))
         return false;
     if (!m_store.seedIfEmpty(error))
         return false;
     m_status.storeHealthy = true;
+    m_status.storeKind =
+        m_store.isPostgres() ? QStringLiteral("postgresql") : QStringLiteral("sqlite");
     reloadConfiguration();
+    if (m_store.watchChanges(this, [this] {
+            qCInfo(lcService) << "another instance changed the store; reloading";
+            reloadConfiguration();
+            m_storeVersion = m_store.dataVersion();
+        }))
+        qCInfo(lcService) << "listening for configuration changes of other instances (NOTIFY)";
 
     if (!setUpIdentity(error))
         return false;
     m_api = std::make_unique<Api>(m_settings, m_registry, m_hub, m_authenticator, m_status);
     m_api->registerRoutes(m_http.router());
+    if (!startBus(error))
+        return false;
 
     // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
     m_namespaces = std::make_unique<socketio::PushNamespaces>(m_registry, m_authenticator);
@@ -97,6 +107,32 @@ bool PushService::setUpIdentity(QString *error)
     return true;
 }
 
+bool PushService::startBus(QString *error)
+{
+    if (m_settings.amqpUrl.isEmpty()) {
+        qCInfo(lcService) << "no event bus configured: events arrive over HTTP only";
+        return true;
+    }
+    bus::BusSettings busSettings;
+    busSettings.url = m_settings.amqpUrl;
+    busSettings.prefetch = int(m_settings.amqpPrefetch);
+    m_bus = std::make_unique<bus::AmqpBus>(busSettings, [this](DomainEvent &&event) -> QString {
+        // On the bus thread; the snapshot and the hub are thread-safe.
+        const config::SnapshotPtr snapshot = m_registry.current();
+        const Tenant *tenant = snapshot->findTenant(event.tenantId);
+        if (!tenant)
+            return QStringLiteral("unknown tenant '%1'").arg(event.tenantId);
+        event.tenantId = tenant->urn();
+        m_hub.publish(event);
+        return QString();
+    });
+    if (!m_bus->start(error))
+        return false;
+    m_status.bus = m_bus.get();
+    m_api->setBus(m_bus.get());
+    return true;
+}
+
 quint16 PushService::port() const
 {
     return m_http.port();
@@ -131,6 +167,8 @@ void PushService::stop()
         return;
     m_stopped = true;
     m_storeTimer.stop();
+    if (m_bus)
+        m_bus->stop(); // no more events into the hub
     m_http.stop(QStringLiteral("the service is shutting down")); // joins the workers
     m_status.workers.clear();
     m_hub.setWorkers({});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "amqpbus.h"
 #include "api.h"
 #include "authenticator.h"
 #include "configsnapshot.h"
@@ -36,6 +37,7 @@ private:
     bool setUpIdentity(QString *error);
     void reloadConfiguration();
     void watchStore();
+    bool startBus(QString *error);
 
     Settings m_settings;
     config::ConfigStore m_store;
@@ -46,6 +48,7 @@ private:
     ServiceStatus m_status;
     std::unique_ptr<Api> m_api;
     std::unique_ptr<socketio::PushNamespaces> m_namespaces;
+    std::unique_ptr<bus::AmqpBus> m_bus;
     QTimer m_storeTimer;
     qint64 m_storeVersion = -1;
     bool m_stopped = false;

@@ -6,6 +6,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QThread>
+#include <QUrl>
 
 #include <optional>
 
@@ -77,6 +78,12 @@ void Settings::addOptions(QCommandLineParser &parser)
         {QStringLiteral("dev-issuer"),
          QStringLiteral("Development token issuer: auto (default), on or off."),
          QStringLiteral("MODE")},
+        {QStringLiteral("amqp-url"),
+         QStringLiteral("RabbitMQ to take events from (and publish to): amqp[s]://user:pass@host:port/vhost."),
+         QStringLiteral("URL")},
+        {QStringLiteral("database-url"),
+         QStringLiteral("PostgreSQL store shared by instances: postgresql://user:pass@host:port/db."),
+         QStringLiteral("URL")},
     });
 }
 
@@ -172,6 +179,7 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
          &pingInterval},
         {"PUSH_PING_TIMEOUT_MS", "socketio/pingTimeoutMs", "ping timeout", 50, 600000,
          &pingTimeout},
+        {"PUSH_AMQP_PREFETCH", "bus/prefetch", "AMQP prefetch", 1, 65535, &s->amqpPrefetch},
     };
     for (const Numeric &n : numerics) {
         if (!readInt(
@@ -238,6 +246,36 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
             return false;
         }
         s->devIssuer = dev;
+    }
+
+    // Event bus and shared store.
+    s->amqpUrl = source.value(QStringLiteral("amqp-url"),
+                              {QStringLiteral("PUSH_AMQP_URL"), QStringLiteral("AMQP_URL")},
+                              QStringLiteral("bus/amqpUrl"));
+    const QString amqpHost = source.value(QString(), {QStringLiteral("AMQP_HOST")}, QString());
+    if (s->amqpUrl.isEmpty() && !amqpHost.isEmpty()) {
+        // ADSP's settings: a host (optionally host:port) with a user and password.
+        QUrl url;
+        url.setScheme(QStringLiteral("amqp"));
+        const int colon = amqpHost.lastIndexOf(QLatin1Char(':'));
+        url.setHost(colon > 0 ? amqpHost.left(colon) : amqpHost);
+        url.setPort(colon > 0 ? amqpHost.mid(colon + 1).toInt() : 5672);
+        url.setUserName(qEnvironmentVariable("AMQP_USER", QStringLiteral("guest")));
+        url.setPassword(qEnvironmentVariable("AMQP_PASSWORD", QStringLiteral("guest")));
+        s->amqpUrl = url.toString(QUrl::FullyEncoded);
+    }
+    if (!s->amqpUrl.isEmpty() && !s->amqpUrl.startsWith(QLatin1String("amqp://")) &&
+        !s->amqpUrl.startsWith(QLatin1String("amqps://"))) {
+        *error = QStringLiteral("the AMQP URL must start with amqp:// or amqps://");
+        return false;
+    }
+    s->databaseUrl = source.value(QStringLiteral("database-url"),
+                                  {QStringLiteral("PUSH_DATABASE_URL")},
+                                  QStringLiteral("store/databaseUrl"));
+    if (!s->databaseUrl.isEmpty() && !s->databaseUrl.startsWith(QLatin1String("postgresql://")) &&
+        !s->databaseUrl.startsWith(QLatin1String("postgres://"))) {
+        *error = QStringLiteral("the database URL must start with postgresql://");
+        return false;
     }
     return true;
 }

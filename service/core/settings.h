@@ -29,6 +29,13 @@ struct Settings
     int pingTimeoutMs = 20000;
     auth::AuthSettings auth;
     QString devIssuer = QStringLiteral("auto"); // auto (on without external issuers), on, off
+    // Event bus: empty = HTTP ingest only. amqp://user:password@host:port/vhost (amqps:// for
+    // TLS); ADSP's AMQP_HOST, AMQP_USER and AMQP_PASSWORD build one too.
+    QString amqpUrl;
+    qint64 amqpPrefetch = 500;
+    // Shared store: empty = the embedded SQLite file in dataDir. postgresql://user:password@
+    // host:port/database for PostgreSQL (Qt's QPSQL driver).
+    QString databaseUrl;
 
     // Adds the options that configure the service to `parser`.
     static void addOptions(QCommandLineParser &parser);
