@@ -240,7 +240,7 @@ bool ConfigStore::seedIfEmpty(QString *error)
     if (!tenants().isEmpty())
         return true;
     if (!addTenant({QStringLiteral("demo"), QStringLiteral("Demo"), QStringLiteral("demo")}, error))
-        return false;
+        return !tenants().isEmpty(); // another instance sharing the database seeded it first
     if (saveConfiguration(QStringLiteral("demo"), demoConfiguration(), QStringLiteral("seed"),
                           error) < 0)
         return false;

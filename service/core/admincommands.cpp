@@ -69,6 +69,9 @@ int runAdminCommand(const QStringList &arguments)
     parser.addOptions({
         {QStringLiteral("data-dir"), QStringLiteral("Directory of the embedded store."),
          QStringLiteral("DIR")},
+        {QStringLiteral("database-url"),
+         QStringLiteral("PostgreSQL store instead (default: $PUSH_DATABASE_URL)."),
+         QStringLiteral("URL")},
         {QStringLiteral("tenant"), QStringLiteral("Tenant id or name."), QStringLiteral("NAME")},
         {QStringLiteral("core"), QStringLiteral("The core (platform-wide) document.")},
         {QStringLiteral("name"), QStringLiteral("Tenant display name."), QStringLiteral("NAME")},
@@ -91,7 +94,7 @@ int runAdminCommand(const QStringList &arguments)
         dataDir = Settings::defaultDataDir();
     config::ConfigStore store;
     QString error;
-    if (!store.open(dataDir, &error) || !store.seedIfEmpty(&error))
+    if (!store.open(dataDir, Settings::databaseUrlOption(parser), &error) || !store.seedIfEmpty(&error))
         return fail(error);
 
     const QString command = positional.at(0);

@@ -107,6 +107,12 @@ QString Settings::loggingRules(const QString &level)
     return {};
 }
 
+QString Settings::databaseUrlOption(const QCommandLineParser &parser)
+{
+    const QString url = parser.value(QStringLiteral("database-url"));
+    return url.isEmpty() ? qEnvironmentVariable("PUSH_DATABASE_URL") : url;
+}
+
 bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *error)
 {
     Source source{parser, std::nullopt};

@@ -44,6 +44,8 @@ struct Settings
     static bool resolve(const QCommandLineParser &parser, Settings *settings, QString *error);
 
     static QString defaultDataDir();
+    // For the administration commands: --database-url, else $PUSH_DATABASE_URL.
+    static QString databaseUrlOption(const QCommandLineParser &parser);
     // QLoggingCategory filter rules for a level name; empty for an unknown name.
     static QString loggingRules(const QString &level);
 };

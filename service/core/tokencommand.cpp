@@ -26,6 +26,9 @@ int runTokenCommand(const QStringList &arguments)
     parser.addOptions({
         {QStringLiteral("data-dir"), QStringLiteral("The service's data directory."),
          QStringLiteral("DIR")},
+        {QStringLiteral("database-url"),
+         QStringLiteral("PostgreSQL store instead (default: $PUSH_DATABASE_URL)."),
+         QStringLiteral("URL")},
         {QStringLiteral("tenant"), QStringLiteral("A user of this tenant (id or name)."),
          QStringLiteral("NAME")},
         {QStringLiteral("core"), QStringLiteral("A core (platform) user.")},
@@ -55,7 +58,7 @@ int runTokenCommand(const QStringList &arguments)
     if (!core) {
         config::ConfigStore store;
         QString error;
-        if (!store.open(dataDir, &error) || !store.seedIfEmpty(&error)) {
+        if (!store.open(dataDir, Settings::databaseUrlOption(parser), &error) || !store.seedIfEmpty(&error)) {
             err << "push-service token: " << error << Qt::endl;
             return 1;
         }

@@ -20,7 +20,7 @@ export class Service {
     const file = join(this.dataDir, `config-${Date.now()}.json`);
     writeFileSync(file, JSON.stringify(document));
     const scope = tenant === '--core' ? ['--core'] : ['--tenant', tenant];
-    const result = spawnSync(binary, ['config', 'set', ...scope, file, '--data-dir', this.dataDir]);
+    const result = spawnSync(binary, ['config', 'set', ...scope, file, '--data-dir', this.dataDir], { env: this.env });
     if (result.status !== 0) throw new Error(`config set failed: ${result.stderr}`);
   }
 
@@ -48,7 +48,7 @@ export class Service {
 
   // A development-issuer token: `push-service token ...args`.
   token(...args) {
-    const result = spawnSync(binary, ['token', ...args, '--data-dir', this.dataDir]);
+    const result = spawnSync(binary, ['token', ...args, '--data-dir', this.dataDir], { env: this.env });
     if (result.status !== 0) throw new Error(`push-service token failed: ${result.stderr}`);
     return result.stdout.toString().trim();
   }
