@@ -11,11 +11,14 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 
-# Debian packages: compiler and build tools, Qt 6, the HTTP parser, OpenSSL.
+# Debian packages: compiler and build tools, Qt 6 (with the SQLite and PostgreSQL SQL
+# drivers), the HTTP parser, OpenSSL, the RabbitMQ client library.
 BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev libqt6sql6-sqlite qt6-websockets-dev libhttp-parser-dev libssl-dev)
-# And for the tests: command-line clients and a real browser.
-TEST_PACKAGES=(openssl curl chromium)
+    qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql qt6-websockets-dev libhttp-parser-dev
+    libssl-dev librabbitmq-dev)
+# And for the tests: command-line clients, a real browser, and the real servers the
+# tests start privately on ports of their own (RabbitMQ, PostgreSQL, nginx).
+TEST_PACKAGES=(openssl curl chromium rabbitmq-server postgresql nginx)
 
 as_root() {
     if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
