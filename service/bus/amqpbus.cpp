@@ -36,8 +36,8 @@ QString replyError(const amqp_rpc_reply_t &reply, const char *what)
     case AMQP_RESPONSE_NONE:
         return QStringLiteral("%1: missing reply").arg(QLatin1String(what));
     case AMQP_RESPONSE_LIBRARY_EXCEPTION:
-        return QStringLiteral("%1: %2")
-            .arg(QLatin1String(what), QString::fromLatin1(amqp_error_string2(reply.library_error)));
+        return QStringLiteral("%1: %2").arg(
+            QLatin1String(what), QString::fromLatin1(amqp_error_string2(reply.library_error)));
     case AMQP_RESPONSE_SERVER_EXCEPTION:
         if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
             const auto *m = static_cast<amqp_connection_close_t *>(reply.reply.decoded);
@@ -95,12 +95,6 @@ bool parseUrl(const QString &text, ParsedUrl *out, QString *error)
 }
 
 } // namespace
-
-QByteArray routingKey(const DomainEvent &event)
-{
-    return (event.eventNamespace + QLatin1Char('.') + event.name + QLatin1Char('.') + event.tenantId)
-        .toUtf8();
-}
 
 // One broker connection, closed and freed with the object.
 struct AmqpBus::Connection
@@ -275,11 +269,12 @@ void AmqpBus::run()
     while (!m_stopping) {
         setState(State::Connecting);
         Connection connection;
-        amqp_socket_t *socket = url.tls ? amqp_ssl_socket_new(connection.state)
-                                        : amqp_tcp_socket_new(connection.state);
+        amqp_socket_t *socket =
+            url.tls ? amqp_ssl_socket_new(connection.state) : amqp_tcp_socket_new(connection.state);
         if (url.tls && socket) {
             const QByteArray ca = qgetenv("PUSH_AMQP_CA_FILE");
-            const char *bundle = ca.isEmpty() ? "/etc/ssl/certs/ca-certificates.crt" : ca.constData();
+            const char *bundle =
+                ca.isEmpty() ? "/etc/ssl/certs/ca-certificates.crt" : ca.constData();
             amqp_ssl_socket_set_cacert(socket, bundle);
             amqp_ssl_socket_set_verify_peer(socket, 1);
             amqp_ssl_socket_set_verify_hostname(socket, 1);
@@ -288,8 +283,8 @@ void AmqpBus::run()
         QString failure;
         if (!socket) {
             failure = QStringLiteral("cannot create a socket");
-        } else if (const int status =
-                       amqp_socket_open_noblock(socket, url.host.constData(), url.port, &connectTimeout);
+        } else if (const int status = amqp_socket_open_noblock(socket, url.host.constData(),
+                                                               url.port, &connectTimeout);
                    status != AMQP_STATUS_OK) {
             failure = QStringLiteral("cannot connect to %1: %2")
                           .arg(where, QString::fromLatin1(amqp_error_string2(status)));
@@ -310,8 +305,9 @@ void AmqpBus::run()
                 failure = replyError(amqp_get_rpc_reply(connection.state), "exchange.declare");
             }
             if (failure.isEmpty()) {
-                amqp_queue_declare_ok_t *declared = amqp_queue_declare(
-                    connection.state, kConsumeChannel, amqp_empty_bytes, 0, 0, 1, 1, amqp_empty_table);
+                amqp_queue_declare_ok_t *declared =
+                    amqp_queue_declare(connection.state, kConsumeChannel, amqp_empty_bytes, 0, 0, 1,
+                                       1, amqp_empty_table);
                 failure = replyError(amqp_get_rpc_reply(connection.state), "queue.declare");
                 if (failure.isEmpty())
                     connection.queue = amqp_bytes_malloc_dup(declared->queue);
@@ -404,7 +400,8 @@ bool AmqpBus::serve(Connection &connection)
                 reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
                 // A method instead of a delivery: the broker closing something, mostly.
                 amqp_frame_t frame;
-                if (amqp_simple_wait_frame_noblock(connection.state, &frame, &now) != AMQP_STATUS_OK)
+                if (amqp_simple_wait_frame_noblock(connection.state, &frame, &now) !=
+                    AMQP_STATUS_OK)
                     break;
                 if (frame.frame_type == AMQP_FRAME_METHOD &&
                     (frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD ||

@@ -17,17 +17,11 @@ namespace push::bus {
 
 struct BusSettings
 {
-    QString url;                                      // amqp://user:pass@host:port/vhost or amqps://
+    QString url; // amqp://user:pass@host:port/vhost or amqps://
     QString exchange = QStringLiteral("domain-events"); // ADSP's topic exchange
-    int prefetch = 500;                               // unacknowledged deliveries in flight
-    int maxPendingPublishes = 10000;                  // POSTs waiting for the bus thread
+    int prefetch = 500;                                 // unacknowledged deliveries in flight
+    int maxPendingPublishes = 10000;                    // POSTs waiting for the bus thread
 };
-
-// What a message on the exchange becomes, and back: ADSP's wire format (CONTRACT.md
-// "Event bus"). Routing key <namespace>.<name>.<tenant URN>, headers namespace, name,
-// tenantId, correlationId, context (a table), timestamp (ISO string), traceparent; the
-// body is the payload JSON.
-QByteArray routingKey(const DomainEvent &event);
 
 // RabbitMQ through rabbitmq-c (librabbitmq) on a thread of its own: it connects, declares
 // the topic exchange, binds an exclusive server-named queue with '#', and hands every

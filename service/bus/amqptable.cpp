@@ -26,6 +26,13 @@ QJsonObject tableToJson(const amqp_table_t &table)
 
 } // namespace
 
+QByteArray routingKey(const DomainEvent &event)
+{
+    return (event.eventNamespace + QLatin1Char('.') + event.name + QLatin1Char('.') +
+            event.tenantId)
+        .toUtf8();
+}
+
 QJsonValue fieldToJson(const amqp_field_value_t &value)
 {
     switch (value.kind) {
@@ -76,7 +83,8 @@ QJsonValue fieldToJson(const amqp_field_value_t &value)
 amqp_bytes_t HeaderTable::keep(const QByteArray &bytes)
 {
     m_bytes.push_back(bytes);
-    return amqp_bytes_t{size_t(m_bytes.back().size()), const_cast<char *>(m_bytes.back().constData())};
+    return amqp_bytes_t{size_t(m_bytes.back().size()),
+                        const_cast<char *>(m_bytes.back().constData())};
 }
 
 amqp_field_value_t HeaderTable::field(const QJsonValue &value)
@@ -177,9 +185,9 @@ std::optional<DomainEvent> eventFromMessage(const amqp_envelope_t &envelope, QSt
                      {QStringLiteral("name"), headers.value(QLatin1String("name"))},
                      {QStringLiteral("timestamp"), headers.value(QLatin1String("timestamp"))},
                      {QStringLiteral("payload"),
-                      payload.isObject() ? QJsonValue(payload.object())
-                                         : (payload.isArray() ? QJsonValue(payload.array())
-                                                              : QJsonValue())}};
+                      payload.isObject()
+                          ? QJsonValue(payload.object())
+                          : (payload.isArray() ? QJsonValue(payload.array()) : QJsonValue())}};
     if (headers.contains(QLatin1String("correlationId")) &&
         !headers.value(QLatin1String("correlationId")).isNull())
         json.insert(QStringLiteral("correlationId"), headers.value(QLatin1String("correlationId")));

@@ -13,6 +13,11 @@
 
 namespace push::bus {
 
+// ADSP's wire format (CONTRACT.md "Event bus"): routing key <namespace>.<name>.<tenant
+// URN>; headers namespace, name, tenantId, correlationId, context (a table), timestamp
+// (ISO string), traceparent; the body is the payload JSON.
+QByteArray routingKey(const DomainEvent &event);
+
 // AMQP field values <-> JSON, for headers. Strings are longstr ('S'), numbers signed
 // 64-bit integers when whole and doubles otherwise, booleans 't', objects tables.
 QJsonValue fieldToJson(const amqp_field_value_t &value);
@@ -35,8 +40,8 @@ private:
     amqp_bytes_t keep(const QByteArray &bytes);
 
     std::vector<amqp_table_entry_t> m_entries;
-    std::deque<QByteArray> m_bytes;                           // strings the entries point to
-    std::deque<std::vector<amqp_table_entry_t>> m_subtables;  // nested tables' entries
+    std::deque<QByteArray> m_bytes;                          // strings the entries point to
+    std::deque<std::vector<amqp_table_entry_t>> m_subtables; // nested tables' entries
 };
 
 // ADSP's headers for an event: namespace, name, tenantId, correlationId, context,

@@ -159,17 +159,16 @@ bool ConfigStore::migrate(QString *error)
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery query(db);
     // Names are unique ignoring case: SQLite's NOCASE collation, PostgreSQL's index on lower().
-    const QString tenants =
-        m_postgres ? QStringLiteral("CREATE TABLE IF NOT EXISTS tenants ("
-                                    " id TEXT PRIMARY KEY,"
-                                    " name TEXT NOT NULL,"
-                                    " realm TEXT NOT NULL UNIQUE,"
-                                    " created_at TEXT NOT NULL)")
-                   : QStringLiteral("CREATE TABLE IF NOT EXISTS tenants ("
-                                    " id TEXT PRIMARY KEY,"
-                                    " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
-                                    " realm TEXT NOT NULL UNIQUE,"
-                                    " created_at TEXT NOT NULL)");
+    const QString tenants = m_postgres ? QStringLiteral("CREATE TABLE IF NOT EXISTS tenants ("
+                                                        " id TEXT PRIMARY KEY,"
+                                                        " name TEXT NOT NULL,"
+                                                        " realm TEXT NOT NULL UNIQUE,"
+                                                        " created_at TEXT NOT NULL)")
+                                       : QStringLiteral("CREATE TABLE IF NOT EXISTS tenants ("
+                                                        " id TEXT PRIMARY KEY,"
+                                                        " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+                                                        " realm TEXT NOT NULL UNIQUE,"
+                                                        " created_at TEXT NOT NULL)");
     QStringList schema = {
         QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"),
         tenants,

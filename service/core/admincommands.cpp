@@ -94,7 +94,8 @@ int runAdminCommand(const QStringList &arguments)
         dataDir = Settings::defaultDataDir();
     config::ConfigStore store;
     QString error;
-    if (!store.open(dataDir, Settings::databaseUrlOption(parser), &error) || !store.seedIfEmpty(&error))
+    if (!store.open(dataDir, Settings::databaseUrlOption(parser), &error) ||
+        !store.seedIfEmpty(&error))
         return fail(error);
 
     const QString command = positional.at(0);

@@ -341,20 +341,20 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
         auto pending = std::make_shared<HttpCall>(std::move(call));
         QPointer<http::HttpConnection> connection(pending->connection);
         const QString tenantUrn = event->tenantId;
-        m_bus->publish(*event, pending->request.header("traceparent"), fanout::IoWorker::current(),
-                       [pending, connection, tenantUrn](bool ok, const QString &error) {
-                           if (!connection ||
-                               connection->state() != http::HttpConnection::State::Dispatched)
-                               return;
-                           if (!ok) {
-                               qCWarning(lcIngest).noquote() << "event not published:" << error;
-                               pending->fail(ApiError::Unavailable, error);
-                               return;
-                           }
-                           pending->reply(jsonResponse(
-                               {{QStringLiteral("tenantId"), tenantUrn},
-                                {QStringLiteral("published"), QStringLiteral("amqp")}}));
-                       });
+        m_bus->publish(
+            *event, pending->request.header("traceparent"), fanout::IoWorker::current(),
+            [pending, connection, tenantUrn](bool ok, const QString &error) {
+                if (!connection || connection->state() != http::HttpConnection::State::Dispatched)
+                    return;
+                if (!ok) {
+                    qCWarning(lcIngest).noquote() << "event not published:" << error;
+                    pending->fail(ApiError::Unavailable, error);
+                    return;
+                }
+                pending->reply(
+                    jsonResponse({{QStringLiteral("tenantId"), tenantUrn},
+                                  {QStringLiteral("published"), QStringLiteral("amqp")}}));
+            });
         return;
     }
     const fanout::Hub::Published published = m_hub.publish(*event);

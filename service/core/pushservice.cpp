@@ -168,7 +168,7 @@ void PushService::stop()
     m_stopped = true;
     m_storeTimer.stop();
     if (m_bus)
-        m_bus->stop(); // no more events into the hub
+        m_bus->stop();                                           // no more events into the hub
     m_http.stop(QStringLiteral("the service is shutting down")); // joins the workers
     m_status.workers.clear();
     m_hub.setWorkers({});

@@ -79,10 +79,12 @@ void Settings::addOptions(QCommandLineParser &parser)
          QStringLiteral("Development token issuer: auto (default), on or off."),
          QStringLiteral("MODE")},
         {QStringLiteral("amqp-url"),
-         QStringLiteral("RabbitMQ to take events from (and publish to): amqp[s]://user:pass@host:port/vhost."),
+         QStringLiteral(
+             "RabbitMQ to take events from (and publish to): amqp[s]://user:pass@host:port/vhost."),
          QStringLiteral("URL")},
         {QStringLiteral("database-url"),
-         QStringLiteral("PostgreSQL store shared by instances: postgresql://user:pass@host:port/db."),
+         QStringLiteral(
+             "PostgreSQL store shared by instances: postgresql://user:pass@host:port/db."),
          QStringLiteral("URL")},
     });
 }
@@ -275,9 +277,9 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
         *error = QStringLiteral("the AMQP URL must start with amqp:// or amqps://");
         return false;
     }
-    s->databaseUrl = source.value(QStringLiteral("database-url"),
-                                  {QStringLiteral("PUSH_DATABASE_URL")},
-                                  QStringLiteral("store/databaseUrl"));
+    s->databaseUrl =
+        source.value(QStringLiteral("database-url"), {QStringLiteral("PUSH_DATABASE_URL")},
+                     QStringLiteral("store/databaseUrl"));
     if (!s->databaseUrl.isEmpty() && !s->databaseUrl.startsWith(QLatin1String("postgresql://")) &&
         !s->databaseUrl.startsWith(QLatin1String("postgres://"))) {
         *error = QStringLiteral("the database URL must start with postgresql://");

@@ -58,7 +58,8 @@ int runTokenCommand(const QStringList &arguments)
     if (!core) {
         config::ConfigStore store;
         QString error;
-        if (!store.open(dataDir, Settings::databaseUrlOption(parser), &error) || !store.seedIfEmpty(&error)) {
+        if (!store.open(dataDir, Settings::databaseUrlOption(parser), &error) ||
+            !store.seedIfEmpty(&error)) {
             err << "push-service token: " << error << Qt::endl;
             return 1;
         }

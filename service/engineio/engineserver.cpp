@@ -360,7 +360,8 @@ void EngineServer::handshake(HttpCall &call, Session::Transport transport)
 {
     const QString sid = newSessionId();
     auto session = std::make_unique<Session>(*this, sid, transport);
-    session->m_query = call.request.query.query(QUrl::FullyEncoded).toLatin1(); // percent-encoded: ASCII, and no 3x UTF-8 capacity
+    session->m_query = call.request.query.query(QUrl::FullyEncoded)
+                           .toLatin1(); // percent-encoded: ASCII, and no 3x UTF-8 capacity
     session->m_authorization = call.request.header("authorization");
     session->m_peer = call.request.peer;
     Session &ref = *session;
@@ -450,7 +451,8 @@ void EngineServer::openWebSocketSession(std::unique_ptr<WebSocketLink> link, con
 {
     const QString newSid = newSessionId();
     auto session = std::make_unique<Session>(*this, newSid, Session::Transport::WebSocket);
-    session->m_query = query.query(QUrl::FullyEncoded).toLatin1(); // percent-encoded: ASCII, and no 3x UTF-8 capacity
+    session->m_query = query.query(QUrl::FullyEncoded)
+                           .toLatin1(); // percent-encoded: ASCII, and no 3x UTF-8 capacity
     session->m_authorization = headers.value("authorization");
     session->m_peer = peer;
     Session &ref = *session;

@@ -49,8 +49,7 @@ RawStream::RawStream(int fd, std::function<void()> onClosed, QObject *parent)
     , m_fd(fd)
     , m_onClosed(std::move(onClosed))
     , m_reader(new StreamNotifier(fd, QSocketNotifier::Read, this, &RawStream::onReadable))
-{
-}
+{}
 
 RawStream::~RawStream()
 {

@@ -97,6 +97,27 @@ function canConnect(port, timeoutMs = 1000) {
   });
 }
 
+// True when an epmd answers on `port` (NAMES_REQ; the reply starts with epmd's own port),
+// so a foreign listener on that port is not mistaken for ours.
+function epmdAnswers(port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    let data = Buffer.alloc(0);
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => socket.write(Buffer.from([0, 1, 110])));
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      if (data.length >= 4) done(data.readUInt32BE(0) === port);
+    });
+    socket.once('end', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
 async function waitClosed(ports, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -390,9 +411,11 @@ export async function startRabbit({ timeoutMs = 60000 } = {}) {
       epmd.on('error', () => {});
       watchdog.set([epmd.pid]);
       const epmdDeadline = Date.now() + 10000;
-      while (!(await canConnect(self.epmdPort, 500))) {
-        if (epmd.exitCode !== null || Date.now() > epmdDeadline) {
-          throw new Error(`epmd did not start on 127.0.0.1:${self.epmdPort}\n${tail(self.log())}`);
+      while (!(await epmdAnswers(self.epmdPort, 500))) {
+        if (epmd.exitCode !== null || epmd.signalCode !== null || Date.now() > epmdDeadline) {
+          const error = new Error(`epmd did not start on 127.0.0.1:${self.epmdPort}\n${tail(self.log())}`);
+          error.portClash = true;
+          throw error;
         }
         await sleep(50);
       }
@@ -429,7 +452,9 @@ export async function startRabbit({ timeoutMs = 60000 } = {}) {
     }
   }
 
-  const portClash = (text) => /eaddrinuse|address already in use|already in use/i.test(text);
+  const portClash = (error) =>
+    error.portClash ||
+    /eaddrinuse|address already in use|could not bind|dist_port_already_used/i.test(`${error.message}\n${self.log()}`);
 
   // First start: on a port taken in the meantime, new ports (three attempts).
   for (let attempt = 1; ; attempt++) {
@@ -442,8 +467,9 @@ export async function startRabbit({ timeoutMs = 60000 } = {}) {
       break;
     } catch (error) {
       await killEverything().catch(() => {});
-      if (attempt < 3 && portClash(`${error.message}\n${self.log()}`)) {
+      if (attempt < 3 && portClash(error)) {
         writeFileSync(consoleLog, '');
+        rmSync(fileLog, { force: true });
         continue;
       }
       atExit.delete(exitHook);
@@ -654,7 +680,9 @@ export async function startNginx(configBody, { main = '', timeoutMs = 15000 } = 
       let up = false;
       while (!up) {
         if (child.exitCode !== null || child.signalCode !== null) break;
-        if (await canConnect(self.port, 500)) up = true;
+        // nginx logs "start worker processes" only after binding every listener: a
+        // foreign listener on the port is not mistaken for this nginx.
+        if (/start worker process/.test(readOr(errorLog)) && (await canConnect(self.port, 500))) up = true;
         else if (Date.now() > deadline) break;
         else await sleep(50);
       }
