@@ -308,7 +308,8 @@ process.on('exit', () => {
 //   stop()     stops the node and its epmd; the data directory stays for start()
 //   start()    starts it again on the same ports with the same data
 //   log()      the server's console output and log file (text)
-//   dir        the temporary directory (removed when the node process exits)
+//   destroy()  stop() and remove the data directory (otherwise removed at process exit)
+//   dir, nodeName, distPort, epmdPort, startupMs (of the last start)
 export async function startRabbit({ timeoutMs = 60000 } = {}) {
   const { default: amqp } = await import('amqplib');
   const dir = mkdtempSync(join(tmpdir(), 'push-rabbit-'));
