@@ -96,4 +96,23 @@ bool canPublish(const User &user)
     return user.hasAnyRole({QLatin1String(kEventSenderRole), QStringLiteral("event-sender")});
 }
 
+QString configureRefusal(const User &user, const QString &tenantId)
+{
+    const bool configAdmin = user.hasAnyRole({QLatin1String(kConfigurationAdminRole)});
+    if (user.isCore) {
+        if (configAdmin)
+            return QString();
+        return QStringLiteral("configuring needs the role %1")
+            .arg(QLatin1String(kConfigurationAdminRole));
+    }
+    if (tenantId.isEmpty())
+        return QStringLiteral("only core administrators may change the core configuration");
+    if (tenantId != user.tenantId)
+        return QStringLiteral("only core administrators may configure another tenant");
+    if (configAdmin || user.hasAnyRole({QLatin1String(kTenantAdminRole)}))
+        return QString();
+    return QStringLiteral("configuring needs the role %1 or %2")
+        .arg(QLatin1String(kConfigurationAdminRole), QLatin1String(kTenantAdminRole));
+}
+
 } // namespace push

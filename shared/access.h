@@ -12,6 +12,9 @@ inline constexpr auto kPushServiceClient = "urn:ads:platform:push-service";
 inline constexpr auto kStreamListenerRole = "stream-listener";
 inline constexpr auto kEventSenderRole = "urn:ads:platform:event-service:event-sender";
 inline constexpr auto kCoreRealm = "core";
+inline constexpr auto kConfigurationAdminRole =
+    "urn:ads:platform:configuration-service:configuration-admin";
+inline constexpr auto kTenantAdminRole = "urn:ads:platform:tenant-service:tenant-admin";
 
 // The caller as ADSP sees it (CONTRACT.md "Who may subscribe").
 struct User
@@ -53,5 +56,11 @@ QString subscribeRefusal(Access access, const Stream &stream);
 // May `user` publish events: urn:ads:platform:event-service:event-sender, or the push
 // service client's event-sender role.
 bool canPublish(const User &user);
+
+// Who may read and change a configuration document: the core document (empty
+// tenantId) and other tenants' documents need a core user with configuration-admin; a
+// tenant's own document also allows its users with configuration-admin or tenant-admin.
+// Returns an empty string when allowed, else the reason (for a 403).
+QString configureRefusal(const User &user, const QString &tenantId);
 
 } // namespace push

@@ -203,4 +203,52 @@ QMap<QString, Stream> combineStreams(const QMap<QString, Stream> &core,
     return combined;
 }
 
+std::optional<QJsonObject> applyConfigurationPatch(const QJsonObject &current,
+                                                   const QJsonObject &request, QString *error)
+{
+    const QJsonValue operation = request.value(QLatin1String("operation"));
+    if (!operation.isString()) {
+        *error = QStringLiteral("operation is required: UPDATE, DELETE or REPLACE");
+        return std::nullopt;
+    }
+    const QString op = operation.toString();
+    if (op == QLatin1String("UPDATE")) {
+        const QJsonValue update = request.value(QLatin1String("update"));
+        if (!update.isObject()) {
+            *error = QStringLiteral("update must be an object of the keys to set");
+            return std::nullopt;
+        }
+        QJsonObject result = current;
+        const QJsonObject changes = update.toObject();
+        for (auto it = changes.begin(); it != changes.end(); ++it)
+            result.insert(it.key(), it.value());
+        return result;
+    }
+    if (op == QLatin1String("DELETE")) {
+        const QJsonValue property = request.value(QLatin1String("property"));
+        if (!property.isString() || property.toString().isEmpty()) {
+            *error = QStringLiteral("property must name the key to delete");
+            return std::nullopt;
+        }
+        if (!current.contains(property.toString())) {
+            *error = QStringLiteral("property '%1' is not in the configuration")
+                         .arg(property.toString());
+            return std::nullopt;
+        }
+        QJsonObject result = current;
+        result.remove(property.toString());
+        return result;
+    }
+    if (op == QLatin1String("REPLACE")) {
+        const QJsonValue configuration = request.value(QLatin1String("configuration"));
+        if (!configuration.isObject()) {
+            *error = QStringLiteral("configuration must be an object");
+            return std::nullopt;
+        }
+        return configuration.toObject();
+    }
+    *error = QStringLiteral("operation '%1' is not one of UPDATE, DELETE, REPLACE").arg(op);
+    return std::nullopt;
+}
+
 } // namespace push

@@ -7,6 +7,8 @@
 #include <QMap>
 #include <QString>
 
+#include <optional>
+
 namespace push {
 
 inline constexpr auto kConfigurationNamespace = "platform";
@@ -36,5 +38,13 @@ QMap<QString, Stream> streamsFromConfiguration(const QJsonObject &document);
 // the same id, the core entry wins.
 QMap<QString, Stream> combineStreams(const QMap<QString, Stream> &core,
                                      const QMap<QString, Stream> &tenant);
+
+// The configuration service's PATCH (CONTRACT.md "Configuration service API") applied
+// to `current`: {operation: "UPDATE", update: {...}} merges top-level keys,
+// {operation: "DELETE", property: "<key>"} removes one, {operation: "REPLACE",
+// configuration: {...}} replaces the document. The result is not validated here.
+// nullopt with *error naming the property when the request is malformed.
+std::optional<QJsonObject> applyConfigurationPatch(const QJsonObject &current,
+                                                   const QJsonObject &request, QString *error);
 
 } // namespace push

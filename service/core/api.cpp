@@ -50,6 +50,12 @@ Api::Api(const Settings &settings, const config::ConfigRegistry &registry, fanou
 
 std::function<void(HttpCall &)> Api::authenticated(Handler handler)
 {
+    return authenticated(
+        [this, handler](HttpCall &call, const Caller &caller) { (this->*handler)(call, caller); });
+}
+
+std::function<void(HttpCall &)> Api::authenticated(CallerHandler handler)
+{
     return [this, handler](HttpCall &call) {
         const QByteArray token = auth::Authenticator::tokenFrom(
             call.request.header("authorization"), call.request.queryValue(QStringLiteral("token")));
@@ -63,7 +69,7 @@ std::function<void(HttpCall &)> Api::authenticated(Handler handler)
                 HttpCall &call = *pending;
                 switch (result.kind) {
                 case auth::AuthResult::Kind::Anonymous:
-                    (this->*handler)(call, Caller{});
+                    handler(call, Caller{});
                     return;
                 case auth::AuthResult::Kind::Invalid:
                     qCInfo(lcAuth).noquote()
@@ -85,7 +91,7 @@ std::function<void(HttpCall &)> Api::authenticated(Handler handler)
                     call.fail(ApiError::Unauthorized, error);
                     return;
                 }
-                (this->*handler)(call, Caller{std::move(*user)});
+                handler(call, Caller{std::move(*user)});
             });
     };
 }

@@ -46,16 +46,19 @@ public:
 
     void registerRoutes(http::Router &router);
 
-private:
     // Who is calling: no user for an anonymous call.
     struct Caller
     {
         std::optional<User> user;
         const User *get() const { return user ? &*user : nullptr; }
     };
-    using Handler = void (Api::*)(http::HttpCall &, const Caller &);
+    using CallerHandler = std::function<void(http::HttpCall &, const Caller &)>;
     // The one wrapper that applies authentication: a bad token is answered 401 (503 when
     // the issuer's keys cannot be had) here, so handlers only see valid callers.
+    std::function<void(http::HttpCall &)> authenticated(CallerHandler handler);
+
+private:
+    using Handler = void (Api::*)(http::HttpCall &, const Caller &);
     std::function<void(http::HttpCall &)> authenticated(Handler handler);
 
     void root(http::HttpCall &call);

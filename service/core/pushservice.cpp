@@ -42,6 +42,12 @@ bool PushService::start(QString *error)
         return false;
     m_api = std::make_unique<Api>(m_settings, m_registry, m_hub, m_authenticator, m_status);
     m_api->registerRoutes(m_http.router());
+    m_configurationApi =
+        std::make_unique<ConfigurationApi>(*m_api, m_registry, m_store, this, [this] {
+            reloadConfiguration();
+            m_storeVersion = m_store.dataVersion();
+        });
+    m_configurationApi->registerRoutes(m_http.router());
     if (!startBus(error))
         return false;
 
@@ -141,8 +147,17 @@ quint16 PushService::port() const
 void PushService::reloadConfiguration()
 {
     const auto core = m_store.configuration(QString());
-    m_registry.replace(std::make_shared<const config::ConfigSnapshot>(
-        m_store.tenants(), core ? core->document : QJsonObject(), m_store.tenantConfigurations()));
+    auto snapshot = std::make_shared<const config::ConfigSnapshot>(
+        m_store.tenants(), core ? core->document : QJsonObject(), m_store.tenantConfigurations());
+    m_registry.replace(snapshot);
+    // Subscribers of a stream that is gone are told so and closed; the others see
+    // changed events, maps and criteria from the next event on (the hub reads the new
+    // snapshot).
+    for (fanout::IoWorker *worker : std::as_const(m_status.workers))
+        worker->dropVanishedStreams([snapshot](const fanout::StreamKey &key) {
+            return snapshot->stream(key.section(QChar(0x1f), 0, 0), key.section(QChar(0x1f), 1)) !=
+                   nullptr;
+        });
 }
 
 void PushService::watchStore()

@@ -5,6 +5,7 @@
 #include "authenticator.h"
 #include "configsnapshot.h"
 #include "configstore.h"
+#include "configurationapi.h"
 #include "httpservice.h"
 #include "hub.h"
 #include "pushnamespaces.h"
@@ -47,6 +48,7 @@ private:
     HttpService m_http;
     ServiceStatus m_status;
     std::unique_ptr<Api> m_api;
+    std::unique_ptr<ConfigurationApi> m_configurationApi;
     std::unique_ptr<socketio::PushNamespaces> m_namespaces;
     std::unique_ptr<bus::AmqpBus> m_bus;
     QTimer m_storeTimer;

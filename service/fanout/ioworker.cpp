@@ -164,6 +164,29 @@ void IoWorker::handOver(http::HttpCall &call, IoWorker *target,
         Qt::QueuedConnection);
 }
 
+void IoWorker::dropVanishedStreams(std::function<bool(const StreamKey &key)> exists)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, exists = std::move(exists)] {
+            QList<Subscriber *> gone;
+            for (auto it = m_byStream.cbegin(); it != m_byStream.cend(); ++it) {
+                if (!exists(it.key()))
+                    gone.append(it.value());
+            }
+            for (Subscriber *subscriber : std::as_const(gone)) {
+                std::unique_ptr<Subscriber> owned = detachSubscriber(subscriber);
+                if (!owned)
+                    continue;
+                const QString stream = owned->key().section(QChar(0x1f), 1);
+                qCInfo(lcFanout).noquote() << "closing a subscriber of the deleted stream"
+                                           << QString(owned->key()).replace(QChar(0x1f), '/');
+                owned->close(QStringLiteral("stream '%1' was deleted").arg(stream));
+            }
+        },
+        Qt::QueuedConnection);
+}
+
 void IoWorker::removeSubscriber(Subscriber *subscriber)
 {
     detachSubscriber(subscriber);

@@ -59,6 +59,9 @@ public:
     Subscriber *addSubscriber(std::unique_ptr<Subscriber> subscriber,
                               http::HttpConnection *connection = nullptr);
     void removeSubscriber(Subscriber *subscriber);
+    // Thread-safe: closes, with a reason, every subscriber of a stream that `exists` no
+    // longer knows (deleted from the configuration). Called after each reload.
+    void dropVanishedStreams(std::function<bool(const StreamKey &key)> exists);
     // Takes a subscriber out of the fan-out and hands it over (to be closed and dropped).
     std::unique_ptr<Subscriber> detachSubscriber(Subscriber *subscriber);
     // Moves the call's connection to `target` (another worker's thread) and continues

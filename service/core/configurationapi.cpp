@@ -1,0 +1,265 @@
+#include "configurationapi.h"
+
+#include "configstore.h"
+#include "configuration.h"
+#include "httpconnection.h"
+#include "ioworker.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QPointer>
+
+Q_LOGGING_CATEGORY(lcConfigApi, "push.config")
+
+namespace push::core {
+
+using http::ApiError;
+using http::HttpCall;
+using http::HttpResponse;
+
+namespace {
+
+const QString kPath = QStringLiteral("/configuration/v2/configuration/platform/push-service");
+
+HttpResponse json(const QJsonObject &object, int status = 200)
+{
+    return HttpResponse::json(status, QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+HttpResponse error(ApiError kind, const QString &message)
+{
+    return http::errorResponse(kind, message);
+}
+
+QJsonObject revisionJson(const config::ConfigurationRevision &revision)
+{
+    return {{QStringLiteral("revision"), revision.revision},
+            {QStringLiteral("configuration"), revision.document},
+            {QStringLiteral("created"), revision.createdAt.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("author"), revision.author}};
+}
+
+std::optional<QJsonObject> objectBody(HttpCall &call)
+{
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(call.request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        call.fail(ApiError::BadRequest,
+                  QStringLiteral("request body is not valid JSON: %1 at offset %2")
+                      .arg(parseError.errorString())
+                      .arg(parseError.offset));
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        call.fail(ApiError::BadRequest, QStringLiteral("request body must be a JSON object"));
+        return std::nullopt;
+    }
+    return document.object();
+}
+
+} // namespace
+
+ConfigurationApi::ConfigurationApi(Api &api, const config::ConfigRegistry &registry,
+                                   config::ConfigStore &store, QObject *control,
+                                   std::function<void()> afterChange)
+    : m_api(api)
+    , m_registry(registry)
+    , m_store(store)
+    , m_control(control)
+    , m_afterChange(std::move(afterChange))
+{}
+
+void ConfigurationApi::registerRoutes(http::Router &router)
+{
+    auto bind = [this](void (ConfigurationApi::*handler)(HttpCall &, const Api::Caller &)) {
+        return m_api.authenticated([this, handler](HttpCall &call, const Api::Caller &caller) {
+            (this->*handler)(call, caller);
+        });
+    };
+    router.route("GET", kPath, bind(&ConfigurationApi::getConfiguration));
+    router.route("PATCH", kPath, bind(&ConfigurationApi::patchConfiguration));
+    router.route("GET", kPath + QStringLiteral("/revisions"), bind(&ConfigurationApi::revisions));
+    router.route("GET", QStringLiteral("/admin/v1/tenants"), bind(&ConfigurationApi::listTenants));
+    router.route("POST", QStringLiteral("/admin/v1/tenants"), bind(&ConfigurationApi::addTenant));
+}
+
+std::optional<ConfigurationApi::Scope> ConfigurationApi::scope(HttpCall &call,
+                                                               const Api::Caller &caller) const
+{
+    if (!caller.user) {
+        call.fail(ApiError::Unauthorized, QStringLiteral("configuration needs a token"));
+        return std::nullopt;
+    }
+    const User &user = *caller.user;
+    Scope scope;
+    scope.author = user.name.isEmpty() ? user.id : user.name;
+    const QString named = call.request.queryValue(QStringLiteral("tenantId"));
+    if (!named.isEmpty()) {
+        const Tenant *tenant = m_registry.current()->findTenant(named);
+        if (!tenant) {
+            call.fail(ApiError::NotFound, QStringLiteral("tenant '%1' not found").arg(named));
+            return std::nullopt;
+        }
+        scope.tenantId = tenant->id;
+    } else if (!user.isCore) {
+        scope.tenantId = user.tenantId;
+    }
+    const QString refusal = configureRefusal(user, scope.tenantId);
+    if (!refusal.isEmpty()) {
+        qCInfo(lcConfigApi).noquote() << "refused" << call.request.method << call.request.path
+                                      << "to" << user.id << ":" << refusal;
+        call.fail(ApiError::Forbidden, refusal);
+        return std::nullopt;
+    }
+    return scope;
+}
+
+void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpResponse()> job)
+{
+    auto pending = std::make_shared<HttpCall>(std::move(call));
+    QPointer<http::HttpConnection> connection(pending->connection);
+    QObject *worker = fanout::IoWorker::current();
+    QMetaObject::invokeMethod(
+        m_control,
+        [job = std::move(job), pending, connection, worker] {
+            const HttpResponse response = job();
+            QMetaObject::invokeMethod(
+                worker,
+                [pending, connection, response] {
+                    if (connection &&
+                        connection->state() == http::HttpConnection::State::Dispatched)
+                        pending->reply(response);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void ConfigurationApi::getConfiguration(HttpCall &call, const Api::Caller &caller)
+{
+    const auto target = scope(call, caller);
+    if (!target)
+        return;
+    onControlThread(call, [this, tenantId = target->tenantId] {
+        const auto latest = m_store.configuration(tenantId);
+        return json(latest ? latest->document : QJsonObject());
+    });
+}
+
+void ConfigurationApi::revisions(HttpCall &call, const Api::Caller &caller)
+{
+    const auto target = scope(call, caller);
+    if (!target)
+        return;
+    onControlThread(call, [this, tenantId = target->tenantId] {
+        QJsonArray results;
+        for (const config::ConfigurationRevision &revision : m_store.revisions(tenantId))
+            results.append(revisionJson(revision));
+        return json({{QStringLiteral("results"), results}});
+    });
+}
+
+void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &caller)
+{
+    const auto target = scope(call, caller);
+    if (!target)
+        return;
+    const auto request = objectBody(call);
+    if (!request)
+        return;
+    onControlThread(call, [this, target = *target, request = *request] {
+        const auto latest = m_store.configuration(target.tenantId);
+        QString problem;
+        const std::optional<QJsonObject> changed =
+            applyConfigurationPatch(latest ? latest->document : QJsonObject(), request, &problem);
+        if (!changed)
+            return error(ApiError::BadRequest, problem);
+        const QList<ValidationError> invalid = validateConfiguration(*changed);
+        if (!invalid.isEmpty()) {
+            QStringList messages;
+            for (const ValidationError &e : invalid)
+                messages.append(e.message);
+            return error(ApiError::BadRequest, messages.join(QStringLiteral("; ")));
+        }
+        const qint64 revision =
+            m_store.saveConfiguration(target.tenantId, *changed, target.author, &problem);
+        if (revision < 0)
+            return error(ApiError::Unavailable, QStringLiteral("cannot save: %1").arg(problem));
+        qCInfo(lcConfigApi).noquote()
+            << "configuration of"
+            << (target.tenantId.isEmpty() ? QStringLiteral("core") : target.tenantId)
+            << "is now revision" << revision << "by" << target.author << "("
+            << request.value(QLatin1String("operation")).toString() << ")";
+        m_afterChange();
+        QJsonObject body{
+            {QStringLiteral("namespace"), QLatin1String(kConfigurationNamespace)},
+            {QStringLiteral("name"), QLatin1String(kConfigurationName)},
+            {QStringLiteral("latest"), QJsonObject{{QStringLiteral("revision"), revision},
+                                                   {QStringLiteral("configuration"), *changed}}}};
+        if (!target.tenantId.isEmpty())
+            body.insert(QStringLiteral("tenantId"), tenantUrn(target.tenantId));
+        return json(body);
+    });
+}
+
+void ConfigurationApi::listTenants(HttpCall &call, const Api::Caller &caller)
+{
+    if (!caller.user || !caller.user->isCore ||
+        !configureRefusal(*caller.user, QString()).isEmpty()) {
+        call.fail(caller.user ? ApiError::Forbidden : ApiError::Unauthorized,
+                  QStringLiteral("tenants are for core administrators (%1)")
+                      .arg(QLatin1String(kConfigurationAdminRole)));
+        return;
+    }
+    QJsonArray tenants;
+    for (const Tenant &tenant : m_registry.current()->tenants())
+        tenants.append(QJsonObject{{QStringLiteral("id"), tenant.id},
+                                   {QStringLiteral("name"), tenant.name},
+                                   {QStringLiteral("realm"), tenant.realm},
+                                   {QStringLiteral("urn"), tenant.urn()}});
+    call.reply(json({{QStringLiteral("results"), tenants}}));
+}
+
+void ConfigurationApi::addTenant(HttpCall &call, const Api::Caller &caller)
+{
+    if (!caller.user || !caller.user->isCore ||
+        !configureRefusal(*caller.user, QString()).isEmpty()) {
+        call.fail(caller.user ? ApiError::Forbidden : ApiError::Unauthorized,
+                  QStringLiteral("tenants are for core administrators (%1)")
+                      .arg(QLatin1String(kConfigurationAdminRole)));
+        return;
+    }
+    const auto body = objectBody(call);
+    if (!body)
+        return;
+    Tenant tenant;
+    tenant.name = body->value(QLatin1String("name")).toString();
+    tenant.id = body->value(QLatin1String("id")).toString();
+    tenant.realm = body->value(QLatin1String("realm")).toString();
+    if (tenant.name.trimmed().isEmpty()) {
+        call.fail(ApiError::BadRequest, QStringLiteral("name is required"));
+        return;
+    }
+    if (tenant.id.isEmpty())
+        tenant.id = toKebab(tenant.name.trimmed());
+    if (tenant.realm.isEmpty())
+        tenant.realm = tenant.id;
+    if (m_registry.current()->tenantById(tenant.id)) {
+        call.fail(ApiError::Conflict, QStringLiteral("tenant '%1' exists").arg(tenant.id));
+        return;
+    }
+    onControlThread(call, [this, tenant] {
+        QString problem;
+        if (!m_store.addTenant(tenant, &problem))
+            return error(ApiError::BadRequest, problem);
+        m_afterChange();
+        return json({{QStringLiteral("id"), tenant.id},
+                     {QStringLiteral("name"), tenant.name.trimmed()},
+                     {QStringLiteral("realm"), tenant.realm.trimmed()},
+                     {QStringLiteral("urn"), tenant.urn()}},
+                    201);
+    });
+}
+
+} // namespace push::core

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "api.h"
+
+#include <QJsonObject>
+
+#include <functional>
+
+class QObject;
+
+namespace push::config {
+class ConfigStore;
+}
+
+namespace push::core {
+
+// ADSP's configuration service API for platform:push-service (CONTRACT.md last section)
+// and the tenant list:
+//   GET   /configuration/v2/configuration/platform/push-service[?tenantId=]
+//   PATCH /configuration/v2/configuration/platform/push-service[?tenantId=]
+//         {operation: UPDATE|DELETE|REPLACE, ...}
+//   GET   /configuration/v2/configuration/platform/push-service/revisions[?tenantId=]
+//   GET, POST /admin/v1/tenants                        (core administrators)
+// The document is the caller's tenant's; a core caller gets the core document unless it
+// names a tenant with ?tenantId= (id, name or URN). Handlers check the caller on the I/O
+// worker, then run the store work on the control thread (the store's thread) and answer
+// back on the worker. After every change `afterChange` (on the control thread) rebuilds
+// the configuration snapshot, live.
+class ConfigurationApi
+{
+public:
+    ConfigurationApi(Api &api, const config::ConfigRegistry &registry, config::ConfigStore &store,
+                     QObject *control, std::function<void()> afterChange);
+
+    void registerRoutes(http::Router &router);
+
+private:
+    struct Scope
+    {
+        QString tenantId; // empty: the core document
+        QString author;
+    };
+    // Who is asking for which document; answers 400/401/403/404 itself when it fails.
+    std::optional<Scope> scope(http::HttpCall &call, const Api::Caller &caller) const;
+    // Runs `job` on the control thread and answers the call with its response.
+    void onControlThread(http::HttpCall &call, std::function<http::HttpResponse()> job);
+
+    void getConfiguration(http::HttpCall &call, const Api::Caller &caller);
+    void patchConfiguration(http::HttpCall &call, const Api::Caller &caller);
+    void revisions(http::HttpCall &call, const Api::Caller &caller);
+    void listTenants(http::HttpCall &call, const Api::Caller &caller);
+    void addTenant(http::HttpCall &call, const Api::Caller &caller);
+
+    Api &m_api;
+    const config::ConfigRegistry &m_registry;
+    config::ConfigStore &m_store; // touched on the control thread only
+    QObject *m_control;
+    std::function<void()> m_afterChange;
+};
+
+} // namespace push::core
