@@ -79,6 +79,9 @@ public:
     virtual void keepAlive() = 0;
     // Ends the subscription, telling the client why where the transport can.
     virtual void close(const QString &reason) = 0;
+    // Ends this subscription only (its stream was deleted): a transport that multiplexes
+    // (socket.io namespaces) stays up. By default the same as close().
+    virtual void end(const QString &reason) { close(reason); }
     virtual qint64 bytesQueued() const = 0;
 
 protected:

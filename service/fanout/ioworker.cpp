@@ -181,7 +181,7 @@ void IoWorker::dropVanishedStreams(std::function<bool(const StreamKey &key)> exi
                 const QString stream = owned->key().section(QChar(0x1f), 1);
                 qCInfo(lcFanout).noquote() << "closing a subscriber of the deleted stream"
                                            << QString(owned->key()).replace(QChar(0x1f), '/');
-                owned->close(QStringLiteral("stream '%1' was deleted").arg(stream));
+                owned->end(QStringLiteral("stream '%1' was deleted").arg(stream));
             }
         },
         Qt::QueuedConnection);

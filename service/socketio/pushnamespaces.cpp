@@ -39,6 +39,12 @@ public:
         // The whole connection: its buffer is what overflowed (or the service stops).
         m_socket.session().close(reason);
     }
+    void end(const QString &reason) override
+    {
+        qCInfo(lcSio).noquote() << "disconnecting socket" << m_socket.id() << "from"
+                                << m_socket.nsp() << ":" << reason;
+        m_socket.disconnect(); // the namespace only: the client sees "io server disconnect"
+    }
     qint64 bytesQueued() const override { return m_socket.session().bytesQueued(); }
 
 private:

@@ -1,0 +1,205 @@
+// The configuration API the ADSP way, against the real service with real (development
+// issuer) tokens: each PATCH operation, validation, permissions, revisions, tenants, and
+// the live effect on connected SSE and socket.io subscribers.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { io } from 'socket.io-client';
+import { EventSource } from 'eventsource';
+import { Service, waitFor } from './service.mjs';
+
+const CONFIG_ADMIN = 'urn:ads:platform:configuration-service:configuration-admin';
+const TENANT_ADMIN = 'urn:ads:platform:tenant-service:tenant-admin';
+let service;
+let coreAdmin;
+let tenantAdmin;
+let tenantReader;
+let otherAdmin;
+
+function stream(id, extra = {}) {
+  return { id, name: id, publicSubscribe: true, events: [{ namespace: 'status-service', name: 'health-check-started' }],
+    ...extra };
+}
+
+async function call(method, path, token, body) {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const CONFIG = '/configuration/v2/configuration/platform/push-service';
+const patch = (token, body, query = '') => call('PATCH', `${CONFIG}${query}`, token, body);
+
+before(async () => {
+  service = new Service();
+  await service.start();
+  coreAdmin = service.token('--core', '--roles', CONFIG_ADMIN);
+  tenantAdmin = service.token('--tenant', 'demo', '--roles', TENANT_ADMIN);
+  tenantReader = service.token('--tenant', 'demo', '--roles', 'urn:ads:platform:push-service:stream-listener');
+  const created = await call('POST', '/admin/v1/tenants', coreAdmin, { name: 'Other Tenant' });
+  assert.equal(created.status, 201);
+  otherAdmin = service.token('--tenant', 'other-tenant', '--roles', TENANT_ADMIN);
+});
+
+after(async () => {
+  await service.stop();
+});
+
+describe('PATCH operations', () => {
+  test('UPDATE merges keys, DELETE removes one, REPLACE swaps the document; GET returns it', async () => {
+    let r = await patch(tenantAdmin, { operation: 'UPDATE', update: { one: stream('one'), two: stream('two') } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.namespace, 'platform');
+    assert.equal(r.body.name, 'push-service');
+    assert.equal(r.body.tenantId, 'urn:ads:platform:tenant-service:v2:/tenants/demo');
+    assert.deepEqual(Object.keys(r.body.latest.configuration).sort(), ['application-health', 'one', 'two']);
+    r = await patch(tenantAdmin, { operation: 'DELETE', property: 'two' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(Object.keys(r.body.latest.configuration).sort(), ['application-health', 'one']);
+    r = await patch(tenantAdmin, { operation: 'REPLACE', configuration: { 'application-health': stream('application-health'), three: stream('three') } });
+    assert.equal(r.status, 200);
+    const got = await call('GET', CONFIG, tenantAdmin);
+    assert.equal(got.status, 200);
+    assert.deepEqual(Object.keys(got.body).sort(), ['application-health', 'three']);
+  });
+
+  test('every change is a numbered revision with who made it, newest first', async () => {
+    const r = await call('GET', `${CONFIG}/revisions`, tenantAdmin);
+    assert.equal(r.status, 200);
+    const numbers = r.body.results.map((x) => x.revision);
+    assert.deepEqual(numbers, [...numbers].sort((x, y) => y - x));
+    assert.ok(numbers.length >= 4, 'seed + UPDATE + DELETE + REPLACE');
+    assert.equal(r.body.results[0].author, 'dev-user');
+    assert.deepEqual(Object.keys(r.body.results[0].configuration).sort(), ['application-health', 'three']);
+    assert.match(r.body.results[0].created, /^\d{4}-\d\d-\d\dT/);
+  });
+
+  test('malformed requests and invalid documents get a 400 naming the problem, and change nothing', async () => {
+    const before = (await call('GET', `${CONFIG}/revisions`, tenantAdmin)).body.results.length;
+    const cases = [
+      [{ operation: 'MERGE' }, /MERGE/],
+      [{ update: {} }, /operation/],
+      [{ operation: 'UPDATE', update: 'x' }, /update/],
+      [{ operation: 'DELETE' }, /property/],
+      [{ operation: 'DELETE', property: 'absent' }, /absent/],
+      [{ operation: 'REPLACE', configuration: [] }, /configuration/],
+      [{ operation: 'UPDATE', update: { 'bad id!': stream('bad id!') } }, /bad id!/],
+      [{ operation: 'UPDATE', update: { nameless: { id: 'nameless' } } }, /name/],
+      [{ operation: 'UPDATE', update: { s: stream('s', { events: [{ namespace: 'a' }] }) } }, /events\[0\]\.name|name/],
+      [{ operation: 'UPDATE', update: { s: stream('s', { publicSubscribe: 'yes' }) } }, /publicSubscribe/],
+    ];
+    for (const [body, message] of cases) {
+      const r = await patch(tenantAdmin, body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.match(r.body.errorMessage, message, JSON.stringify(body));
+    }
+    const notJson = await patch(tenantAdmin, '{oops');
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body.errorMessage, /not valid JSON/);
+    const after = (await call('GET', `${CONFIG}/revisions`, tenantAdmin)).body.results.length;
+    assert.equal(after, before);
+  });
+});
+
+describe('permissions', () => {
+  test('a tenant administrator cannot touch another tenant or the core document', async () => {
+    assert.equal((await call('GET', `${CONFIG}?tenantId=other-tenant`, tenantAdmin)).status, 403);
+    assert.equal((await patch(tenantAdmin, { operation: 'UPDATE', update: { x: stream('x') } }, '?tenantId=other-tenant')).status, 403);
+    assert.equal((await patch(otherAdmin, { operation: 'DELETE', property: 'three' }, '?tenantId=demo')).status, 403);
+  });
+
+  test('a tenant user without an administrator role, and an anonymous caller, are refused', async () => {
+    const reader = await patch(tenantReader, { operation: 'UPDATE', update: { x: stream('x') } });
+    assert.equal(reader.status, 403);
+    assert.match(reader.body.errorMessage, /tenant-admin/);
+    assert.equal((await call('GET', CONFIG)).status, 401);
+    assert.equal((await call('GET', CONFIG, 'not-a-token')).status, 401);
+  });
+
+  test('a core administrator configures the core document and any tenant', async () => {
+    const core = await patch(coreAdmin, { operation: 'UPDATE', update: { 'core-feed': stream('core-feed') } });
+    assert.equal(core.status, 200);
+    assert.equal(core.body.tenantId, undefined);
+    const other = await patch(coreAdmin, { operation: 'UPDATE', update: { 'other-feed': stream('other-feed') } }, '?tenantId=other-tenant');
+    assert.equal(other.status, 200);
+    assert.equal(other.body.tenantId, 'urn:ads:platform:tenant-service:v2:/tenants/other-tenant');
+    const coreDoc = await call('GET', CONFIG, coreAdmin);
+    assert.deepEqual(Object.keys(coreDoc.body), ['core-feed']);
+    // the core stream is visible to every tenant at once
+    assert.equal((await call('GET', '/stream/v1/streams?tenant=other-tenant', otherAdmin)).body['core-feed'].id, 'core-feed');
+    const core2 = await patch(coreAdmin, { operation: 'DELETE', property: 'core-feed' });
+    assert.equal(core2.status, 200);
+  });
+
+  test('only core administrators list and create tenants', async () => {
+    const list = await call('GET', '/admin/v1/tenants', coreAdmin);
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.results.map((t) => t.id).sort(), ['demo', 'other-tenant']);
+    assert.equal((await call('GET', '/admin/v1/tenants', tenantAdmin)).status, 403);
+    assert.equal((await call('POST', '/admin/v1/tenants', tenantAdmin, { name: 'Nope' })).status, 403);
+    assert.equal((await call('POST', '/admin/v1/tenants', coreAdmin, { name: 'Other Tenant' })).status, 409);
+    assert.equal((await call('POST', '/admin/v1/tenants', coreAdmin, {})).status, 400);
+  });
+});
+
+describe('live effect', () => {
+  test('an added stream is usable at once; a deleted one disconnects its SSE and socket.io subscribers', async () => {
+    const added = await patch(tenantAdmin, { operation: 'UPDATE', update: { live: stream('live') } });
+    assert.equal(added.status, 200);
+    const messages = [];
+    const source = new EventSource(`${service.url}/stream/v1/streams/live?tenant=demo`);
+    source.onmessage = (e) => messages.push(JSON.parse(e.data));
+    await new Promise((resolve, reject) => { source.onopen = resolve; source.onerror = reject; });
+    const socket = io(`${service.url}/demo`, { query: { stream: 'live' }, forceNew: true, reconnection: false,
+      transports: ['websocket'] });
+    await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); });
+    const sioItems = [];
+    socket.on('status-service:health-check-started', (item) => sioItems.push(item));
+    let disconnectReason;
+    socket.on('disconnect', (reason) => (disconnectReason = reason));
+    await service.publish('demo', { namespace: 'status-service', name: 'health-check-started', payload: { n: 1 } });
+    await waitFor(() => messages.length === 1 && sioItems.length === 1, 5000, 'deliveries on the new stream');
+
+    // SSE: read the raw stream too, for the closing comment with the reason.
+    const raw = await fetch(`${service.url}/stream/v1/streams/live?tenant=demo`);
+    const reader = raw.body.getReader();
+    const decoder = new TextDecoder();
+    const rawDone = (async () => {
+      let text = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return text;
+        text += decoder.decode(value);
+      }
+    })();
+    const deleted = await patch(tenantAdmin, { operation: 'DELETE', property: 'live' });
+    assert.equal(deleted.status, 200);
+    const text = await rawDone;
+    assert.match(text, /: closed: stream 'live' was deleted/);
+    await waitFor(() => disconnectReason !== undefined, 5000, 'socket.io disconnect');
+    assert.equal(disconnectReason, 'io server disconnect');
+    source.close();
+    // and new subscribers are refused at once
+    assert.equal((await fetch(`${service.url}/stream/v1/streams/live?tenant=demo`)).status, 404);
+  });
+
+  test('a changed event list applies to the next event', async () => {
+    await patch(tenantAdmin, { operation: 'UPDATE', update: { shifting: stream('shifting') } });
+    const messages = [];
+    const source = new EventSource(`${service.url}/stream/v1/streams/shifting?tenant=demo`);
+    source.onmessage = (e) => messages.push(JSON.parse(e.data));
+    await new Promise((resolve, reject) => { source.onopen = resolve; source.onerror = reject; });
+    await patch(tenantAdmin, { operation: 'UPDATE', update: { shifting: stream('shifting', {
+      events: [{ namespace: 'other-service', name: 'other-event', map: { value: 'payload.v' } }] }) } });
+    await service.publish('demo', { namespace: 'status-service', name: 'health-check-started', payload: { v: 'old' } });
+    await service.publish('demo', { namespace: 'other-service', name: 'other-event', payload: { v: 'new' } });
+    await waitFor(() => messages.length >= 1, 5000, 'the event of the new list');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].name, 'other-event');
+    assert.equal(messages[0].value, 'new');
+    source.close();
+  });
+});
