@@ -31,6 +31,8 @@ public:
 
     bool start(QString *error);
     quint16 port() const;
+    // Every registered "METHOD pattern" (for the OpenAPI cross-check).
+    QStringList routes() { return m_http.router().routes(); }
     // Closes every stream and connection and joins the worker threads.
     void stop();
 
