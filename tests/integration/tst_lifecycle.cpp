@@ -60,18 +60,11 @@ void TestLifecycle::openApiDescribesEveryRoute()
     QCOMPARE(docs.status, 200);
     const QJsonObject paths = docs.json().value("paths").toObject();
     QVERIFY(docs.json().value("openapi").toString().startsWith("3."));
-    // Every REST route the service registers (the SSE route included) is documented.
-    const QList<std::pair<QString, QString>> routes = {
-        {"/", "get"},
-        {"/health", "get"},
-        {"/swagger/docs/v1", "get"},
-        {"/stream/v1/streams", "get"},
-        {"/stream/v1/streams/{stream}", "get"},
-        {"/event/v1/events", "post"},
-    };
-    for (const auto &[path, method] : routes)
-        QVERIFY2(paths.value(path).toObject().contains(method), qPrintable(method + ' ' + path));
-    QCOMPARE(paths.size(), routes.size());
+    // Served as built in; tst_openapi checks it against the registered routes.
+    QVERIFY(paths.value("/event/v1/events").toObject().contains("post"));
+    QVERIFY(paths.value("/configuration/v2/configuration/platform/push-service")
+                .toObject()
+                .contains("patch"));
 }
 
 void TestLifecycle::settingsPrecedence()
