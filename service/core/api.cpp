@@ -7,6 +7,7 @@
 #include "httpconnection.h"
 #include "hub.h"
 #include "ioworker.h"
+#include "metrics.h"
 #include "ssesubscriber.h"
 
 #include <QFile>
@@ -72,6 +73,7 @@ std::function<void(HttpCall &)> Api::authenticated(CallerHandler handler)
                     handler(call, Caller{});
                     return;
                 case auth::AuthResult::Kind::Invalid:
+                    metrics::registry().authFailure(result.reason);
                     qCInfo(lcAuth).noquote()
                         << "rejected a token from" << call.request.peer.toString() << "on"
                         << call.request.path << ":" << result.error;
@@ -100,6 +102,7 @@ void Api::registerRoutes(http::Router &router)
 {
     router.route("GET", QStringLiteral("/"), [this](HttpCall &c) { root(c); });
     router.route("GET", QStringLiteral("/health"), [this](HttpCall &c) { health(c); });
+    router.route("GET", QStringLiteral("/metrics"), [this](HttpCall &c) { metricsText(c); });
     router.route("GET", QStringLiteral("/swagger/docs/v1"), [this](HttpCall &c) { openApi(c); });
     router.route("GET", QStringLiteral("/stream/v1/streams"), authenticated(&Api::listStreams));
     router.route("GET", QStringLiteral("/stream/v1/streams/<arg>"), authenticated(&Api::subscribe));
@@ -167,6 +170,45 @@ void Api::health(HttpCall &call)
     }
     body.insert(QStringLiteral("status"), healthy ? QStringLiteral("ok") : QStringLiteral("error"));
     call.reply(jsonResponse(body, healthy ? 200 : 503));
+}
+
+void Api::metricsText(HttpCall &call)
+{
+    qint64 connections = 0;
+    qint64 queued = 0;
+    for (const fanout::IoWorker *worker : m_status.workers) {
+        connections += worker->connectionCount();
+        queued += worker->bytesQueued();
+    }
+    using metrics::header;
+    using metrics::sample;
+    QByteArray text = metrics::registry().render();
+    text += header("push_http_connections", "gauge", "Open HTTP connections, streams included.");
+    text += sample("push_http_connections", {}, double(connections));
+    text += header("push_bytes_queued", "gauge",
+                   "Bytes waiting in subscribers' buffers (as of the last sweep).");
+    text += sample("push_bytes_queued", {}, double(queued));
+    text += header("push_events_fanned_out_total", "counter",
+                   "Events handed to the hub (from HTTP or the event bus).");
+    text += sample("push_events_fanned_out_total", {}, double(m_hub.eventsPublished()));
+    text += header("push_store_up", "gauge", "1 when the configuration store answers.");
+    text += sample("push_store_up", {}, m_status.storeHealthy.load() ? 1 : 0);
+    if (const bus::AmqpBus *bus = m_status.bus) {
+        text += header("push_amqp_connected", "gauge", "1 while connected to the broker.");
+        text += sample("push_amqp_connected", {},
+                       bus->state() == bus::AmqpBus::State::Connected ? 1 : 0);
+        text += header("push_amqp_messages_total", "counter",
+                       "Messages taken off the exchange, by outcome.");
+        text += sample("push_amqp_messages_total", {{"outcome", QStringLiteral("accepted")}},
+                       double(bus->received() - bus->malformed()));
+        text += sample("push_amqp_messages_total", {{"outcome", QStringLiteral("malformed")}},
+                       double(bus->malformed()));
+        text += header("push_amqp_published_total", "counter", "Events published to the exchange.");
+        text += sample("push_amqp_published_total", {}, double(bus->published()));
+        text += header("push_amqp_reconnects_total", "counter", "Reconnections to the broker.");
+        text += sample("push_amqp_reconnects_total", {}, double(bus->reconnects()));
+    }
+    call.reply(HttpResponse::text(200, text, "text/plain; version=0.0.4; charset=utf-8"));
 }
 
 void Api::openApi(HttpCall &call)
@@ -350,6 +392,8 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
         m_bus->publish(
             *event, pending->request.header("traceparent"), fanout::IoWorker::current(),
             [pending, connection, tenantUrn](bool ok, const QString &error) {
+                if (ok)
+                    ++metrics::registry().eventsFromHttp;
                 if (!connection || connection->state() != http::HttpConnection::State::Dispatched)
                     return;
                 if (!ok) {
@@ -364,6 +408,7 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
         return;
     }
     const fanout::Hub::Published published = m_hub.publish(*event);
+    ++metrics::registry().eventsFromHttp;
     qCDebug(lcIngest).noquote() << "event" << published.sequence
                                 << event->eventNamespace + QLatin1Char(':') + event->name << "for"
                                 << tenant->id << "from" << user.id << "matched" << published.streams

@@ -63,6 +63,7 @@ private:
 
     void root(http::HttpCall &call);
     void health(http::HttpCall &call);
+    void metricsText(http::HttpCall &call);
     void openApi(http::HttpCall &call);
     void listStreams(http::HttpCall &call, const Caller &caller);
     void subscribe(http::HttpCall &call, const Caller &caller);

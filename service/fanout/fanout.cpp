@@ -4,6 +4,15 @@
 
 namespace push::fanout {
 
+thread_local quint64 Subscriber::t_deliveries = 0;
+
+quint64 Subscriber::takeThreadDeliveries()
+{
+    const quint64 n = t_deliveries;
+    t_deliveries = 0;
+    return n;
+}
+
 StreamKey streamKey(const QString &tenantId, const QString &streamId)
 {
     return tenantId + QChar(0x1f) + streamId;

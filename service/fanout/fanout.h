@@ -83,14 +83,25 @@ public:
     // (socket.io namespaces) stays up. By default the same as close().
     virtual void end(const QString &reason) { close(reason); }
     virtual qint64 bytesQueued() const = 0;
+    // "sse" or "socketio", for metrics.
+    virtual const char *transport() const = 0;
+
+    // Deliveries counted on this thread since the last call (the worker adds them to the
+    // process-wide metric once per batch, not once per frame).
+    static quint64 takeThreadDeliveries();
 
 protected:
-    void countDelivery() { ++m_delivered; }
+    void countDelivery()
+    {
+        ++m_delivered;
+        ++t_deliveries;
+    }
 
 private:
     friend class IoWorker;
     // The worker makes every subscriber of a stream share one copy of its key.
     void shareKey(const StreamKey &same) { m_key = same; }
+    static thread_local quint64 t_deliveries;
     StreamKey m_key;
     EventCriteria m_criteria;
     quint64 m_delivered = 0;

@@ -1,5 +1,7 @@
 #include "ioworker.h"
 
+#include "metrics.h"
+
 #include "router.h"
 
 #include <QLoggingCategory>
@@ -11,6 +13,17 @@
 #endif
 
 Q_LOGGING_CATEGORY(lcFanout, "push.fanout")
+
+namespace {
+
+// The tenant of a stream instance's key; "*" for the cross-tenant instance.
+QString tenantOf(const push::fanout::StreamKey &key)
+{
+    const QString tenant = key.section(QChar(0x1f), 0, 0);
+    return tenant.isEmpty() ? QStringLiteral("*") : tenant;
+}
+
+} // namespace
 
 namespace push::fanout {
 
@@ -122,6 +135,7 @@ Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
         m_connectionOf.insert(raw, connection);
     }
     m_subscribers.emplace(raw, std::move(subscriber));
+    metrics::registry().subscriberChanged(raw->transport(), tenantOf(raw->key()), +1);
     m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
     return raw;
 }
@@ -182,6 +196,7 @@ void IoWorker::dropVanishedStreams(std::function<bool(const StreamKey &key)> exi
                 qCInfo(lcFanout).noquote() << "closing a subscriber of the deleted stream"
                                            << QString(owned->key()).replace(QChar(0x1f), '/');
                 owned->end(QStringLiteral("stream '%1' was deleted").arg(stream));
+                ++metrics::registry().streamDeletedDisconnects;
             }
         },
         Qt::QueuedConnection);
@@ -197,6 +212,7 @@ std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber)
     auto it = m_subscribers.find(subscriber);
     if (it == m_subscribers.end())
         return nullptr;
+    metrics::registry().subscriberChanged(subscriber->transport(), tenantOf(subscriber->key()), -1);
     auto streamIt = m_byStream.find(subscriber->key());
     if (streamIt != m_byStream.end()) {
         streamIt->removeOne(subscriber);
@@ -235,7 +251,10 @@ void IoWorker::deliver(const FanoutBatchPtr &batch)
                    .arg(owned->bytesQueued())
                    .arg(m_settings.subscriberBufferBytes);
         owned->close(QStringLiteral("outgoing buffer overflow"));
+        ++metrics::registry().slowDisconnects;
     }
+    metrics::registry().deliveries.fetch_add(Subscriber::takeThreadDeliveries(),
+                                             std::memory_order_relaxed);
 }
 
 void IoWorker::sweep()
@@ -255,6 +274,10 @@ void IoWorker::sweep()
     }
     for (http::HttpConnection *connection : std::as_const(idle))
         connection->abort();
+    qint64 queued = 0;
+    for (const auto &[subscriber, owned] : m_subscribers)
+        queued += subscriber->bytesQueued();
+    m_bytesQueued.store(queued, std::memory_order_relaxed);
 
     // After many connections went away, hand the freed heap back to the system, so that
     // the resident size follows the number of connections down (glibc keeps it otherwise).

@@ -49,6 +49,8 @@ public:
     const WorkerSettings &settings() const { return m_settings; }
     int connectionCount() const { return m_connectionCount.load(std::memory_order_relaxed); }
     int subscriberCount() const { return m_subscriberCount.load(std::memory_order_relaxed); }
+    // Bytes waiting in subscribers' buffers, as of the last sweep (at most 5 s old).
+    qint64 bytesQueued() const { return m_bytesQueued.load(std::memory_order_relaxed); }
 
     // Thread-safe: each queues the work onto the worker's thread.
     void adopt(qintptr descriptor);
@@ -99,6 +101,7 @@ private:
     QList<std::function<void(const QString &)>> m_shutdownCallbacks;
     std::atomic<int> m_connectionCount{0};
     std::atomic<int> m_subscriberCount{0};
+    std::atomic<qint64> m_bytesQueued{0};
 };
 
 } // namespace push::fanout

@@ -1,5 +1,7 @@
 #include "pushnamespaces.h"
 
+#include "metrics.h"
+
 #include "access.h"
 #include "authenticator.h"
 #include "fanout.h"
@@ -32,6 +34,7 @@ public:
         return true;
     }
     void keepAlive() override {} // Engine.IO's heartbeat keeps the connection alive
+    const char *transport() const override { return "socketio"; }
     void close(const QString &reason) override
     {
         qCInfo(lcSio).noquote() << "closing socket" << m_socket.id() << "of session"
@@ -109,6 +112,8 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
         token, worker,
         [this, request, streamId, criteria, worker,
          done = std::move(done)](auth::AuthResult result) {
+            if (result.kind == auth::AuthResult::Kind::Invalid)
+                metrics::registry().authFailure(result.reason);
             if (result.kind == auth::AuthResult::Kind::Invalid ||
                 result.kind == auth::AuthResult::Kind::Unavailable) {
                 done(ConnectResult::refuse(result.error));

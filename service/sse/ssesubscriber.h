@@ -18,6 +18,7 @@ public:
 
     bool deliver(const fanout::FanoutItem &item, fanout::FrameCache &frames) override;
     void keepAlive() override;
+    const char *transport() const override { return "sse"; }
     void close(const QString &reason) override;
     qint64 bytesQueued() const override;
 

@@ -155,6 +155,7 @@ describe('the broker goes away and comes back', () => {
     const body = await down.json();
     assert.equal(body.status, 'error');
     assert.ok(body.broker.error, 'health says why');
+    assert.match(await (await fetch(`${service.url}/metrics`)).text(), /^push_amqp_connected 0$/m);
     const refused = await service.publish('demo', { namespace: 'status-service', name: 'health-check-started',
       payload: {} });
     assert.equal(refused.status, 503);
@@ -164,6 +165,9 @@ describe('the broker goes away and comes back', () => {
     await waitFor(async () => (await service.health()).broker.status === 'connected', 60000, 'broker back');
     assert.equal((await fetch(`${service.url}/health`)).status, 200);
     assert.ok((await service.health()).broker.reconnects >= 1);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    assert.match(metrics, /^push_amqp_connected 1$/m);
+    assert.match(metrics, /^push_amqp_reconnects_total [1-9]/m);
     await openAmqp();
     put(adspMessage({ payload: { after: 'restart' } }));
     await waitFor(() => stream.items.length === 1 && sio.items.length === 1, 5000, 'delivery after restart');

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QMutex>
+#include <QString>
+
+#include <atomic>
+
+namespace push::metrics {
+
+// Process-wide counters for GET /metrics (Prometheus text format). Hot paths touch only
+// relaxed atomics (deliveries are summed per batch by each worker); labelled values sit
+// behind a mutex and change only when a subscriber comes or goes, or a token fails.
+class Registry
+{
+public:
+    std::atomic<quint64> eventsFromHttp{0};
+    std::atomic<quint64> deliveries{0};
+    std::atomic<quint64> slowDisconnects{0};
+    std::atomic<quint64> streamDeletedDisconnects{0};
+
+    void subscriberChanged(const char *transport, const QString &tenant, int delta);
+    void authFailure(const QString &reason);
+
+    // Counters and gauges in the text exposition format, without the per-call extras.
+    QByteArray render() const;
+
+private:
+    mutable QMutex m_mutex;
+    QHash<QString, qint64> m_subscribers; // "transport\x1ftenant" → open subscriptions
+    QHash<QString, quint64> m_authFailures;
+};
+
+Registry &registry();
+
+// One sample line: name{labels} value, with label values escaped.
+QByteArray sample(const char *name, const QList<std::pair<const char *, QString>> &labels,
+                  double value);
+// "# HELP" and "# TYPE" lines.
+QByteArray header(const char *name, const char *type, const char *help);
+
+} // namespace push::metrics
