@@ -27,11 +27,6 @@ using http::HttpResponse;
 
 namespace {
 
-HttpResponse jsonResponse(const QJsonObject &object, int status = 200)
-{
-    return HttpResponse::json(status, QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
-
 QString describe(const QString &tenantId, const QString &streamId)
 {
     return (tenantId.isEmpty() ? QStringLiteral("(cross-tenant)") : tenantId) + QLatin1Char('/') +
@@ -124,7 +119,7 @@ void Api::root(HttpCall &call)
 {
     const QString base = baseUrl(call.request);
     auto link = [](const QString &href) { return QJsonObject{{QStringLiteral("href"), href}}; };
-    call.reply(jsonResponse({
+    call.reply(HttpResponse::json({
         {QStringLiteral("name"), QStringLiteral("Push service")},
         {QStringLiteral("description"),
          QStringLiteral("Push service provides a push mode gateway to domain events, over "
@@ -169,7 +164,7 @@ void Api::health(HttpCall &call)
         body.insert(QStringLiteral("broker"), broker);
     }
     body.insert(QStringLiteral("status"), healthy ? QStringLiteral("ok") : QStringLiteral("error"));
-    call.reply(jsonResponse(body, healthy ? 200 : 503));
+    call.reply(HttpResponse::json(body, healthy ? 200 : 503));
 }
 
 void Api::metricsText(HttpCall &call)
@@ -264,7 +259,7 @@ void Api::listStreams(HttpCall &call, const Caller &caller)
         if (subscribeAccess(caller.get(), stream, tenantId) == Access::Allowed)
             result.insert(stream.id, stream.toJson());
     }
-    call.reply(jsonResponse(result));
+    call.reply(HttpResponse::json(result));
 }
 
 void Api::subscribe(HttpCall &call, const Caller &caller)
@@ -333,20 +328,10 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
             QStringLiteral("publishing needs the role %1").arg(QLatin1String(kEventSenderRole)));
         return;
     }
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(call.request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        call.fail(ApiError::BadRequest,
-                  QStringLiteral("request body is not valid JSON: %1 at offset %2")
-                      .arg(parseError.errorString())
-                      .arg(parseError.offset));
+    const std::optional<QJsonObject> parsed = call.objectBody();
+    if (!parsed)
         return;
-    }
-    if (!document.isObject()) {
-        call.fail(ApiError::BadRequest, QStringLiteral("request body must be a JSON object"));
-        return;
-    }
-    const QJsonObject body = document.object();
+    const QJsonObject &body = *parsed;
     QString error;
     std::optional<DomainEvent> event = DomainEvent::fromJson(body, &error);
     if (!event) {
@@ -402,8 +387,8 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
                     return;
                 }
                 pending->reply(
-                    jsonResponse({{QStringLiteral("tenantId"), tenantUrn},
-                                  {QStringLiteral("published"), QStringLiteral("amqp")}}));
+                    HttpResponse::json({{QStringLiteral("tenantId"), tenantUrn},
+                                        {QStringLiteral("published"), QStringLiteral("amqp")}}));
             });
         return;
     }
@@ -413,9 +398,9 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
                                 << event->eventNamespace + QLatin1Char(':') + event->name << "for"
                                 << tenant->id << "from" << user.id << "matched" << published.streams
                                 << "streams";
-    call.reply(jsonResponse({{QStringLiteral("sequence"), qint64(published.sequence)},
-                             {QStringLiteral("tenantId"), event->tenantId},
-                             {QStringLiteral("streams"), published.streams}}));
+    call.reply(HttpResponse::json({{QStringLiteral("sequence"), qint64(published.sequence)},
+                                   {QStringLiteral("tenantId"), event->tenantId},
+                                   {QStringLiteral("streams"), published.streams}}));
 }
 
 } // namespace push::core

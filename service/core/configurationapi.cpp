@@ -22,11 +22,6 @@ namespace {
 
 const QString kPath = QStringLiteral("/configuration/v2/configuration/platform/push-service");
 
-HttpResponse json(const QJsonObject &object, int status = 200)
-{
-    return HttpResponse::json(status, QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
-
 HttpResponse error(ApiError kind, const QString &message)
 {
     return http::errorResponse(kind, message);
@@ -38,24 +33,6 @@ QJsonObject revisionJson(const config::ConfigurationRevision &revision)
             {QStringLiteral("configuration"), revision.document},
             {QStringLiteral("created"), revision.createdAt.toString(Qt::ISODateWithMs)},
             {QStringLiteral("author"), revision.author}};
-}
-
-std::optional<QJsonObject> objectBody(HttpCall &call)
-{
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(call.request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        call.fail(ApiError::BadRequest,
-                  QStringLiteral("request body is not valid JSON: %1 at offset %2")
-                      .arg(parseError.errorString())
-                      .arg(parseError.offset));
-        return std::nullopt;
-    }
-    if (!document.isObject()) {
-        call.fail(ApiError::BadRequest, QStringLiteral("request body must be a JSON object"));
-        return std::nullopt;
-    }
-    return document.object();
 }
 
 } // namespace
@@ -143,7 +120,7 @@ void ConfigurationApi::getConfiguration(HttpCall &call, const Api::Caller &calle
         return;
     onControlThread(call, [this, tenantId = target->tenantId] {
         const auto latest = m_store.configuration(tenantId);
-        return json(latest ? latest->document : QJsonObject());
+        return HttpResponse::json(latest ? latest->document : QJsonObject());
     });
 }
 
@@ -156,7 +133,7 @@ void ConfigurationApi::revisions(HttpCall &call, const Api::Caller &caller)
         QJsonArray results;
         for (const config::ConfigurationRevision &revision : m_store.revisions(tenantId))
             results.append(revisionJson(revision));
-        return json({{QStringLiteral("results"), results}});
+        return HttpResponse::json({{QStringLiteral("results"), results}});
     });
 }
 
@@ -165,7 +142,7 @@ void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &cal
     const auto target = scope(call, caller);
     if (!target)
         return;
-    const auto request = objectBody(call);
+    const auto request = call.objectBody();
     if (!request)
         return;
     onControlThread(call, [this, target = *target, request = *request] {
@@ -199,38 +176,38 @@ void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &cal
                                                    {QStringLiteral("configuration"), *changed}}}};
         if (!target.tenantId.isEmpty())
             body.insert(QStringLiteral("tenantId"), tenantUrn(target.tenantId));
-        return json(body);
+        return HttpResponse::json(body);
     });
+}
+
+bool ConfigurationApi::coreAdministrator(HttpCall &call, const Api::Caller &caller)
+{
+    if (caller.user && caller.user->isCore && configureRefusal(*caller.user, QString()).isEmpty())
+        return true;
+    call.fail(caller.user ? ApiError::Forbidden : ApiError::Unauthorized,
+              QStringLiteral("tenants are for core administrators (%1)")
+                  .arg(QLatin1String(kConfigurationAdminRole)));
+    return false;
 }
 
 void ConfigurationApi::listTenants(HttpCall &call, const Api::Caller &caller)
 {
-    if (!caller.user || !caller.user->isCore ||
-        !configureRefusal(*caller.user, QString()).isEmpty()) {
-        call.fail(caller.user ? ApiError::Forbidden : ApiError::Unauthorized,
-                  QStringLiteral("tenants are for core administrators (%1)")
-                      .arg(QLatin1String(kConfigurationAdminRole)));
+    if (!coreAdministrator(call, caller))
         return;
-    }
     QJsonArray tenants;
     for (const Tenant &tenant : m_registry.current()->tenants())
         tenants.append(QJsonObject{{QStringLiteral("id"), tenant.id},
                                    {QStringLiteral("name"), tenant.name},
                                    {QStringLiteral("realm"), tenant.realm},
                                    {QStringLiteral("urn"), tenant.urn()}});
-    call.reply(json({{QStringLiteral("results"), tenants}}));
+    call.reply(HttpResponse::json({{QStringLiteral("results"), tenants}}));
 }
 
 void ConfigurationApi::addTenant(HttpCall &call, const Api::Caller &caller)
 {
-    if (!caller.user || !caller.user->isCore ||
-        !configureRefusal(*caller.user, QString()).isEmpty()) {
-        call.fail(caller.user ? ApiError::Forbidden : ApiError::Unauthorized,
-                  QStringLiteral("tenants are for core administrators (%1)")
-                      .arg(QLatin1String(kConfigurationAdminRole)));
+    if (!coreAdministrator(call, caller))
         return;
-    }
-    const auto body = objectBody(call);
+    const auto body = call.objectBody();
     if (!body)
         return;
     Tenant tenant;
@@ -254,11 +231,11 @@ void ConfigurationApi::addTenant(HttpCall &call, const Api::Caller &caller)
         if (!m_store.addTenant(tenant, &problem))
             return error(ApiError::BadRequest, problem);
         m_afterChange();
-        return json({{QStringLiteral("id"), tenant.id},
-                     {QStringLiteral("name"), tenant.name.trimmed()},
-                     {QStringLiteral("realm"), tenant.realm.trimmed()},
-                     {QStringLiteral("urn"), tenant.urn()}},
-                    201);
+        return HttpResponse::json({{QStringLiteral("id"), tenant.id},
+                                   {QStringLiteral("name"), tenant.name.trimmed()},
+                                   {QStringLiteral("realm"), tenant.realm.trimmed()},
+                                   {QStringLiteral("urn"), tenant.urn()}},
+                                  201);
     });
 }
 

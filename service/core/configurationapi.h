@@ -42,6 +42,8 @@ private:
     };
     // Who is asking for which document; answers 400/401/403/404 itself when it fails.
     std::optional<Scope> scope(http::HttpCall &call, const Api::Caller &caller) const;
+    // Tenants are for core users with configuration-admin; answers 401/403 itself.
+    static bool coreAdministrator(http::HttpCall &call, const Api::Caller &caller);
     // Runs `job` on the control thread and answers the call with its response.
     void onControlThread(http::HttpCall &call, std::function<http::HttpResponse()> job);
 

@@ -34,7 +34,6 @@ bool PushService::start(QString *error)
     if (m_store.watchChanges(this, [this] {
             qCInfo(lcService) << "another instance changed the store; reloading";
             reloadConfiguration();
-            m_storeVersion = m_store.dataVersion();
         }))
         qCInfo(lcService) << "listening for configuration changes of other instances (NOTIFY)";
 
@@ -42,11 +41,8 @@ bool PushService::start(QString *error)
         return false;
     m_api = std::make_unique<Api>(m_settings, m_registry, m_hub, m_authenticator, m_status);
     m_api->registerRoutes(m_http.router());
-    m_configurationApi =
-        std::make_unique<ConfigurationApi>(*m_api, m_registry, m_store, this, [this] {
-            reloadConfiguration();
-            m_storeVersion = m_store.dataVersion();
-        });
+    m_configurationApi = std::make_unique<ConfigurationApi>(*m_api, m_registry, m_store, this,
+                                                            [this] { reloadConfiguration(); });
     m_configurationApi->registerRoutes(m_http.router());
     if (!startBus(error))
         return false;
@@ -150,6 +146,7 @@ void PushService::reloadConfiguration()
     auto snapshot = std::make_shared<const config::ConfigSnapshot>(
         m_store.tenants(), core ? core->document : QJsonObject(), m_store.tenantConfigurations());
     m_registry.replace(snapshot);
+    m_storeVersion = m_store.dataVersion(); // what this snapshot was read at
     // Subscribers of a stream that is gone are told so and closed; the others see
     // changed events, maps and criteria from the next event on (the hub reads the new
     // snapshot).
@@ -168,12 +165,10 @@ void PushService::watchStore()
     m_status.storeHealthy = healthy;
     if (!healthy)
         return;
-    const qint64 version = m_store.dataVersion();
-    if (m_storeVersion >= 0 && version != m_storeVersion) {
+    if (m_store.dataVersion() != m_storeVersion) {
         qCInfo(lcService) << "the store changed; reloading tenants and configuration";
         reloadConfiguration();
     }
-    m_storeVersion = version;
 }
 
 void PushService::stop()

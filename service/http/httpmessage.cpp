@@ -17,6 +17,11 @@ HttpResponse HttpResponse::json(int status, const QByteArray &jsonBody)
     return {status, {{"Content-Type", "application/json; charset=utf-8"}}, jsonBody};
 }
 
+HttpResponse HttpResponse::json(const QJsonObject &object, int status)
+{
+    return json(status, QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
 HttpResponse HttpResponse::text(int status, const QByteArray &body, const QByteArray &contentType)
 {
     return {status, {{"Content-Type", contentType}}, body};

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QUrlQuery>
@@ -41,6 +42,7 @@ struct HttpResponse
     QByteArray body;
 
     static HttpResponse json(int status, const QByteArray &jsonBody);
+    static HttpResponse json(const QJsonObject &object, int status = 200);
     static HttpResponse text(int status, const QByteArray &body, const QByteArray &contentType);
 };
 

@@ -2,6 +2,7 @@
 
 #include "httpconnection.h"
 
+#include <QJsonDocument>
 #include <QUrl>
 
 namespace push::http {
@@ -14,6 +15,23 @@ void HttpCall::reply(const HttpResponse &response)
 void HttpCall::fail(ApiError error, const QString &message)
 {
     connection->respond(errorResponse(error, message));
+}
+
+std::optional<QJsonObject> HttpCall::objectBody()
+{
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        fail(ApiError::BadRequest, QStringLiteral("request body is not valid JSON: %1 at offset %2")
+                                       .arg(parseError.errorString())
+                                       .arg(parseError.offset));
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        fail(ApiError::BadRequest, QStringLiteral("request body must be a JSON object"));
+        return std::nullopt;
+    }
+    return document.object();
 }
 
 void Router::route(const QByteArray &method, const QString &pattern, Handler handler)

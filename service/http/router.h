@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 namespace push::http {
 
@@ -23,6 +24,9 @@ struct HttpCall
 
     void reply(const HttpResponse &response);
     void fail(ApiError error, const QString &message);
+    // The request body as a JSON object; nullopt after answering 400 (not JSON, not an
+    // object) with the reason.
+    std::optional<QJsonObject> objectBody();
 };
 
 // Typed routes: "/stream/v1/streams/<arg>" captures one decoded path segment per <arg>.

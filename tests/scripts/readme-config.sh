@@ -4,23 +4,7 @@
 set -euo pipefail
 binary=$1
 readme=$2
-work=$(mktemp -d)
-cleanup() {
-    kill "${service:-}" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-export PUSH_DATA_DIR="$work/data"
-"$binary" --port 0 --bind 127.0.0.1 2>"$work/log" &
-service=$!
-port=
-for _ in $(seq 100); do
-    port=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$work/log" | grep -o '[0-9]*$' || true)
-    [[ -n $port ]] && break
-    sleep 0.1
-done
-[[ -n $port ]] || { echo "push-service did not start"; cat "$work/log"; exit 1; }
+source "$(dirname "$0")/start-service.sh"
 
 awk '/^### Configure streams with curl/{h=1} h&&/^```sh/{b=1;next} b&&/^```/{exit} b' "$readme" \
     | sed -e "s/localhost:3334/127.0.0.1:$port/g" -e "s|build/service/push-service|$binary|g" >"$work/demo.sh"
