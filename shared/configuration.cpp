@@ -101,6 +101,11 @@ public:
                       "a string");
             }
         }
+        checkCriteria(event, path);
+    }
+
+    void checkCriteria(const QJsonObject &event, const QString &path)
+    {
         if (optional(event, path, QStringLiteral("criteria"), QJsonValue::Object, "an object")) {
             const QJsonObject criteria = event.value(QLatin1String("criteria")).toObject();
             const QString criteriaPath = path + QLatin1String(".criteria");
@@ -146,6 +151,32 @@ public:
         const QJsonObject webhook = value.toObject();
         for (const char *key : {"id", "name", "url"})
             require(webhook, path, QLatin1String(key), QJsonValue::String, "a string");
+        optional(webhook, path, QStringLiteral("description"), QJsonValue::String, "a string");
+        if (optional(webhook, path, QStringLiteral("events"), QJsonValue::Array, "an array")) {
+            const QJsonArray events = webhook.value(QLatin1String("events")).toArray();
+            for (qsizetype i = 0; i < events.size(); ++i) {
+                const QString eventPath = QStringLiteral("%1.events[%2]").arg(path).arg(i);
+                if (!check(events.at(i), eventPath, QJsonValue::Object, "an object"))
+                    continue;
+                const QJsonObject event = events.at(i).toObject();
+                require(event, eventPath, QStringLiteral("namespace"), QJsonValue::String,
+                        "a string");
+                require(event, eventPath, QStringLiteral("name"), QJsonValue::String, "a string");
+                checkCriteria(event, eventPath);
+            }
+        }
+        // An application-status webhook.
+        optional(webhook, path, QStringLiteral("targetId"), QJsonValue::String, "a string");
+        optional(webhook, path, QStringLiteral("intervalMinutes"), QJsonValue::Double, "a number");
+        if (optional(webhook, path, QStringLiteral("eventTypes"), QJsonValue::Array, "an array")) {
+            const QJsonArray types = webhook.value(QLatin1String("eventTypes")).toArray();
+            for (qsizetype i = 0; i < types.size(); ++i) {
+                const QString typePath = QStringLiteral("%1.eventTypes[%2]").arg(path).arg(i);
+                if (check(types.at(i), typePath, QJsonValue::Object, "an object"))
+                    require(types.at(i).toObject(), typePath, QStringLiteral("id"),
+                            QJsonValue::String, "a string");
+            }
+        }
     }
 
     void checkWebhooks(const QJsonValue &value)

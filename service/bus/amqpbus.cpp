@@ -13,6 +13,7 @@
 #include <amqp_tcp_socket.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -27,6 +28,8 @@ constexpr amqp_channel_t kConsumeChannel = 1;
 constexpr amqp_channel_t kPublishChannel = 2;
 constexpr int kHeartbeatSeconds = 30;
 constexpr int kMaxBackoffMs = 30000;
+constexpr const char *kOwnConsumer = "push-service";
+constexpr const char *kSharedConsumer = "push-service-shared";
 
 QString replyError(const amqp_rpc_reply_t &reply, const char *what)
 {
@@ -324,8 +327,27 @@ void AmqpBus::run()
             }
             if (failure.isEmpty()) {
                 amqp_basic_consume(connection.state, kConsumeChannel, connection.queue,
-                                   amqp_empty_bytes, 0, 0, 1, amqp_empty_table);
+                                   amqp_cstring_bytes(kOwnConsumer), 0, 0, 1, amqp_empty_table);
                 failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
+            }
+            if (failure.isEmpty() && !m_settings.sharedQueue.isEmpty()) {
+                // Not exclusive: every instance consumes it, the broker hands each message
+                // to one of them. Auto-delete: gone with the last instance.
+                const QByteArray shared = m_settings.sharedQueue.toUtf8();
+                amqp_queue_declare(connection.state, kConsumeChannel, bytesOf(shared), 0, 0, 0, 1,
+                                   amqp_empty_table);
+                failure = replyError(amqp_get_rpc_reply(connection.state), "queue.declare");
+                if (failure.isEmpty()) {
+                    amqp_queue_bind(connection.state, kConsumeChannel, bytesOf(shared),
+                                    bytesOf(exchange), amqp_cstring_bytes("#"), amqp_empty_table);
+                    failure = replyError(amqp_get_rpc_reply(connection.state), "queue.bind");
+                }
+                if (failure.isEmpty()) {
+                    amqp_basic_consume(connection.state, kConsumeChannel, bytesOf(shared),
+                                       amqp_cstring_bytes(kSharedConsumer), 0, 0, 0,
+                                       amqp_empty_table);
+                    failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
+                }
             }
             if (failure.isEmpty()) {
                 amqp_channel_open(connection.state, kPublishChannel);
@@ -376,11 +398,18 @@ bool AmqpBus::serve(Connection &connection)
             const amqp_rpc_reply_t reply =
                 amqp_consume_message(connection.state, &envelope, &now, 0);
             if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
-                ++m_received;
+                const bool shared = envelope.consumer_tag.len == strlen(kSharedConsumer) &&
+                                    memcmp(envelope.consumer_tag.bytes, kSharedConsumer,
+                                           envelope.consumer_tag.len) == 0;
+                if (!shared)
+                    ++m_received;
                 QString problem;
                 std::optional<DomainEvent> event = eventFromMessage(envelope, &problem);
                 if (event)
-                    problem = m_onEvent(std::move(*event));
+                    problem =
+                        m_onEvent(std::move(*event), shared ? Delivery::Shared : Delivery::Own);
+                if (shared)
+                    problem.clear(); // counted and logged once, for this instance's own copy
                 if (!problem.isEmpty()) {
                     ++m_malformed;
                     qCWarning(lcBus).noquote()

@@ -21,6 +21,9 @@ struct BusSettings
     QString exchange = QStringLiteral("domain-events"); // ADSP's topic exchange
     int prefetch = 500;                                 // unacknowledged deliveries in flight
     int maxPendingPublishes = 10000;                    // POSTs waiting for the bus thread
+    // A queue shared by every instance (each event reaches one of them), for what must
+    // happen once per event rather than once per instance: webhook calls. Empty: none.
+    QString sharedQueue;
 };
 
 // RabbitMQ through rabbitmq-c (librabbitmq) on a thread of its own: it connects, declares
@@ -37,9 +40,12 @@ class AmqpBus final : public QObject
 
 public:
     enum class State { Disconnected, Connecting, Connected };
+    // Which queue a delivery came from: this instance's own (for its subscribers) or the
+    // shared one (once across instances).
+    enum class Delivery { Own, Shared };
     // Takes an event off the exchange; returns why it was refused (an unknown tenant), or
     // an empty string.
-    using EventHandler = std::function<QString(DomainEvent &&event)>;
+    using EventHandler = std::function<QString(DomainEvent &&event, Delivery delivery)>;
     // Runs on `context`'s thread: ok, or the reason it was not published.
     using PublishDone = std::function<void(bool ok, const QString &error)>;
 

@@ -2,18 +2,46 @@
 
 #include "configuration.h"
 
+#include <algorithm>
+
 namespace push::config {
 
 ConfigSnapshot::ConfigSnapshot(QList<Tenant> tenants, const QJsonObject &coreDocument,
                                const QHash<QString, QJsonObject> &tenantDocuments)
     : m_tenants(std::move(tenants))
     , m_coreStreams(streamsFromConfiguration(coreDocument))
+    , m_coreWebhooks(webhooksFromConfiguration(coreDocument))
 {
+    m_anyWebhooks = !m_coreWebhooks.isEmpty();
     for (const Tenant &tenant : std::as_const(m_tenants)) {
-        m_tenantStreams.insert(
-            tenant.id, combineStreams(m_coreStreams,
-                                      streamsFromConfiguration(tenantDocuments.value(tenant.id))));
+        const QJsonObject document = tenantDocuments.value(tenant.id);
+        m_tenantStreams.insert(tenant.id,
+                               combineStreams(m_coreStreams, streamsFromConfiguration(document)));
+        QList<Webhook> webhooks = m_coreWebhooks;
+        for (Webhook &own : webhooksFromConfiguration(document)) {
+            const bool shadowed = std::any_of(webhooks.cbegin(), webhooks.cend(),
+                                              [&](const Webhook &w) { return w.id == own.id; });
+            if (!shadowed)
+                webhooks.append(std::move(own));
+        }
+        m_anyWebhooks = m_anyWebhooks || !webhooks.isEmpty();
+        m_tenantWebhooks.insert(tenant.id, std::move(webhooks));
     }
+}
+
+const QList<Webhook> &ConfigSnapshot::webhooksFor(const QString &tenantId) const
+{
+    auto it = m_tenantWebhooks.constFind(tenantId);
+    return it == m_tenantWebhooks.constEnd() ? m_coreWebhooks : it.value();
+}
+
+const Webhook *ConfigSnapshot::webhook(const QString &tenantId, const QString &webhookId) const
+{
+    for (const Webhook &webhook : webhooksFor(tenantId)) {
+        if (webhook.id == webhookId)
+            return &webhook;
+    }
+    return nullptr;
 }
 
 const Tenant *ConfigSnapshot::tenantById(const QString &id) const

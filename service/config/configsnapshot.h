@@ -2,6 +2,7 @@
 
 #include "stream.h"
 #include "tenant.h"
+#include "webhook.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -35,10 +36,20 @@ public:
     // A stream in a context: an empty tenantId means the cross-tenant context.
     const Stream *stream(const QString &tenantId, const QString &streamId) const;
 
+    // The webhooks that watch tenant `tenantId`'s events: the tenant's own and the core
+    // document's (where both define an id, the core one wins, as for streams). An empty
+    // tenantId gives the core document's.
+    const QList<Webhook> &webhooksFor(const QString &tenantId) const;
+    const Webhook *webhook(const QString &tenantId, const QString &webhookId) const;
+    bool hasWebhooks() const { return m_anyWebhooks; }
+
 private:
     QList<Tenant> m_tenants;
     QMap<QString, Stream> m_coreStreams;
     QHash<QString, QMap<QString, Stream>> m_tenantStreams;
+    QList<Webhook> m_coreWebhooks;
+    QHash<QString, QList<Webhook>> m_tenantWebhooks;
+    bool m_anyWebhooks = false;
 };
 
 using SnapshotPtr = std::shared_ptr<const ConfigSnapshot>;

@@ -9,7 +9,9 @@
 #include "ioworker.h"
 #include "metrics.h"
 #include "ssesubscriber.h"
+#include "webhookdispatcher.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -26,6 +28,16 @@ using http::HttpCall;
 using http::HttpResponse;
 
 namespace {
+
+fanout::SubscriberInfo subscriberInfo(const Api::Caller &caller, const QHostAddress &peer)
+{
+    fanout::SubscriberInfo info;
+    if (caller.user)
+        info.user = std::make_shared<const User>(*caller.user);
+    info.peer = peer;
+    info.since = QDateTime::currentMSecsSinceEpoch();
+    return info;
+}
 
 QString describe(const QString &tenantId, const QString &streamId)
 {
@@ -304,7 +316,8 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
     worker->addSubscriber(std::make_unique<sse::SseSubscriber>(
                               call.connection, fanout::streamKey(tenantId, stream->id), criteria,
-                              worker->settings().subscriberBufferBytes),
+                              worker->settings().subscriberBufferBytes,
+                              subscriberInfo(caller, call.request.peer)),
                           call.connection);
     qCInfo(lcSse).noquote() << "subscriber"
                             << (caller.user ? caller.user->id : QStringLiteral("(anonymous)"))
@@ -394,6 +407,8 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
     }
     const fanout::Hub::Published published = m_hub.publish(*event);
     ++metrics::registry().eventsFromHttp;
+    if (m_webhooks)
+        m_webhooks->offer(*event); // with a bus, the shared queue's consumer offers it
     qCDebug(lcIngest).noquote() << "event" << published.sequence
                                 << event->eventNamespace + QLatin1Char(':') + event->name << "for"
                                 << tenant->id << "from" << user.id << "matched" << published.streams

@@ -24,6 +24,10 @@ class Hub;
 class IoWorker;
 } // namespace push::fanout
 
+namespace push::webhooks {
+class WebhookDispatcher;
+}
+
 namespace push::core {
 
 // What /health reports about the parts that are not the API itself.
@@ -77,9 +81,11 @@ private:
     auth::Authenticator &m_authenticator;
     const ServiceStatus &m_status;
     bus::AmqpBus *m_bus = nullptr; // when set, published events go to the exchange
+    webhooks::WebhookDispatcher *m_webhooks = nullptr; // without a bus, offered each event
 
 public:
     void setBus(bus::AmqpBus *bus) { m_bus = bus; }
+    void setWebhooks(webhooks::WebhookDispatcher *webhooks) { m_webhooks = webhooks; }
 };
 
 } // namespace push::core

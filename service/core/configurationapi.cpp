@@ -1,5 +1,6 @@
 #include "configurationapi.h"
 
+#include "activity.h"
 #include "configstore.h"
 #include "configuration.h"
 #include "httpconnection.h"
@@ -39,12 +40,14 @@ QJsonObject revisionJson(const config::ConfigurationRevision &revision)
 
 ConfigurationApi::ConfigurationApi(Api &api, const config::ConfigRegistry &registry,
                                    config::ConfigStore &store, QObject *control,
-                                   std::function<void()> afterChange)
+                                   std::function<void()> afterChange,
+                                   fanout::ActivityFeed *activity)
     : m_api(api)
     , m_registry(registry)
     , m_store(store)
     , m_control(control)
     , m_afterChange(std::move(afterChange))
+    , m_activity(activity)
 {}
 
 void ConfigurationApi::registerRoutes(http::Router &router)
@@ -169,6 +172,21 @@ void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &cal
             << "is now revision" << revision << "by" << target.author << "("
             << request.value(QLatin1String("operation")).toString() << ")";
         m_afterChange();
+        if (m_activity) {
+            QJsonObject change{
+                {QStringLiteral("tenant"),
+                 target.tenantId.isEmpty() ? QJsonValue() : QJsonValue(target.tenantId)},
+                {QStringLiteral("revision"), revision},
+                {QStringLiteral("author"), target.author},
+                {QStringLiteral("operation"), request.value(QLatin1String("operation"))}};
+            if (request.contains(QLatin1String("property")))
+                change.insert(QStringLiteral("property"), request.value(QLatin1String("property")));
+            else if (request.value(QLatin1String("update")).isObject())
+                change.insert(QStringLiteral("keys"),
+                              QJsonArray::fromStringList(
+                                  request.value(QLatin1String("update")).toObject().keys()));
+            m_activity->post(QStringLiteral("configuration-changed"), target.tenantId, change);
+        }
         QJsonObject body{
             {QStringLiteral("namespace"), QLatin1String(kConfigurationNamespace)},
             {QStringLiteral("name"), QLatin1String(kConfigurationName)},

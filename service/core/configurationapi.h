@@ -12,6 +12,10 @@ namespace push::config {
 class ConfigStore;
 }
 
+namespace push::fanout {
+class ActivityFeed;
+}
+
 namespace push::core {
 
 // ADSP's configuration service API for platform:push-service (CONTRACT.md last section)
@@ -30,7 +34,8 @@ class ConfigurationApi
 {
 public:
     ConfigurationApi(Api &api, const config::ConfigRegistry &registry, config::ConfigStore &store,
-                     QObject *control, std::function<void()> afterChange);
+                     QObject *control, std::function<void()> afterChange,
+                     fanout::ActivityFeed *activity = nullptr);
 
     void registerRoutes(http::Router &router);
 
@@ -58,6 +63,7 @@ private:
     config::ConfigStore &m_store; // touched on the control thread only
     QObject *m_control;
     std::function<void()> m_afterChange;
+    fanout::ActivityFeed *m_activity;
 };
 
 } // namespace push::core

@@ -2,6 +2,7 @@
 
 #include "devissuer.h"
 #include "ioworker.h"
+#include "metrics.h"
 
 #include <QLoggingCategory>
 
@@ -33,19 +34,33 @@ bool PushService::start(QString *error)
     reloadConfiguration();
     if (m_store.watchChanges(this, [this] {
             qCInfo(lcService) << "another instance changed the store; reloading";
-            reloadConfiguration();
+            reloadConfiguration(QStringLiteral("another instance"));
         }))
         qCInfo(lcService) << "listening for configuration changes of other instances (NOTIFY)";
 
     if (!setUpIdentity(error))
         return false;
+    webhooks::WebhookDispatcher::Options webhookOptions;
+    webhookOptions.timeoutMs = int(m_settings.webhookTimeoutMs);
+    webhookOptions.maxInFlight = int(m_settings.webhookMaxInFlight);
+    webhookOptions.maxQueued = int(m_settings.webhookMaxQueued);
+    webhookOptions.userAgent = QByteArrayLiteral("push-service/" PUSH_VERSION);
+    m_webhooks = std::make_unique<webhooks::WebhookDispatcher>(
+        m_registry, webhookOptions,
+        [this](DomainEvent &&event) { emitWebhookEvent(std::move(event)); });
+    m_webhooks->start();
     m_api = std::make_unique<Api>(m_settings, m_registry, m_hub, m_authenticator, m_status);
     m_api->registerRoutes(m_http.router());
-    m_configurationApi = std::make_unique<ConfigurationApi>(*m_api, m_registry, m_store, this,
-                                                            [this] { reloadConfiguration(); });
+    m_configurationApi = std::make_unique<ConfigurationApi>(
+        *m_api, m_registry, m_store, this, [this] { reloadConfiguration(); }, &m_activity);
     m_configurationApi->registerRoutes(m_http.router());
+    m_adminApi = std::make_unique<AdminApi>(*m_api, m_registry, m_status, m_activity,
+                                            m_webhooks.get(), int(m_settings.activityPerSecond));
+    m_adminApi->registerRoutes(m_http.router());
     if (!startBus(error))
         return false;
+    if (!m_bus)
+        m_api->setWebhooks(m_webhooks.get());
 
     // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
     m_namespaces = std::make_unique<socketio::PushNamespaces>(m_registry, m_authenticator);
@@ -65,10 +80,13 @@ bool PushService::start(QString *error)
     workerSettings.subscriberBufferBytes = m_settings.subscriberBufferBytes;
     workerSettings.keepAliveSeconds = m_settings.keepAliveSeconds;
     workerSettings.idleTimeoutSeconds = m_settings.idleTimeoutSeconds;
+    workerSettings.activity = &m_activity;
     if (!m_http.start(m_settings.bind, m_settings.port, m_settings.workers, workerSettings, error))
         return false;
     m_status.workers = m_http.workers();
+    m_activity.setWorkers(m_http.workers());
     m_hub.setWorkers(m_http.workers());
+    m_hub.setActivity(&m_activity);
     connect(&m_storeTimer, &QTimer::timeout, this, &PushService::watchStore);
     m_storeTimer.start(1000);
     qCInfo(lcService).noquote() << "data directory" << m_settings.dataDir << "with"
@@ -118,16 +136,23 @@ bool PushService::startBus(QString *error)
     bus::BusSettings busSettings;
     busSettings.url = m_settings.amqpUrl;
     busSettings.prefetch = int(m_settings.amqpPrefetch);
-    m_bus = std::make_unique<bus::AmqpBus>(busSettings, [this](DomainEvent &&event) -> QString {
-        // On the bus thread; the snapshot and the hub are thread-safe.
-        const config::SnapshotPtr snapshot = m_registry.current();
-        const Tenant *tenant = snapshot->findTenant(event.tenantId);
-        if (!tenant)
-            return QStringLiteral("unknown tenant '%1'").arg(event.tenantId);
-        event.tenantId = tenant->urn();
-        m_hub.publish(event);
-        return QString();
-    });
+    // Webhooks are called once per event whatever the number of instances: from a queue
+    // the instances share.
+    busSettings.sharedQueue = QStringLiteral("push-service-webhooks");
+    m_bus = std::make_unique<bus::AmqpBus>(
+        busSettings, [this](DomainEvent &&event, bus::AmqpBus::Delivery delivery) -> QString {
+            // On the bus thread; the snapshot, the hub and the dispatcher are thread-safe.
+            const config::SnapshotPtr snapshot = m_registry.current();
+            const Tenant *tenant = snapshot->findTenant(event.tenantId);
+            if (!tenant)
+                return QStringLiteral("unknown tenant '%1'").arg(event.tenantId);
+            event.tenantId = tenant->urn();
+            if (delivery == bus::AmqpBus::Delivery::Shared)
+                m_webhooks->offer(event);
+            else
+                m_hub.publish(event);
+            return QString();
+        });
     if (!m_bus->start(error))
         return false;
     m_status.bus = m_bus.get();
@@ -135,26 +160,41 @@ bool PushService::startBus(QString *error)
     return true;
 }
 
+void PushService::emitWebhookEvent(DomainEvent &&event)
+{
+    // On the dispatcher's thread.
+    ++metrics::registry().eventsFromWebhooks;
+    if (m_bus) {
+        m_bus->publish(event, QByteArray(), this, [](bool ok, const QString &error) {
+            if (!ok)
+                qCWarning(lcService).noquote()
+                    << "a webhook-triggered event was not published:" << error;
+        });
+        return;
+    }
+    m_hub.publish(event);
+}
+
 quint16 PushService::port() const
 {
     return m_http.port();
 }
 
-void PushService::reloadConfiguration()
+void PushService::reloadConfiguration(const QString &changedBy)
 {
     const auto core = m_store.configuration(QString());
     auto snapshot = std::make_shared<const config::ConfigSnapshot>(
         m_store.tenants(), core ? core->document : QJsonObject(), m_store.tenantConfigurations());
     m_registry.replace(snapshot);
     m_storeVersion = m_store.dataVersion(); // what this snapshot was read at
-    // Subscribers of a stream that is gone are told so and closed; the others see
-    // changed events, maps and criteria from the next event on (the hub reads the new
-    // snapshot).
+    // Subscribers of a stream that is gone, or who may no longer subscribe to it, are told
+    // so and closed; the others see changed events, maps and criteria from the next event
+    // on (the hub reads the new snapshot).
     for (fanout::IoWorker *worker : std::as_const(m_status.workers))
-        worker->dropVanishedStreams([snapshot](const fanout::StreamKey &key) {
-            return snapshot->stream(key.section(QChar(0x1f), 0, 0), key.section(QChar(0x1f), 1)) !=
-                   nullptr;
-        });
+        worker->revalidate(snapshot);
+    if (!changedBy.isEmpty()) // the configuration API reports its own changes, in detail
+        m_activity.post(QStringLiteral("configuration-changed"), QString(),
+                        {{QStringLiteral("source"), changedBy}});
 }
 
 void PushService::watchStore()
@@ -167,7 +207,7 @@ void PushService::watchStore()
         return;
     if (m_store.dataVersion() != m_storeVersion) {
         qCInfo(lcService) << "the store changed; reloading tenants and configuration";
-        reloadConfiguration();
+        reloadConfiguration(QStringLiteral("the store"));
     }
 }
 
@@ -178,7 +218,9 @@ void PushService::stop()
     m_stopped = true;
     m_storeTimer.stop();
     if (m_bus)
-        m_bus->stop();                                           // no more events into the hub
+        m_bus->stop(); // no more events into the hub
+    if (m_webhooks)
+        m_webhooks->stop();
     m_http.stop(QStringLiteral("the service is shutting down")); // joins the workers
     m_status.workers.clear();
     m_hub.setWorkers({});

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "activity.h"
+#include "adminapi.h"
 #include "amqpbus.h"
 #include "api.h"
 #include "authenticator.h"
@@ -11,6 +13,7 @@
 #include "pushnamespaces.h"
 #include "router.h"
 #include "settings.h"
+#include "webhookdispatcher.h"
 
 #include <QObject>
 #include <QTimer>
@@ -38,9 +41,12 @@ public:
 
 private:
     bool setUpIdentity(QString *error);
-    void reloadConfiguration();
+    // Rebuilds the snapshot; `changedBy` names a change made outside this instance's API.
+    void reloadConfiguration(const QString &changedBy = QString());
     void watchStore();
     bool startBus(QString *error);
+    // Where a webhook-triggered event goes: the exchange when there is one, else the hub.
+    void emitWebhookEvent(DomainEvent &&event);
 
     Settings m_settings;
     config::ConfigStore m_store;
@@ -49,8 +55,11 @@ private:
     auth::Authenticator m_authenticator;
     HttpService m_http;
     ServiceStatus m_status;
+    fanout::ActivityFeed m_activity;
+    std::unique_ptr<webhooks::WebhookDispatcher> m_webhooks;
     std::unique_ptr<Api> m_api;
     std::unique_ptr<ConfigurationApi> m_configurationApi;
+    std::unique_ptr<AdminApi> m_adminApi;
     std::unique_ptr<socketio::PushNamespaces> m_namespaces;
     std::unique_ptr<bus::AmqpBus> m_bus;
     QTimer m_storeTimer;

@@ -188,6 +188,14 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
         {"PUSH_PING_TIMEOUT_MS", "socketio/pingTimeoutMs", "ping timeout", 50, 600000,
          &pingTimeout},
         {"PUSH_AMQP_PREFETCH", "bus/prefetch", "AMQP prefetch", 1, 65535, &s->amqpPrefetch},
+        {"PUSH_ACTIVITY_PER_SECOND", "admin/activityPerSecond", "activity feed rate", 1, 100000,
+         &s->activityPerSecond},
+        {"PUSH_WEBHOOK_TIMEOUT_MS", "webhooks/timeoutMs", "webhook timeout", 100, 600000,
+         &s->webhookTimeoutMs},
+        {"PUSH_WEBHOOK_MAX_IN_FLIGHT", "webhooks/maxInFlight", "webhook calls in flight", 1, 1000,
+         &s->webhookMaxInFlight},
+        {"PUSH_WEBHOOK_MAX_QUEUED", "webhooks/maxQueued", "webhook calls queued", 0, 1000000,
+         &s->webhookMaxQueued},
     };
     for (const Numeric &n : numerics) {
         if (!readInt(

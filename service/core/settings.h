@@ -33,6 +33,13 @@ struct Settings
     // TLS); ADSP's AMQP_HOST, AMQP_USER and AMQP_PASSWORD build one too.
     QString amqpUrl;
     qint64 amqpPrefetch = 500;
+    // Admin activity feed: items per second per listener (bursts of twice that).
+    qint64 activityPerSecond = 100;
+    // Webhooks: each call's timeout, calls at once, calls waiting beyond which new ones
+    // are dropped (and counted).
+    qint64 webhookTimeoutMs = 10000;
+    qint64 webhookMaxInFlight = 16;
+    qint64 webhookMaxQueued = 1000;
     // Shared store: empty = the embedded SQLite file in dataDir. postgresql://user:password@
     // host:port/database for PostgreSQL (Qt's QPSQL driver).
     QString databaseUrl;

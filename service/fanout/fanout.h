@@ -1,14 +1,18 @@
 #pragma once
 
+#include "access.h"
 #include "criteria.h"
 
 #include <QByteArray>
 #include <QHash>
+#include <QHostAddress>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
 
+#include <atomic>
+#include <functional>
 #include <memory>
 
 namespace push::fanout {
@@ -29,6 +33,19 @@ struct FanoutItem
     QJsonObject context;
 };
 
+// Counts one event's deliveries over every worker while someone watches the activity
+// feed; `done` runs with the total when the last worker has delivered the batch.
+struct DeliveryTally
+{
+    std::atomic<quint64> deliveries{0};
+    std::function<void(quint64 deliveries)> done;
+    ~DeliveryTally()
+    {
+        if (done)
+            done(deliveries.load());
+    }
+};
+
 // Everything one event produced, for every stream instance it matched. Immutable once
 // built and shared (by pointer) between the I/O workers.
 struct FanoutBatch
@@ -36,8 +53,17 @@ struct FanoutBatch
     quint64 sequence = 0;
     QString tenantId;
     QList<FanoutItem> items;
+    std::shared_ptr<DeliveryTally> tally; // null unless the activity feed has listeners
 };
 using FanoutBatchPtr = std::shared_ptr<const FanoutBatch>;
+
+// Who a subscriber is, for the admin API and for re-checking access after a change.
+struct SubscriberInfo
+{
+    std::shared_ptr<const User> user; // null: anonymous
+    QHostAddress peer;
+    qint64 since = 0; // connected at, ms since the epoch
+};
 
 // The frames one item needs on one worker, built at most once each: the SSE frame is in
 // the item; a socket.io frame depends on the namespace the client connected with.
@@ -62,15 +88,18 @@ private:
 class Subscriber
 {
 public:
-    Subscriber(StreamKey key, EventCriteria criteria)
-        : m_key(std::move(key))
-        , m_criteria(std::move(criteria))
-    {}
+    Subscriber(StreamKey key, EventCriteria criteria, SubscriberInfo info = {});
     virtual ~Subscriber() = default;
 
     const StreamKey &key() const { return m_key; }
     const EventCriteria &criteria() const { return m_criteria; }
     quint64 delivered() const { return m_delivered; }
+    // Process-unique, never reused: what the admin API names a subscription by.
+    quint64 id() const { return m_id; }
+    const SubscriberInfo &info() const { return m_info; }
+    // {id, tenant, stream, transport, user, remoteAddress, connectedSince, delivered,
+    // bytesQueued, criteria}: what GET /admin/v1/subscriptions lists.
+    QJsonObject toJson() const;
 
     // Queues the item's frame. Returns false when the subscriber cannot take it (its
     // bounded buffer would overflow, or it is gone): the worker then closes it.
@@ -104,7 +133,13 @@ private:
     static thread_local quint64 t_deliveries;
     StreamKey m_key;
     EventCriteria m_criteria;
+    SubscriberInfo m_info;
+    quint64 m_id;
     quint64 m_delivered = 0;
 };
+
+// The tenant id and the stream id of a stream instance's key.
+QString tenantOfKey(const StreamKey &key);
+QString streamOfKey(const StreamKey &key);
 
 } // namespace push::fanout

@@ -1,6 +1,9 @@
 #include "hub.h"
 
+#include "activity.h"
 #include "ioworker.h"
+
+#include <QJsonArray>
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -26,6 +29,29 @@ void addItem(FanoutBatch &batch, const QString &contextTenantId, const Stream &s
     item.correlationId = projected.value(QLatin1String("correlationId"));
     item.context = projected.value(QLatin1String("context")).toObject();
     batch.items.append(std::move(item));
+}
+
+// What the activity feed says of an event: the event (a large payload left out), its
+// sequence number and the stream instances that carry it.
+QJsonObject describeEvent(const DomainEvent &event, const FanoutBatch &batch)
+{
+    constexpr qsizetype kMaxPayloadBytes = 16 * 1024;
+    QJsonObject json = event.toJson();
+    if (QJsonDocument(json.value(QLatin1String("payload")).toObject()).toJson().size() >
+        kMaxPayloadBytes) {
+        json.remove(QStringLiteral("payload"));
+        json.insert(QStringLiteral("payloadOmitted"), true);
+    }
+    QJsonArray streams;
+    for (const FanoutItem &item : batch.items) {
+        const QString tenant = tenantOfKey(item.key);
+        streams.append(QJsonObject{
+            {QStringLiteral("tenant"), tenant.isEmpty() ? QJsonValue() : QJsonValue(tenant)},
+            {QStringLiteral("stream"), streamOfKey(item.key)}});
+    }
+    return {{QStringLiteral("event"), json},
+            {QStringLiteral("sequence"), qint64(batch.sequence)},
+            {QStringLiteral("streams"), streams}};
 }
 
 } // namespace
@@ -66,6 +92,20 @@ Hub::Published Hub::publish(const DomainEvent &event)
     const quint64 sequence = m_sequence.fetch_add(1, std::memory_order_relaxed) + 1;
     auto batch = std::make_shared<FanoutBatch>(buildBatch(*snapshot, event, sequence));
     const int streams = int(batch->items.size());
+    if (m_activity && m_activity->active()) {
+        // Reported once every worker has delivered it, with the deliveries it made.
+        auto activity = std::make_shared<QJsonObject>(describeEvent(event, *batch));
+        auto report = [feed = m_activity, activity, tenant = batch->tenantId](quint64 n) {
+            activity->insert(QStringLiteral("deliveries"), qint64(n));
+            feed->post(QStringLiteral("event-received"), tenant, *activity);
+        };
+        if (streams > 0 && !m_workers.isEmpty()) {
+            batch->tally = std::make_shared<DeliveryTally>();
+            batch->tally->done = std::move(report);
+        } else {
+            report(0);
+        }
+    }
     qCDebug(lcFanout).noquote() << "event" << sequence << event.eventNamespace + ':' + event.name
                                 << "of" << event.tenantId << "matched" << streams << "streams";
     if (streams > 0) {

@@ -10,6 +10,7 @@
 
 namespace push::fanout {
 
+class ActivityFeed;
 class IoWorker;
 
 // The transport-agnostic hub: for each event it finds the stream instances that carry
@@ -26,6 +27,8 @@ public:
     Hub &operator=(const Hub &) = delete;
 
     void setWorkers(QList<IoWorker *> workers);
+    // Told of every event (with its streams and, once delivered, its deliveries).
+    void setActivity(ActivityFeed *activity) { m_activity = activity; }
 
     struct Published
     {
@@ -43,6 +46,7 @@ public:
 private:
     const config::ConfigRegistry &m_registry;
     QList<IoWorker *> m_workers;
+    ActivityFeed *m_activity = nullptr;
     std::atomic<quint64> m_sequence{0};
 };
 

@@ -1,5 +1,6 @@
 #include "ioworker.h"
 
+#include "activity.h"
 #include "metrics.h"
 
 #include "router.h"
@@ -19,8 +20,13 @@ namespace {
 // The tenant of a stream instance's key; "*" for the cross-tenant instance.
 QString tenantOf(const push::fanout::StreamKey &key)
 {
-    const QString tenant = key.section(QChar(0x1f), 0, 0);
+    const QString tenant = push::fanout::tenantOfKey(key);
     return tenant.isEmpty() ? QStringLiteral("*") : tenant;
+}
+
+QString printable(const push::fanout::StreamKey &key)
+{
+    return QString(key).replace(QChar(0x1f), QLatin1Char('/'));
 }
 
 } // namespace
@@ -135,7 +141,12 @@ Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
         m_connectionOf.insert(raw, connection);
     }
     m_subscribers.emplace(raw, std::move(subscriber));
-    metrics::registry().subscriberChanged(raw->transport(), tenantOf(raw->key()), +1);
+    if (raw->key() != kActivityKey) {
+        metrics::registry().subscriberChanged(raw->transport(), tenantOf(raw->key()), +1);
+        if (m_settings.activity)
+            m_settings.activity->post(QStringLiteral("subscribe"), tenantOfKey(raw->key()),
+                                      {{QStringLiteral("subscription"), raw->toJson()}});
+    }
     m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
     return raw;
 }
@@ -178,28 +189,83 @@ void IoWorker::handOver(http::HttpCall &call, IoWorker *target,
         Qt::QueuedConnection);
 }
 
-void IoWorker::dropVanishedStreams(std::function<bool(const StreamKey &key)> exists)
+void IoWorker::revalidate(config::SnapshotPtr snapshot)
 {
     QMetaObject::invokeMethod(
         this,
-        [this, exists = std::move(exists)] {
-            QList<Subscriber *> gone;
+        [this, snapshot = std::move(snapshot)] {
+            struct Gone
+            {
+                Subscriber *subscriber;
+                QString reason;
+                bool deleted;
+            };
+            QList<Gone> gone;
             for (auto it = m_byStream.cbegin(); it != m_byStream.cend(); ++it) {
-                if (!exists(it.key()))
-                    gone.append(it.value());
+                if (it.key() == kActivityKey)
+                    continue;
+                const QString tenantId = tenantOfKey(it.key());
+                const QString streamId = streamOfKey(it.key());
+                const Stream *stream = snapshot->stream(tenantId, streamId);
+                for (Subscriber *subscriber : it.value()) {
+                    if (!stream)
+                        gone.append({subscriber,
+                                     QStringLiteral("stream '%1' was deleted").arg(streamId),
+                                     true});
+                    else if (subscribeAccess(subscriber->info().user.get(), *stream, tenantId) !=
+                             Access::Allowed)
+                        gone.append(
+                            {subscriber,
+                             QStringLiteral("no longer permitted to subscribe to stream '%1'")
+                                 .arg(streamId),
+                             false});
+                }
             }
-            for (Subscriber *subscriber : std::as_const(gone)) {
-                std::unique_ptr<Subscriber> owned = detachSubscriber(subscriber);
+            for (const Gone &entry : std::as_const(gone)) {
+                std::unique_ptr<Subscriber> owned =
+                    detachSubscriber(entry.subscriber, entry.reason);
                 if (!owned)
                     continue;
-                const QString stream = owned->key().section(QChar(0x1f), 1);
-                qCInfo(lcFanout).noquote() << "closing a subscriber of the deleted stream"
-                                           << QString(owned->key()).replace(QChar(0x1f), '/');
-                owned->end(QStringLiteral("stream '%1' was deleted").arg(stream));
-                ++metrics::registry().streamDeletedDisconnects;
+                qCInfo(lcFanout).noquote() << "closing subscriber" << owned->id() << "of"
+                                           << printable(owned->key()) << ":" << entry.reason;
+                owned->end(entry.reason);
+                if (entry.deleted)
+                    ++metrics::registry().streamDeletedDisconnects;
+                else
+                    ++metrics::registry().notPermittedDisconnects;
             }
         },
         Qt::QueuedConnection);
+}
+
+void IoWorker::visitSubscribers(const std::function<void(const Subscriber &)> &visit) const
+{
+    for (const auto &[subscriber, owned] : m_subscribers) {
+        if (subscriber->key() != kActivityKey)
+            visit(*subscriber);
+    }
+}
+
+QJsonObject IoWorker::endSubscriber(quint64 id,
+                                    const std::function<bool(const Subscriber &)> &visible,
+                                    const QString &reason)
+{
+    Subscriber *found = nullptr;
+    for (const auto &[subscriber, owned] : m_subscribers) {
+        if (subscriber->id() == id && subscriber->key() != kActivityKey) {
+            found = subscriber;
+            break;
+        }
+    }
+    if (!found || !visible(*found))
+        return {};
+    const QJsonObject description = found->toJson();
+    std::unique_ptr<Subscriber> owned = detachSubscriber(found, reason);
+    qCInfo(lcFanout).noquote() << "closing subscriber" << id << "of" << printable(owned->key())
+                               << ":" << reason;
+    owned->end(reason);
+    ++metrics::registry().adminDisconnects;
+    return description;
 }
 
 void IoWorker::removeSubscriber(Subscriber *subscriber)
@@ -207,12 +273,20 @@ void IoWorker::removeSubscriber(Subscriber *subscriber)
     detachSubscriber(subscriber);
 }
 
-std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber)
+std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber,
+                                                       const QString &reason)
 {
     auto it = m_subscribers.find(subscriber);
     if (it == m_subscribers.end())
         return nullptr;
-    metrics::registry().subscriberChanged(subscriber->transport(), tenantOf(subscriber->key()), -1);
+    if (subscriber->key() != kActivityKey) {
+        metrics::registry().subscriberChanged(subscriber->transport(), tenantOf(subscriber->key()),
+                                              -1);
+        if (m_settings.activity && m_settings.activity->active())
+            m_settings.activity->post(QStringLiteral("unsubscribe"), tenantOfKey(subscriber->key()),
+                                      {{QStringLiteral("subscription"), subscriber->toJson()},
+                                       {QStringLiteral("reason"), reason}});
+    }
     auto streamIt = m_byStream.find(subscriber->key());
     if (streamIt != m_byStream.end()) {
         streamIt->removeOne(subscriber);
@@ -240,21 +314,24 @@ void IoWorker::deliver(const FanoutBatchPtr &batch)
         }
     }
     for (Subscriber *subscriber : std::as_const(overflowed)) {
-        std::unique_ptr<Subscriber> owned = detachSubscriber(subscriber);
+        std::unique_ptr<Subscriber> owned =
+            detachSubscriber(subscriber, QStringLiteral("outgoing buffer overflow"));
         if (!owned)
             continue;
         qCWarning(lcFanout).noquote()
             << QStringLiteral(
                    "worker %1 closing a slow subscriber of %2 with %3 bytes queued (limit %4)")
                    .arg(m_index)
-                   .arg(QString(owned->key()).replace(QChar(0x1f), QLatin1Char('/')))
+                   .arg(printable(owned->key()))
                    .arg(owned->bytesQueued())
                    .arg(m_settings.subscriberBufferBytes);
         owned->close(QStringLiteral("outgoing buffer overflow"));
         ++metrics::registry().slowDisconnects;
     }
-    metrics::registry().deliveries.fetch_add(Subscriber::takeThreadDeliveries(),
-                                             std::memory_order_relaxed);
+    const quint64 delivered = Subscriber::takeThreadDeliveries();
+    metrics::registry().deliveries.fetch_add(delivered, std::memory_order_relaxed);
+    if (batch->tally)
+        batch->tally->deliveries.fetch_add(delivered, std::memory_order_relaxed);
 }
 
 void IoWorker::sweep()

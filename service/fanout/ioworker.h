@@ -1,5 +1,6 @@
 #pragma once
 
+#include "configsnapshot.h"
 #include "fanout.h"
 #include "httpconnection.h"
 
@@ -21,12 +22,15 @@ struct HttpCall;
 
 namespace push::fanout {
 
+class ActivityFeed;
+
 struct WorkerSettings
 {
     http::HttpLimits limits;
     qint64 subscriberBufferBytes = 1024 * 1024;
     int keepAliveSeconds = 15;
-    int idleTimeoutSeconds = 60; // an HTTP connection with no request for this long is closed
+    int idleTimeoutSeconds = 60;      // an HTTP connection with no request for this long is closed
+    ActivityFeed *activity = nullptr; // told of subscribers coming and going
 };
 
 // An I/O worker: one thread with its own event loop that owns a share of the
@@ -61,11 +65,20 @@ public:
     Subscriber *addSubscriber(std::unique_ptr<Subscriber> subscriber,
                               http::HttpConnection *connection = nullptr);
     void removeSubscriber(Subscriber *subscriber);
-    // Thread-safe: closes, with a reason, every subscriber of a stream that `exists` no
-    // longer knows (deleted from the configuration). Called after each reload.
-    void dropVanishedStreams(std::function<bool(const StreamKey &key)> exists);
-    // Takes a subscriber out of the fan-out and hands it over (to be closed and dropped).
-    std::unique_ptr<Subscriber> detachSubscriber(Subscriber *subscriber);
+    // Thread-safe: after a configuration change, ends (with the reason) every subscriber
+    // of a stream the snapshot no longer has, or whose user it no longer permits.
+    void revalidate(config::SnapshotPtr snapshot);
+    // Takes a subscriber out of the fan-out and hands it over (to be closed and dropped);
+    // `reason` is what the activity feed reports.
+    std::unique_ptr<Subscriber>
+    detachSubscriber(Subscriber *subscriber,
+                     const QString &reason = QStringLiteral("client disconnected"));
+    // On the worker's thread: every stream subscriber (not activity listeners).
+    void visitSubscribers(const std::function<void(const Subscriber &)> &visit) const;
+    // On the worker's thread: ends subscriber `id` if it is here and `visible` says the
+    // caller may see it; returns its description (empty when not found).
+    QJsonObject endSubscriber(quint64 id, const std::function<bool(const Subscriber &)> &visible,
+                              const QString &reason);
     // Moves the call's connection to `target` (another worker's thread) and continues
     // there with `then`: for a request about state that lives on that worker.
     void handOver(http::HttpCall &call, IoWorker *target,

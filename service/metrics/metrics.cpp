@@ -2,6 +2,8 @@
 
 #include <QMutexLocker>
 
+#include <iterator>
+
 namespace push::metrics {
 
 Registry &registry()
@@ -15,6 +17,26 @@ void Registry::subscriberChanged(const char *transport, const QString &tenant, i
     const QString key = QLatin1String(transport) + QChar(0x1f) + tenant;
     QMutexLocker locker(&m_mutex);
     m_subscribers[key] += delta;
+}
+
+namespace {
+// Upper bounds of the webhook latency histogram, in seconds (+Inf is the count).
+constexpr double kWebhookBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                      1,     2.5,  5,     10,   30,  60};
+} // namespace
+
+void Registry::webhookCall(const QString &outcome, double seconds)
+{
+    QMutexLocker locker(&m_mutex);
+    ++m_webhookCalls[outcome];
+    if (m_webhookBuckets.isEmpty())
+        m_webhookBuckets.resize(std::size(kWebhookBuckets));
+    for (size_t i = 0; i < std::size(kWebhookBuckets); ++i) {
+        if (seconds <= kWebhookBuckets[i])
+            ++m_webhookBuckets[qsizetype(i)];
+    }
+    m_webhookSeconds += seconds;
+    ++m_webhookCount;
 }
 
 void Registry::authFailure(const QString &reason)
@@ -54,10 +76,18 @@ QByteArray Registry::render() const
     QByteArray out;
     QHash<QString, qint64> subscribers;
     QHash<QString, quint64> authFailures;
+    QHash<QString, quint64> webhookCalls;
+    QList<quint64> buckets;
+    double webhookSeconds = 0;
+    quint64 webhookCount = 0;
     {
         QMutexLocker locker(&m_mutex);
         subscribers = m_subscribers;
         authFailures = m_authFailures;
+        webhookCalls = m_webhookCalls;
+        buckets = m_webhookBuckets;
+        webhookSeconds = m_webhookSeconds;
+        webhookCount = m_webhookCount;
     }
     out += header("push_subscriptions", "gauge", "Open subscriptions by transport and tenant.");
     for (auto it = subscribers.cbegin(); it != subscribers.cend(); ++it) {
@@ -69,9 +99,12 @@ QByteArray Registry::render() const
                       double(it.value()));
     }
     out += header("push_events_received_total", "counter",
-                  "Events accepted by POST /event/v1/events.");
+                  "Events accepted by POST /event/v1/events (http) or made by the service after a "
+                  "webhook call (webhook).");
     out += sample("push_events_received_total", {{"source", QStringLiteral("http")}},
                   double(eventsFromHttp.load(std::memory_order_relaxed)));
+    out += sample("push_events_received_total", {{"source", QStringLiteral("webhook")}},
+                  double(eventsFromWebhooks.load(std::memory_order_relaxed)));
     out += header("push_deliveries_total", "counter", "Frames handed to subscribers.");
     out += sample("push_deliveries_total", {}, double(deliveries.load(std::memory_order_relaxed)));
     out += header("push_disconnects_total", "counter",
@@ -80,9 +113,34 @@ QByteArray Registry::render() const
                   double(slowDisconnects.load(std::memory_order_relaxed)));
     out += sample("push_disconnects_total", {{"reason", QStringLiteral("stream-deleted")}},
                   double(streamDeletedDisconnects.load(std::memory_order_relaxed)));
+    out += sample("push_disconnects_total", {{"reason", QStringLiteral("not-permitted")}},
+                  double(notPermittedDisconnects.load(std::memory_order_relaxed)));
+    out += sample("push_disconnects_total", {{"reason", QStringLiteral("admin")}},
+                  double(adminDisconnects.load(std::memory_order_relaxed)));
     out += header("push_auth_failures_total", "counter", "Rejected tokens by reason.");
     for (auto it = authFailures.cbegin(); it != authFailures.cend(); ++it)
         out += sample("push_auth_failures_total", {{"reason", it.key()}}, double(it.value()));
+
+    out += header("push_webhook_calls_total", "counter",
+                  "Webhook calls by outcome (success, http-error, timeout, error, dropped).");
+    for (const char *outcome : {"success", "http-error", "timeout", "error"})
+        out += sample("push_webhook_calls_total", {{"outcome", QLatin1String(outcome)}},
+                      double(webhookCalls.value(QLatin1String(outcome))));
+    out += sample("push_webhook_calls_total", {{"outcome", QStringLiteral("dropped")}},
+                  double(webhooksDropped.load(std::memory_order_relaxed)));
+    out += header("push_webhook_duration_seconds", "histogram",
+                  "How long webhook calls took to answer (or to fail).");
+    buckets.resize(std::size(kWebhookBuckets));
+    for (size_t i = 0; i < std::size(kWebhookBuckets); ++i)
+        out += sample("push_webhook_duration_seconds_bucket",
+                      {{"le", QString::number(kWebhookBuckets[i])}}, double(buckets[qsizetype(i)]));
+    out += sample("push_webhook_duration_seconds_bucket", {{"le", QStringLiteral("+Inf")}},
+                  double(webhookCount));
+    out += sample("push_webhook_duration_seconds_sum", {}, webhookSeconds);
+    out += sample("push_webhook_duration_seconds_count", {}, double(webhookCount));
+    out += header("push_webhooks_in_flight", "gauge", "Webhook calls waiting for an answer.");
+    out += sample("push_webhooks_in_flight", {},
+                  double(webhooksInFlight.load(std::memory_order_relaxed)));
     return out;
 }
 

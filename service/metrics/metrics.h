@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QList>
 #include <QMutex>
 #include <QString>
 
@@ -16,11 +17,20 @@ class Registry
 {
 public:
     std::atomic<quint64> eventsFromHttp{0};
+    std::atomic<quint64> eventsFromWebhooks{0}; // push-service:webhook-triggered
     std::atomic<quint64> deliveries{0};
     std::atomic<quint64> slowDisconnects{0};
     std::atomic<quint64> streamDeletedDisconnects{0};
+    std::atomic<quint64> notPermittedDisconnects{0};
+    std::atomic<quint64> adminDisconnects{0};
+
+    std::atomic<quint64> webhooksDropped{0};
+    std::atomic<qint64> webhooksInFlight{0};
 
     void subscriberChanged(const char *transport, const QString &tenant, int delta);
+    // One finished webhook call: its outcome (success, http-error, timeout, error) and how
+    // long it took, for the calls counter and the latency histogram.
+    void webhookCall(const QString &outcome, double seconds);
     void authFailure(const QString &reason);
 
     // Counters and gauges in the text exposition format, without the per-call extras.
@@ -30,6 +40,10 @@ private:
     mutable QMutex m_mutex;
     QHash<QString, qint64> m_subscribers; // "transport\x1ftenant" → open subscriptions
     QHash<QString, quint64> m_authFailures;
+    QHash<QString, quint64> m_webhookCalls; // by outcome
+    QList<quint64> m_webhookBuckets;        // cumulative counts per bound of kWebhookBuckets
+    double m_webhookSeconds = 0;
+    quint64 m_webhookCount = 0;
 };
 
 Registry &registry();

@@ -7,6 +7,7 @@
 #include "fanout.h"
 #include "ioworker.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcSio)
@@ -19,8 +20,9 @@ namespace {
 class SocketSubscriber final : public fanout::Subscriber
 {
 public:
-    SocketSubscriber(Socket &socket, fanout::StreamKey key, EventCriteria criteria)
-        : Subscriber(std::move(key), std::move(criteria))
+    SocketSubscriber(Socket &socket, fanout::StreamKey key, EventCriteria criteria,
+                     fanout::SubscriberInfo info)
+        : Subscriber(std::move(key), std::move(criteria), std::move(info))
         , m_socket(socket)
     {}
 
@@ -155,10 +157,16 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
             }
             const fanout::StreamKey key = fanout::streamKey(tenantId, stream->id);
             const QString who = user ? user->id : QStringLiteral("(anonymous)");
-            done(ConnectResult::accept([worker, key, criteria, who,
+            fanout::SubscriberInfo info;
+            if (user)
+                info.user = std::make_shared<const User>(std::move(*user));
+            info.peer = request.peer;
+            done(ConnectResult::accept([worker, key, criteria, who, info,
                                         peer = request.peer](Socket &socket) {
+                fanout::SubscriberInfo connected = info;
+                connected.since = QDateTime::currentMSecsSinceEpoch();
                 fanout::Subscriber *subscriber = worker->addSubscriber(
-                    std::make_unique<SocketSubscriber>(socket, key, criteria));
+                    std::make_unique<SocketSubscriber>(socket, key, criteria, connected));
                 socket.user = std::make_unique<Subscription>(worker, subscriber);
                 qCInfo(lcSio).noquote() << "subscriber" << who << "from" << peer.toString() << "on"
                                         << QString(key).replace(QChar(0x1f), QLatin1Char('/'))

@@ -5,8 +5,9 @@
 namespace push::sse {
 
 SseSubscriber::SseSubscriber(http::HttpConnection *connection, fanout::StreamKey key,
-                             EventCriteria criteria, qint64 bufferLimit)
-    : Subscriber(std::move(key), std::move(criteria))
+                             EventCriteria criteria, qint64 bufferLimit,
+                             fanout::SubscriberInfo info)
+    : Subscriber(std::move(key), std::move(criteria), std::move(info))
     , m_connection(connection)
     , m_bufferLimit(bufferLimit)
 {}

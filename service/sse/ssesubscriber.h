@@ -14,7 +14,7 @@ class SseSubscriber final : public fanout::Subscriber
 {
 public:
     SseSubscriber(http::HttpConnection *connection, fanout::StreamKey key, EventCriteria criteria,
-                  qint64 bufferLimit);
+                  qint64 bufferLimit, fanout::SubscriberInfo info = {});
 
     bool deliver(const fanout::FanoutItem &item, fanout::FrameCache &frames) override;
     void keepAlive() override;

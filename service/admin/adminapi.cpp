@@ -1,0 +1,347 @@
+#include "adminapi.h"
+
+#include "activity.h"
+#include "httpconnection.h"
+#include "ioworker.h"
+#include "ssesubscriber.h"
+#include "webhookdispatcher.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QPointer>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcAdmin, "push.admin")
+
+namespace push::core {
+
+using http::ApiError;
+using http::HttpCall;
+using http::HttpResponse;
+
+namespace {
+
+constexpr int kDefaultPageSize = 1000;
+constexpr int kMaxPageSize = 10000;
+
+// May a caller scoped to `tenantId` (empty: every tenant) see `subscriber`?
+bool visibleTo(const QString &tenantId, const fanout::Subscriber &subscriber)
+{
+    return tenantId.isEmpty() || fanout::tenantOfKey(subscriber.key()) == tenantId;
+}
+
+} // namespace
+
+AdminApi::AdminApi(Api &api, const config::ConfigRegistry &registry, const ServiceStatus &status,
+                   fanout::ActivityFeed &activity, webhooks::WebhookDispatcher *webhooks,
+                   int activityPerSecond)
+    : m_api(api)
+    , m_registry(registry)
+    , m_status(status)
+    , m_activity(activity)
+    , m_webhooks(webhooks)
+    , m_activityPerSecond(activityPerSecond)
+{}
+
+void AdminApi::registerRoutes(http::Router &router)
+{
+    auto bind = [this](void (AdminApi::*handler)(HttpCall &, const Api::Caller &)) {
+        return m_api.authenticated([this, handler](HttpCall &call, const Api::Caller &caller) {
+            (this->*handler)(call, caller);
+        });
+    };
+    router.route("GET", QStringLiteral("/admin/v1/subscriptions"),
+                 bind(&AdminApi::listSubscriptions));
+    router.route("DELETE", QStringLiteral("/admin/v1/subscriptions/<arg>"),
+                 bind(&AdminApi::deleteSubscription));
+    router.route("GET", QStringLiteral("/admin/v1/activity"), bind(&AdminApi::activity));
+    router.route("POST", QStringLiteral("/admin/v1/webhooks/<arg>/test"),
+                 bind(&AdminApi::testWebhook));
+}
+
+std::optional<QString> AdminApi::scope(HttpCall &call, const Api::Caller &caller) const
+{
+    if (!caller.user) {
+        call.fail(ApiError::Unauthorized, QStringLiteral("the admin API needs a token"));
+        return std::nullopt;
+    }
+    const User &user = *caller.user;
+    QString tenantId = user.isCore ? QString() : user.tenantId;
+    const QString named = call.request.queryValue(QStringLiteral("tenantId"));
+    if (!named.isEmpty()) {
+        const Tenant *tenant = m_registry.current()->findTenant(named);
+        if (!tenant) {
+            call.fail(ApiError::NotFound, QStringLiteral("tenant '%1' not found").arg(named));
+            return std::nullopt;
+        }
+        tenantId = tenant->id;
+    }
+    // The same rule as for configuration: core administrators everything, a tenant's
+    // administrators their tenant.
+    const QString refusal = configureRefusal(user, tenantId);
+    if (!refusal.isEmpty()) {
+        qCInfo(lcAdmin).noquote() << "refused" << call.request.method << call.request.path << "to"
+                                  << user.id << ":" << refusal;
+        call.fail(ApiError::Forbidden, refusal);
+        return std::nullopt;
+    }
+    return tenantId;
+}
+
+void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::IoWorker &)> job,
+                      std::function<void(HttpCall &, QJsonArray)> done)
+{
+    struct Gathering
+    {
+        QMutex mutex;
+        QJsonArray results;
+        int remaining = 0;
+    };
+    auto gathering = std::make_shared<Gathering>();
+    auto pending = std::make_shared<HttpCall>(std::move(call));
+    QPointer<http::HttpConnection> connection(pending->connection);
+    fanout::IoWorker *home = fanout::IoWorker::current();
+    const QList<fanout::IoWorker *> workers = m_status.workers;
+    gathering->remaining = int(workers.size());
+    for (fanout::IoWorker *worker : workers) {
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, job, done, gathering, pending, connection, home] {
+                const QJsonArray part = job(*worker);
+                QMutexLocker locker(&gathering->mutex);
+                for (const QJsonValue &value : part)
+                    gathering->results.append(value);
+                if (--gathering->remaining > 0)
+                    return;
+                QMetaObject::invokeMethod(
+                    home,
+                    [done, gathering, pending, connection] {
+                        if (connection &&
+                            connection->state() == http::HttpConnection::State::Dispatched)
+                            done(*pending, std::move(gathering->results));
+                    },
+                    Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void AdminApi::listSubscriptions(HttpCall &call, const Api::Caller &caller)
+{
+    const std::optional<QString> tenantId = scope(call, caller);
+    if (!tenantId)
+        return;
+    const QString stream = call.request.queryValue(QStringLiteral("stream"));
+    const QString transport = call.request.queryValue(QStringLiteral("transport"));
+    bool ok = true;
+    const QString topText = call.request.queryValue(QStringLiteral("top"));
+    const int top = topText.isEmpty() ? kDefaultPageSize : topText.toInt(&ok);
+    if (!ok || top < 1 || top > kMaxPageSize) {
+        call.fail(ApiError::BadRequest,
+                  QStringLiteral("top must be a number from 1 to %1").arg(kMaxPageSize));
+        return;
+    }
+    const QString afterText = call.request.queryValue(QStringLiteral("after"));
+    const quint64 after = afterText.isEmpty() ? 0 : afterText.toULongLong(&ok);
+    if (!ok) {
+        call.fail(ApiError::BadRequest,
+                  QStringLiteral("after must be a subscription id (the page's next)"));
+        return;
+    }
+    gather(
+        call,
+        [tenantId = *tenantId, stream, transport, after](fanout::IoWorker &worker) {
+            QJsonArray part;
+            worker.visitSubscribers([&](const fanout::Subscriber &subscriber) {
+                if (subscriber.id() <= after || !visibleTo(tenantId, subscriber))
+                    return;
+                if (!stream.isEmpty() && fanout::streamOfKey(subscriber.key()) != stream)
+                    return;
+                if (!transport.isEmpty() && transport != QLatin1String(subscriber.transport()))
+                    return;
+                part.append(subscriber.toJson());
+            });
+            return part;
+        },
+        [top, afterText](HttpCall &call, QJsonArray results) {
+            QList<QJsonObject> sorted;
+            sorted.reserve(results.size());
+            for (const QJsonValue &value : std::as_const(results))
+                sorted.append(value.toObject());
+            auto idOf = [](const QJsonObject &o) {
+                return o.value(QLatin1String("id")).toString().toULongLong();
+            };
+            std::sort(
+                sorted.begin(), sorted.end(),
+                [&](const QJsonObject &a, const QJsonObject &b) { return idOf(a) < idOf(b); });
+            QJsonArray page;
+            for (qsizetype i = 0; i < sorted.size() && i < top; ++i)
+                page.append(sorted.at(i));
+            QJsonObject pageInfo{{QStringLiteral("size"), page.size()}};
+            if (!afterText.isEmpty())
+                pageInfo.insert(QStringLiteral("after"), afterText);
+            if (sorted.size() > top)
+                pageInfo.insert(QStringLiteral("next"), QString::number(idOf(sorted.at(top - 1))));
+            call.reply(HttpResponse::json(
+                {{QStringLiteral("results"), page}, {QStringLiteral("page"), pageInfo}}));
+        });
+}
+
+void AdminApi::deleteSubscription(HttpCall &call, const Api::Caller &caller)
+{
+    const std::optional<QString> tenantId = scope(call, caller);
+    if (!tenantId)
+        return;
+    bool ok = false;
+    const QString idText = call.args.value(0);
+    const quint64 id = idText.toULongLong(&ok);
+    if (!ok) {
+        call.fail(ApiError::NotFound, QStringLiteral("subscription '%1' not found").arg(idText));
+        return;
+    }
+    const QString who = caller.user->name.isEmpty() ? caller.user->id : caller.user->name;
+    const QString reason = QStringLiteral("disconnected by an administrator (%1)").arg(who);
+    gather(
+        call,
+        [tenantId = *tenantId, id, reason](fanout::IoWorker &worker) {
+            const QJsonObject ended = worker.endSubscriber(
+                id,
+                [&](const fanout::Subscriber &subscriber) {
+                    return visibleTo(tenantId, subscriber);
+                },
+                reason);
+            return ended.isEmpty() ? QJsonArray() : QJsonArray{ended};
+        },
+        [idText, who](HttpCall &call, QJsonArray results) {
+            if (results.isEmpty()) {
+                call.fail(ApiError::NotFound,
+                          QStringLiteral("subscription '%1' not found").arg(idText));
+                return;
+            }
+            qCInfo(lcAdmin).noquote() << "subscription" << idText << "disconnected by" << who;
+            call.reply(HttpResponse::json({{QStringLiteral("disconnected"), true},
+                                           {QStringLiteral("subscription"), results.first()}}));
+        });
+}
+
+void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
+{
+    const std::optional<QString> tenantId = scope(call, caller);
+    if (!tenantId)
+        return;
+    fanout::ActivityListener::Options options;
+    options.tenantId = *tenantId;
+    options.perSecond = m_activityPerSecond;
+    static const QStringList kTypes = {QStringLiteral("subscribe"), QStringLiteral("unsubscribe"),
+                                       QStringLiteral("event-received"),
+                                       QStringLiteral("configuration-changed")};
+    const QString types = call.request.queryValue(QStringLiteral("types"));
+    for (const QString &type : types.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (!kTypes.contains(type.trimmed())) {
+            call.fail(ApiError::BadRequest, QStringLiteral("types: '%1' is not one of %2")
+                                                .arg(type, kTypes.join(QStringLiteral(", "))));
+            return;
+        }
+        options.types.insert(type.trimmed());
+    }
+    fanout::IoWorker *worker = fanout::IoWorker::current();
+    options.bufferLimit = worker->settings().subscriberBufferBytes;
+    fanout::SubscriberInfo info;
+    info.user = std::make_shared<const User>(*caller.user);
+    info.peer = call.request.peer;
+    info.since = QDateTime::currentMSecsSinceEpoch();
+    call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
+    call.connection->writeStream(fanout::activityFrame(
+        QStringLiteral("ready"),
+        {{QStringLiteral("type"), QStringLiteral("ready")},
+         {QStringLiteral("tenant"), tenantId->isEmpty() ? QJsonValue() : QJsonValue(*tenantId)},
+         {QStringLiteral("perSecond"), m_activityPerSecond},
+         {QStringLiteral("types"),
+          QJsonArray::fromStringList(options.types.isEmpty() ? kTypes : options.types.values())}}));
+    worker->addSubscriber(
+        std::make_unique<fanout::ActivityListener>(call.connection, m_activity, options, info),
+        call.connection);
+    qCInfo(lcAdmin).noquote() << "activity feed for" << caller.user->id << "from"
+                              << call.request.peer.toString() << "on"
+                              << (tenantId->isEmpty() ? QStringLiteral("every tenant") : *tenantId);
+}
+
+void AdminApi::testWebhook(HttpCall &call, const Api::Caller &caller)
+{
+    const std::optional<QString> tenantId = scope(call, caller);
+    if (!tenantId)
+        return;
+    const config::SnapshotPtr snapshot = m_registry.current();
+    const QString webhookId = call.args.value(0);
+    const Webhook *webhook = snapshot->webhook(*tenantId, webhookId);
+    if (!webhook || !m_webhooks) {
+        call.fail(ApiError::NotFound, QStringLiteral("webhook '%1' not found").arg(webhookId));
+        return;
+    }
+    if (!webhook->hasHttpUrl()) {
+        call.fail(ApiError::BadRequest,
+                  QStringLiteral("webhook '%1' has no http(s) url").arg(webhookId));
+        return;
+    }
+    // The test event: the body's {namespace, name, correlationId, context, payload}, else
+    // the webhook's first event type with an empty payload (an application-status
+    // webhook's targetId as payload.application.appKey).
+    QJsonObject body;
+    if (!call.request.body.trimmed().isEmpty()) {
+        const auto parsed = call.objectBody();
+        if (!parsed)
+            return;
+        body = *parsed;
+    }
+    QString eventNamespace = QStringLiteral("push-service");
+    QString name = QStringLiteral("webhook-test");
+    if (!webhook->events.isEmpty()) {
+        eventNamespace = webhook->events.first().eventNamespace;
+        name = webhook->events.first().name;
+    } else if (!webhook->eventTypes.isEmpty() &&
+               webhook->eventTypes.first().contains(QLatin1Char(':'))) {
+        eventNamespace = webhook->eventTypes.first().section(QLatin1Char(':'), 0, 0);
+        name = webhook->eventTypes.first().section(QLatin1Char(':'), 1);
+    }
+    QJsonObject payload;
+    if (webhook->isApplicationStatus())
+        payload.insert(QStringLiteral("application"),
+                       QJsonObject{{QStringLiteral("appKey"), webhook->targetId}});
+    QJsonObject defaults{{QStringLiteral("namespace"), eventNamespace},
+                         {QStringLiteral("name"), name},
+                         {QStringLiteral("timestamp"),
+                          DomainEvent::formatTimestamp(QDateTime::currentDateTimeUtc())},
+                         {QStringLiteral("correlationId"), QStringLiteral("webhook-test")},
+                         {QStringLiteral("payload"), payload}};
+    for (auto it = body.constBegin(); it != body.constEnd(); ++it)
+        defaults.insert(it.key(), it.value());
+    QString error;
+    std::optional<DomainEvent> event = DomainEvent::fromJson(defaults, &error);
+    if (!event) {
+        call.fail(ApiError::BadRequest, error);
+        return;
+    }
+    const Tenant *tenant = snapshot->tenantById(*tenantId);
+    if (tenant)
+        event->tenantId = tenant->urn();
+    auto pending = std::make_shared<HttpCall>(std::move(call));
+    QPointer<http::HttpConnection> connection(pending->connection);
+    m_webhooks->test(*webhook, *event, fanout::IoWorker::current(),
+                     [pending, connection, webhookId](webhooks::WebhookDispatcher::Result result) {
+                         if (!connection ||
+                             connection->state() != http::HttpConnection::State::Dispatched)
+                             return;
+                         pending->reply(HttpResponse::json({
+                             {QStringLiteral("webhook"), webhookId},
+                             {QStringLiteral("outcome"), result.outcome},
+                             {QStringLiteral("status"), result.status},
+                             {QStringLiteral("statusCode"), result.statusCode},
+                             {QStringLiteral("responseTime"), result.responseTimeMs},
+                         }));
+                     });
+}
+
+} // namespace push::core

@@ -1,0 +1,202 @@
+#include "webhookdispatcher.h"
+
+#include "metrics.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QThread>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcWebhooks, "push.webhooks")
+
+namespace push::webhooks {
+
+WebhookDispatcher::WebhookDispatcher(const config::ConfigRegistry &registry, Options options,
+                                     EmitEvent emitEvent)
+    : m_registry(registry)
+    , m_options(std::move(options))
+    , m_emitEvent(std::move(emitEvent))
+{}
+
+WebhookDispatcher::~WebhookDispatcher()
+{
+    stop();
+}
+
+void WebhookDispatcher::start()
+{
+    if (m_thread)
+        return;
+    m_thread = new QThread;
+    m_thread->setObjectName(QStringLiteral("push-webhooks"));
+    m_context = new QObject;
+    m_context->moveToThread(m_thread);
+    m_thread->start();
+    QMetaObject::invokeMethod(
+        m_context, [this] { m_network = new QNetworkAccessManager(m_context); },
+        Qt::BlockingQueuedConnection);
+}
+
+void WebhookDispatcher::stop()
+{
+    if (!m_thread)
+        return;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this] {
+            m_queue.clear();
+            // Replies are children of the manager: deleting it aborts them without a
+            // finished() that would emit events into a hub that is going away.
+            delete m_network;
+            m_network = nullptr;
+        },
+        Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_context;
+    m_context = nullptr;
+    delete m_thread;
+    m_thread = nullptr;
+}
+
+void WebhookDispatcher::offer(const DomainEvent &event)
+{
+    const config::SnapshotPtr snapshot = m_registry.current();
+    if (!snapshot->hasWebhooks() || !m_context)
+        return;
+    const QString tenantId = tenantIdFromUrn(event.tenantId);
+    for (const Webhook &webhook : snapshot->webhooksFor(tenantId)) {
+        if (!webhook.triggeredBy(event))
+            continue;
+        if (m_waiting.load(std::memory_order_relaxed) >= m_options.maxQueued) {
+            ++metrics::registry().webhooksDropped;
+            qCWarning(lcWebhooks).noquote()
+                << "dropped a call of webhook" << webhook.id << "of" << tenantId << "for"
+                << event.eventNamespace + QLatin1Char(':') + event.name << ":"
+                << m_options.maxQueued << "calls are already waiting";
+            continue;
+        }
+        m_waiting.fetch_add(1, std::memory_order_relaxed);
+        QMetaObject::invokeMethod(
+            m_context,
+            [this, call = Call{webhook, event, false, nullptr, {}}]() mutable {
+                m_waiting.fetch_sub(1, std::memory_order_relaxed);
+                enqueue(std::move(call));
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void WebhookDispatcher::test(const Webhook &webhook, const DomainEvent &event, QObject *context,
+                             std::function<void(Result)> done)
+{
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, call = Call{webhook, event, true, context, std::move(done)}]() mutable {
+            send(std::move(call)); // a person waits for it: not behind the queue
+        },
+        Qt::QueuedConnection);
+}
+
+void WebhookDispatcher::enqueue(Call &&call)
+{
+    if (!m_network)
+        return;
+    m_queue.push_back(std::move(call));
+    startNext();
+}
+
+void WebhookDispatcher::startNext()
+{
+    while (m_network && !m_queue.empty() &&
+           m_inFlight.load(std::memory_order_relaxed) < m_options.maxInFlight) {
+        Call call = std::move(m_queue.front());
+        m_queue.pop_front();
+        send(std::move(call));
+    }
+}
+
+void WebhookDispatcher::send(Call &&call)
+{
+    if (!m_network)
+        return;
+    QNetworkRequest request{QUrl(call.webhook.url)};
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setHeader(QNetworkRequest::UserAgentHeader, m_options.userAgent);
+    const QByteArray body = QJsonDocument(call.event.toJson()).toJson(QJsonDocument::Compact);
+    m_inFlight.fetch_add(1, std::memory_order_relaxed);
+    metrics::registry().webhooksInFlight.fetch_add(1, std::memory_order_relaxed);
+    QElapsedTimer clock;
+    clock.start();
+    QNetworkReply *reply = m_network->post(request, body);
+    // Our own timer (not setTransferTimeout): a timeout must be told from other aborts.
+    auto *timer = new QTimer(reply);
+    timer->setSingleShot(true);
+    auto timedOut = std::make_shared<bool>(false);
+    QObject::connect(timer, &QTimer::timeout, reply, [reply, timedOut] {
+        *timedOut = true;
+        reply->abort();
+    });
+    timer->start(m_options.timeoutMs);
+    auto pending = std::make_shared<Call>(std::move(call));
+    QObject::connect(
+        reply, &QNetworkReply::finished, m_context, [this, reply, clock, timedOut, pending] {
+            reply->deleteLater();
+            Result result;
+            result.responseTimeMs = clock.elapsed();
+            result.answeredAt = QDateTime::currentDateTimeUtc();
+            result.statusCode = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            if (*timedOut) {
+                result.status = QStringLiteral("timed out after %1 ms").arg(m_options.timeoutMs);
+                result.outcome = QStringLiteral("timeout");
+                result.statusCode = 0;
+            } else if (result.statusCode > 0) {
+                result.status =
+                    reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+                result.outcome = result.statusCode < 400 ? QStringLiteral("success")
+                                                         : QStringLiteral("http-error");
+            } else {
+                result.status = reply->errorString();
+                result.outcome = QStringLiteral("error");
+            }
+            m_inFlight.fetch_sub(1, std::memory_order_relaxed);
+            metrics::registry().webhooksInFlight.fetch_sub(1, std::memory_order_relaxed);
+            finished(*pending, result);
+            startNext();
+        });
+}
+
+void WebhookDispatcher::finished(const Call &call, const Result &result)
+{
+    metrics::registry().webhookCall(result.outcome, double(result.responseTimeMs) / 1000.0);
+    const QString tenant = tenantIdFromUrn(call.event.tenantId);
+    const char *test = call.test ? " (a test)" : "";
+    if (result.outcome == QLatin1String("success"))
+        qCInfo(lcWebhooks).noquote()
+            << "webhook" << call.webhook.id << "of" << tenant << "answered" << result.statusCode
+            << "in" << result.responseTimeMs << QLatin1String("ms") + QLatin1String(test);
+    else
+        qCWarning(lcWebhooks).noquote()
+            << "webhook" << call.webhook.id << "of" << tenant << "at" << call.webhook.url << ":"
+            << (result.statusCode > 0 ? QString::number(result.statusCode) + QLatin1Char(' ')
+                                      : QString()) +
+                   result.status
+            << "after" << result.responseTimeMs << QLatin1String("ms") + QLatin1String(test);
+    if (call.test) {
+        if (call.context && call.done)
+            QMetaObject::invokeMethod(
+                call.context, [done = call.done, result] { done(result); }, Qt::QueuedConnection);
+        return;
+    }
+    if (m_emitEvent)
+        m_emitEvent(webhookTriggeredEvent(call.webhook, call.event, result.status,
+                                          result.statusCode, result.answeredAt,
+                                          result.responseTimeMs));
+}
+
+} // namespace push::webhooks

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "configsnapshot.h"
+#include "domainevent.h"
+#include "webhook.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QThread;
+
+namespace push::webhooks {
+
+// Calls webhooks (CONTRACT.md "Webhooks") on a thread of its own with its own
+// QNetworkAccessManager, so that a dead or slow target never delays stream delivery:
+// offer() only matches the event against the snapshot's webhooks on the caller's thread
+// and queues what matched. At most `maxInFlight` calls run at once, each with a timeout;
+// beyond `maxQueued` waiting calls new ones are dropped, logged and counted. After each
+// call (any HTTP status, or none) `emitEvent` gets the push-service:webhook-triggered
+// event, on the dispatcher's thread.
+class WebhookDispatcher final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(WebhookDispatcher)
+
+public:
+    struct Options
+    {
+        int timeoutMs = 10000;
+        int maxInFlight = 16;
+        int maxQueued = 1000;
+        QByteArray userAgent = "push-service";
+    };
+    // What a call came to: `status` the reason phrase (or what failed), `statusCode` 0
+    // when nothing answered.
+    struct Result
+    {
+        QString status;
+        int statusCode = 0;
+        qint64 responseTimeMs = 0;
+        QDateTime answeredAt;
+        QString outcome; // success, http-error, timeout, error (the metric label)
+    };
+    using EmitEvent = std::function<void(DomainEvent &&event)>;
+
+    WebhookDispatcher(const config::ConfigRegistry &registry, Options options, EmitEvent emitEvent);
+    ~WebhookDispatcher() override;
+
+    void start();
+    // Aborts what is in flight (no webhook-triggered event for those) and joins the thread.
+    void stop();
+
+    // Thread-safe. Queues a call for every webhook of the event's tenant it triggers.
+    void offer(const DomainEvent &event);
+    // Thread-safe. Calls `webhook` once with `event` whatever its rules say (the admin
+    // API's test); `done` runs on `context`'s thread. No webhook-triggered event.
+    void test(const Webhook &webhook, const DomainEvent &event, QObject *context,
+              std::function<void(Result)> done);
+
+    int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
+
+private:
+    struct Call
+    {
+        Webhook webhook;
+        DomainEvent event;
+        bool test = false;
+        QObject *context = nullptr;
+        std::function<void(Result)> done;
+    };
+    void enqueue(Call &&call); // on the dispatcher's thread
+    void startNext();
+    void send(Call &&call);
+    void finished(const Call &call, const Result &result);
+
+    const config::ConfigRegistry &m_registry;
+    Options m_options;
+    EmitEvent m_emitEvent;
+    QThread *m_thread = nullptr;
+    QObject *m_context = nullptr;               // lives on m_thread: calls run there
+    QNetworkAccessManager *m_network = nullptr; // lives on m_thread
+    std::deque<Call> m_queue;                   // on m_thread only
+    std::atomic<int> m_inFlight{0};
+    std::atomic<int> m_waiting{0}; // offered, not yet started (bounds the queue from outside)
+};
+
+} // namespace push::webhooks
