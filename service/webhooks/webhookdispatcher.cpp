@@ -49,6 +49,7 @@ void WebhookDispatcher::stop()
     QMetaObject::invokeMethod(
         m_context,
         [this] {
+            m_waiting.fetch_sub(int(m_queue.size()), std::memory_order_relaxed);
             m_queue.clear();
             // Replies are children of the manager: deleting it aborts them without a
             // finished() that would emit events into a hub that is going away.
@@ -85,7 +86,6 @@ void WebhookDispatcher::offer(const DomainEvent &event)
         QMetaObject::invokeMethod(
             m_context,
             [this, call = Call{webhook, event, false, nullptr, {}}]() mutable {
-                m_waiting.fetch_sub(1, std::memory_order_relaxed);
                 enqueue(std::move(call));
             },
             Qt::QueuedConnection);
@@ -105,8 +105,10 @@ void WebhookDispatcher::test(const Webhook &webhook, const DomainEvent &event, Q
 
 void WebhookDispatcher::enqueue(Call &&call)
 {
-    if (!m_network)
+    if (!m_network) {
+        m_waiting.fetch_sub(1, std::memory_order_relaxed);
         return;
+    }
     m_queue.push_back(std::move(call));
     startNext();
 }
@@ -117,6 +119,7 @@ void WebhookDispatcher::startNext()
            m_inFlight.load(std::memory_order_relaxed) < m_options.maxInFlight) {
         Call call = std::move(m_queue.front());
         m_queue.pop_front();
+        m_waiting.fetch_sub(1, std::memory_order_relaxed);
         send(std::move(call));
     }
 }
@@ -137,6 +140,7 @@ void WebhookDispatcher::send(Call &&call)
     // Our own timer (not setTransferTimeout): a timeout must be told from other aborts.
     auto *timer = new QTimer(reply);
     timer->setSingleShot(true);
+    timer->setTimerType(Qt::PreciseTimer); // a coarse one may fire 5 % early
     auto timedOut = std::make_shared<bool>(false);
     QObject::connect(timer, &QTimer::timeout, reply, [reply, timedOut] {
         *timedOut = true;

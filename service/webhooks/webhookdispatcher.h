@@ -88,7 +88,7 @@ private:
     QNetworkAccessManager *m_network = nullptr; // lives on m_thread
     std::deque<Call> m_queue;                   // on m_thread only
     std::atomic<int> m_inFlight{0};
-    std::atomic<int> m_waiting{0}; // offered, not yet started (bounds the queue from outside)
+    std::atomic<int> m_waiting{0}; // offered, not yet sent: what maxQueued bounds
 };
 
 } // namespace push::webhooks

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
@@ -111,6 +112,46 @@ describe('two instances, one PostgreSQL, one RabbitMQ', () => {
     await a.publish('demo', { namespace: 'status-service', name: 'health-check-started', payload: { added: true } });
     await waitFor(() => onB.items.length === 1, 5000, 'an event on the new stream on B');
     onB.source.close();
+  });
+
+  test('a webhook is called once per event, not once per instance', async () => {
+    const received = [];
+    const target = createServer((request, response) => {
+      let body = '';
+      request.on('data', (d) => (body += d));
+      request.on('end', () => {
+        received.push(JSON.parse(body));
+        response.end('ok');
+      });
+    });
+    await new Promise((resolve) => target.listen(0, '127.0.0.1', resolve));
+    a.configure('demo', {
+      'application-health': stream('application-health'),
+      'webhook-calls': { id: 'webhook-calls', name: 'calls', publicSubscribe: true,
+        events: [{ namespace: 'push-service', name: 'webhook-triggered' }] },
+      webhooks: { once: { id: 'once', name: 'Once', url: `http://127.0.0.1:${target.address().port}/`,
+        events: [{ namespace: 'order-service', name: 'order-placed' }] } },
+    });
+    await waitFor(async () => (await streamStatus(b.url, 'webhook-calls')) === 200 &&
+      (await streamStatus(a.url, 'webhook-calls')) === 200, 5000, 'the configuration on both');
+    const onA = sse(a.url, 'webhook-calls');
+    const onB = sse(b.url, 'webhook-calls');
+    await Promise.all([onA.open, onB.open]);
+    const events = 10;
+    for (let i = 0; i < events; i++) {
+      const publisher = i % 2 ? a : b;
+      assert.equal((await publisher.publish('demo', { namespace: 'order-service', name: 'order-placed',
+        correlationId: `order-${i}`, payload: { i } })).status, 200);
+    }
+    // every call's webhook-triggered event goes through the exchange to both instances
+    await waitFor(() => onA.items.length >= events && onB.items.length >= events, 10000, 'the triggered events on both');
+    assert.equal(received.length, events, 'one call per event');
+    assert.deepEqual(received.map((e) => e.correlationId).sort(), [...Array(events).keys()].map((i) => `order-${i}`).sort());
+    assert.equal(onA.items.length, events);
+    assert.equal(onB.items.length, events);
+    onA.source.close();
+    onB.source.close();
+    target.close();
   });
 });
 

@@ -1,0 +1,284 @@
+// Webhooks (CONTRACT.md "Webhooks") against the real service, called on a real local
+// HTTP server: plain webhooks with criteria, application-status webhooks, an error answer,
+// a target that never answers (the timeout, and stream delivery not waiting for it), the
+// bound on calls in flight, the push-service:webhook-triggered event on a stream, the test
+// call of the admin API, and the metrics.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { EventSource } from 'eventsource';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { Service, waitFor } from './service.mjs';
+
+const TENANT_ADMIN = 'urn:ads:platform:tenant-service:tenant-admin';
+const CONFIG = '/configuration/v2/configuration/platform/push-service';
+const DEMO = 'urn:ads:platform:tenant-service:v2:/tenants/demo';
+
+// The webhook target: /ok answers 200, /fail 500, /hang never (until released).
+class Target {
+  constructor() {
+    this.calls = [];
+    this.hanging = [];
+    this.server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (d) => (body += d));
+      request.on('end', () => {
+        const call = { path: request.url, headers: request.headers, body: JSON.parse(body) };
+        this.calls.push(call);
+        if (request.url.startsWith('/hang')) {
+          this.hanging.push(response);
+          return;
+        }
+        response.writeHead(request.url.startsWith('/fail') ? 500 : 200, { 'Content-Type': 'text/plain' });
+        response.end('thanks');
+      });
+    });
+  }
+  async start() {
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${this.server.address().port}`;
+  }
+  on(path) {
+    return this.calls.filter((c) => c.path === path);
+  }
+  release() {
+    for (const response of this.hanging.splice(0)) response.destroy();
+  }
+  async stop() {
+    this.release();
+    this.server.closeAllConnections?.();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+let target;
+
+async function patch(service, token, update) {
+  const response = await fetch(`${service.url}${CONFIG}`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ operation: 'UPDATE', update }),
+  });
+  assert.equal(response.status, 200, await response.text());
+}
+
+function triggeredStream(service) {
+  const items = [];
+  const source = new EventSource(`${service.url}/stream/v1/streams/webhook-calls?tenant=demo`);
+  source.onmessage = (e) => items.push(JSON.parse(e.data));
+  const open = new Promise((resolve, reject) => { source.onopen = resolve; source.onerror = reject; });
+  return { items, open, close: () => source.close() };
+}
+
+const webhookCalls = {
+  id: 'webhook-calls', name: 'Webhook calls', publicSubscribe: true,
+  events: [{ namespace: 'push-service', name: 'webhook-triggered' }],
+};
+
+async function scrape(service) {
+  const families = parsePrometheusTextFormat(await (await fetch(`${service.url}/metrics`)).text());
+  const byName = Object.fromEntries(families.map((f) => [f.name, f]));
+  return {
+    byName,
+    value: (name, labels = {}) => {
+      const metric = byName[name]?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+      return metric ? Number(metric.value ?? metric.count) : 0;
+    },
+  };
+}
+
+before(async () => {
+  target = new Target();
+  await target.start();
+});
+
+after(async () => {
+  await target.stop();
+});
+
+describe('webhooks', () => {
+  let service;
+  let admin;
+  let calls;
+  before(async () => {
+    service = new Service({ PUSH_WEBHOOK_TIMEOUT_MS: '3000' });
+    await service.start();
+    admin = service.token('--tenant', 'demo', '--roles', TENANT_ADMIN);
+    await patch(service, admin, {
+      'webhook-calls': webhookCalls,
+      webhooks: {
+        orders: { id: 'orders', name: 'Orders hook', url: `${target.url}/ok`, description: 'orders from prod',
+          events: [{ namespace: 'order-service', name: 'order-placed', criteria: { context: { env: 'prod' } } }] },
+        failing: { id: 'failing', name: 'Failing hook', url: `${target.url}/fail`,
+          events: [{ namespace: 'order-service', name: 'order-failed' }] },
+        status: { id: 'status', name: 'Portal status', url: `${target.url}/ok-status`, targetId: 'portal',
+          intervalMinutes: 5, eventTypes: [{ id: 'status-service:application-status-changed' }] },
+        loop: { id: 'loop', name: 'Loop', url: `${target.url}/loop`,
+          events: [{ namespace: 'push-service', name: 'webhook-triggered' }] },
+        'not-http': { id: 'not-http', name: 'FTP', url: 'ftp://example.org/x',
+          events: [{ namespace: 'order-service', name: 'order-placed' }] },
+      },
+    });
+    calls = triggeredStream(service);
+    await calls.open;
+  });
+  after(async () => {
+    calls.close();
+    await service.stop();
+  });
+
+  test('a plain webhook gets the event JSON when namespace, name and criteria match', async () => {
+    const publish = (context, correlationId) => service.publish('demo', { namespace: 'order-service', name: 'order-placed',
+      correlationId, context, payload: { order: 7 } });
+    assert.equal((await publish({ env: 'test' }, 'c-test')).status, 200); // criteria do not match
+    assert.equal((await publish({ env: 'prod', region: 'north' }, 'c-prod')).status, 200);
+    await waitFor(() => target.on('/ok').length >= 1, 5000, 'the webhook call');
+    await waitFor(() => calls.items.some((e) => e.correlationId === 'c-prod'), 5000, 'webhook-triggered');
+    const [call] = target.on('/ok');
+    assert.equal(target.on('/ok').length, 1, 'the event with other context did not fire');
+    assert.equal(call.headers['content-type'], 'application/json');
+    assert.match(call.headers['user-agent'], /^push-service\//);
+    assert.deepEqual(call.body, { tenantId: DEMO, namespace: 'order-service', name: 'order-placed',
+      timestamp: call.body.timestamp, correlationId: 'c-prod', context: { env: 'prod', region: 'north' }, payload: { order: 7 } });
+    assert.equal(target.on('/loop').length, 0, 'webhook-triggered never triggers webhooks');
+  });
+
+  test('after each call the webhook-triggered event is delivered on a stream', async () => {
+    const event = calls.items.find((e) => e.correlationId === 'c-prod');
+    assert.equal(event.tenantId, DEMO);
+    assert.equal(event.namespace, 'push-service');
+    assert.equal(event.name, 'webhook-triggered');
+    assert.deepEqual(event.context, { name: 'Orders hook' });
+    assert.deepEqual(event.payload.webhook, { name: 'Orders hook', url: `${target.url}/ok` });
+    assert.deepEqual(event.payload.trigger, { namespace: 'order-service', name: 'order-placed', correlationId: 'c-prod',
+      context: { env: 'prod', region: 'north' } });
+    assert.equal(event.payload.response.statusCode, 200);
+    assert.equal(event.payload.response.status, 'OK');
+    assert.ok(!Number.isNaN(Date.parse(event.payload.response.timestamp)));
+    assert.equal(typeof event.payload.responseTime, 'number');
+  });
+
+  test('an error answer is reported too; without a correlation id the webhook id stands in', async () => {
+    assert.equal((await service.publish('demo', { namespace: 'order-service', name: 'order-failed', payload: {} })).status, 200);
+    await waitFor(() => calls.items.some((e) => e.context.name === 'Failing hook'), 5000, 'webhook-triggered of the 500');
+    const event = calls.items.find((e) => e.context.name === 'Failing hook');
+    assert.equal(event.payload.response.statusCode, 500);
+    assert.equal(event.payload.response.status, 'Internal Server Error');
+    assert.equal(event.correlationId, 'failing');
+  });
+
+  test('an application-status webhook fires for its event types and its target application only', async () => {
+    const status = (application, name = 'application-status-changed') => service.publish('demo', {
+      namespace: 'status-service', name, correlationId: `s-${application.appKey ?? application.id}-${name}`,
+      payload: { application, newStatus: 'down' } });
+    await status({ appKey: 'portal', name: 'Portal' });
+    await status({ id: 'portal' });
+    await status({ appKey: 'other-app' });
+    await status({ appKey: 'portal' }, 'health-check-started');
+    await waitFor(() => target.on('/ok-status').length >= 2, 5000, 'two application-status calls');
+    await waitFor(() => calls.items.filter((e) => e.context.name === 'Portal status').length >= 2, 5000, 'two events');
+    // everything published before the marker has been offered; the marker fires `orders`
+    await service.publish('demo', { namespace: 'order-service', name: 'order-placed', correlationId: 'marker',
+      context: { env: 'prod' }, payload: {} });
+    await waitFor(() => calls.items.some((e) => e.correlationId === 'marker'), 5000, 'the marker call');
+    assert.deepEqual(target.on('/ok-status').map((c) => c.body.correlationId).sort(),
+      ['s-portal-application-status-changed', 's-portal-application-status-changed']);
+    const event = calls.items.find((e) => e.context.name === 'Portal status');
+    assert.deepEqual(event.payload.webhook, { name: 'Portal status', url: `${target.url}/ok-status`, targetId: 'portal' });
+    assert.equal(target.on('/loop').length, 0);
+  });
+
+  test('the admin API calls a webhook once with a test event and answers what came back', async () => {
+    const before = target.on('/ok-status').length;
+    const response = await fetch(`${service.url}/admin/v1/webhooks/status/test`, {
+      method: 'POST', headers: { Authorization: `Bearer ${admin}` } });
+    assert.equal(response.status, 200);
+    const result = await response.json();
+    assert.equal(result.outcome, 'success');
+    assert.equal(result.statusCode, 200);
+    const calls = target.on('/ok-status');
+    assert.equal(calls.length, before + 1);
+    assert.equal(calls.at(-1).body.namespace, 'status-service');
+    assert.equal(calls.at(-1).body.name, 'application-status-changed');
+    assert.deepEqual(calls.at(-1).body.payload, { application: { appKey: 'portal' } });
+    const missing = await fetch(`${service.url}/admin/v1/webhooks/nope/test`, { method: 'POST', headers: { Authorization: `Bearer ${admin}` } });
+    assert.equal(missing.status, 404);
+    const ftp = await fetch(`${service.url}/admin/v1/webhooks/not-http/test`, { method: 'POST', headers: { Authorization: `Bearer ${admin}` } });
+    assert.equal(ftp.status, 400);
+    const anonymous = await fetch(`${service.url}/admin/v1/webhooks/status/test`, { method: 'POST' });
+    assert.equal(anonymous.status, 401);
+  });
+
+  test('a target that never answers times out, and stream delivery does not wait for it', async () => {
+    await patch(service, admin, { webhooks: {
+      hang: { id: 'hang', name: 'Hanging hook', url: `${target.url}/hang`, events: [{ namespace: 'order-service', name: 'order-stuck' }] },
+    }, stuck: { id: 'stuck', name: 'Stuck', publicSubscribe: true, events: [{ namespace: 'order-service', name: 'order-stuck' }] } });
+    const stuck = [];
+    const source = new EventSource(`${service.url}/stream/v1/streams/stuck?tenant=demo`);
+    source.onmessage = (e) => stuck.push(JSON.parse(e.data));
+    await new Promise((resolve, reject) => { source.onopen = resolve; source.onerror = reject; });
+    assert.equal((await service.publish('demo', { namespace: 'order-service', name: 'order-stuck', correlationId: 'stuck-1', payload: {} })).status, 200);
+    await waitFor(() => stuck.length === 1, 5000, 'stream delivery');
+    await waitFor(() => target.on('/hang').length === 1, 5000, 'the webhook call, left unanswered');
+    assert.ok(!calls.items.some((e) => e.correlationId === 'stuck-1'), 'delivered while the webhook had not answered');
+    await waitFor(() => calls.items.some((e) => e.correlationId === 'stuck-1'), 10000, 'the timeout reported');
+    const event = calls.items.find((e) => e.correlationId === 'stuck-1');
+    assert.equal(event.payload.response.statusCode, 0);
+    assert.match(event.payload.response.status, /timed out after 3000 ms/);
+    assert.ok(event.payload.responseTime >= 2900, `${event.payload.responseTime} ms`);
+    assert.equal(target.on('/hang').length, 1);
+    source.close();
+    target.release();
+  });
+
+  test('metrics count the calls by outcome and their latency', async () => {
+    const { value, byName } = await scrape(service);
+    assert.equal(value('push_webhook_calls_total', { outcome: 'success' }), 5); // plain, 2 status, the marker, the test
+    assert.equal(value('push_webhook_calls_total', { outcome: 'http-error' }), 1);
+    assert.equal(value('push_webhook_calls_total', { outcome: 'timeout' }), 1);
+    assert.equal(value('push_webhook_calls_total', { outcome: 'dropped' }), 0);
+    assert.equal(value('push_events_received_total', { source: 'webhook' }), 6, 'one webhook-triggered event per call but the test');
+    const histogram = byName.push_webhook_duration_seconds;
+    assert.equal(histogram.type, 'HISTOGRAM');
+    const [series] = histogram.metrics;
+    assert.equal(Number(series.count), 7, 'the test call is a call too');
+    assert.ok(Number(series.buckets['+Inf']) === 7 && Number(series.buckets['0.5']) === 6, JSON.stringify(series.buckets));
+    assert.equal(value('push_webhooks_in_flight'), 0);
+  });
+});
+
+describe('webhook load bounds', () => {
+  let service;
+  before(async () => {
+    service = new Service({ PUSH_WEBHOOK_MAX_IN_FLIGHT: '2', PUSH_WEBHOOK_MAX_QUEUED: '3', PUSH_WEBHOOK_TIMEOUT_MS: '60000' });
+    await service.start();
+    const admin = service.token('--tenant', 'demo', '--roles', TENANT_ADMIN);
+    await patch(service, admin, { webhooks: [
+      { id: 'slow', name: 'Slow', url: `${target.url}/hang-bounded`, events: [{ namespace: 'load', name: 'burst' }] },
+    ] });
+  });
+  after(async () => {
+    target.release();
+    await service.stop();
+  });
+
+  test('at most maxInFlight calls at once; beyond maxQueued waiting, calls are dropped and counted', async () => {
+    target.release();
+    const before = target.on('/hang-bounded').length;
+    const stream = [];
+    const source = new EventSource(`${service.url}/stream/v1/streams/application-health?tenant=demo`);
+    source.onmessage = (e) => stream.push(e.data);
+    await new Promise((resolve, reject) => { source.onopen = resolve; source.onerror = reject; });
+    for (let i = 0; i < 20; i++)
+      assert.equal((await service.publish('demo', { namespace: 'load', name: 'burst', payload: { i } })).status, 200);
+    await service.publish('demo', { namespace: 'status-service', name: 'health-check-started', payload: {} });
+    await waitFor(() => stream.length === 1, 5000, 'stream delivery while webhooks are stuck');
+    await waitFor(async () => (await scrape(service)).value('push_webhooks_in_flight') === 2, 5000, 'two in flight');
+    const { value } = await scrape(service);
+    assert.equal(target.on('/hang-bounded').length - before, 2, 'no third call while two hang');
+    // 2 in flight, 3 waiting, the other 15 dropped
+    await waitFor(async () => (await scrape(service)).value('push_webhook_calls_total', { outcome: 'dropped' }) === 15,
+      5000, 'fifteen dropped');
+    source.close();
+  });
+});
