@@ -64,31 +64,9 @@ void AdminApi::registerRoutes(http::Router &router)
 
 std::optional<QString> AdminApi::scope(HttpCall &call, const Api::Caller &caller) const
 {
-    if (!caller.user) {
-        call.fail(ApiError::Unauthorized, QStringLiteral("the admin API needs a token"));
-        return std::nullopt;
-    }
-    const User &user = *caller.user;
-    QString tenantId = user.isCore ? QString() : user.tenantId;
-    const QString named = call.request.queryValue(QStringLiteral("tenantId"));
-    if (!named.isEmpty()) {
-        const Tenant *tenant = m_registry.current()->findTenant(named);
-        if (!tenant) {
-            call.fail(ApiError::NotFound, QStringLiteral("tenant '%1' not found").arg(named));
-            return std::nullopt;
-        }
-        tenantId = tenant->id;
-    }
     // The same rule as for configuration: core administrators everything, a tenant's
     // administrators their tenant.
-    const QString refusal = configureRefusal(user, tenantId);
-    if (!refusal.isEmpty()) {
-        qCInfo(lcAdmin).noquote() << "refused" << call.request.method << call.request.path << "to"
-                                  << user.id << ":" << refusal;
-        call.fail(ApiError::Forbidden, refusal);
-        return std::nullopt;
-    }
-    return tenantId;
+    return m_api.administeredTenant(call, caller, QStringLiteral("the admin API"));
 }
 
 void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::IoWorker &)> job,

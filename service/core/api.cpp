@@ -105,6 +105,34 @@ std::function<void(HttpCall &)> Api::authenticated(CallerHandler handler)
     };
 }
 
+std::optional<QString> Api::administeredTenant(HttpCall &call, const Caller &caller,
+                                               const QString &needs) const
+{
+    if (!caller.user) {
+        call.fail(ApiError::Unauthorized, QStringLiteral("%1 needs a token").arg(needs));
+        return std::nullopt;
+    }
+    const User &user = *caller.user;
+    QString tenantId = user.isCore ? QString() : user.tenantId;
+    const QString named = call.request.queryValue(QStringLiteral("tenantId"));
+    if (!named.isEmpty()) {
+        const Tenant *tenant = m_registry.current()->findTenant(named);
+        if (!tenant) {
+            call.fail(ApiError::NotFound, QStringLiteral("tenant '%1' not found").arg(named));
+            return std::nullopt;
+        }
+        tenantId = tenant->id;
+    }
+    const QString refusal = configureRefusal(user, tenantId);
+    if (!refusal.isEmpty()) {
+        qCInfo(lcAuth).noquote() << "refused" << call.request.method << call.request.path << "to"
+                                 << user.id << ":" << refusal;
+        call.fail(ApiError::Forbidden, refusal);
+        return std::nullopt;
+    }
+    return tenantId;
+}
+
 void Api::registerRoutes(http::Router &router)
 {
     router.route("GET", QStringLiteral("/"), [this](HttpCall &c) { root(c); });

@@ -61,6 +61,13 @@ public:
     // the issuer's keys cannot be had) here, so handlers only see valid callers.
     std::function<void(http::HttpCall &)> authenticated(CallerHandler handler);
 
+    // The tenant an administrator acts on: the one named by ?tenantId= (id, name or URN),
+    // else the caller's own; empty for a core caller who names none (the core document, or
+    // every tenant). Allowed by configureRefusal; otherwise the call is answered 401, 403 or
+    // 404 here (`needs` says what needs a token) and nullopt returned.
+    std::optional<QString> administeredTenant(http::HttpCall &call, const Caller &caller,
+                                              const QString &needs) const;
+
 private:
     using Handler = void (Api::*)(http::HttpCall &, const Caller &);
     std::function<void(http::HttpCall &)> authenticated(Handler handler);

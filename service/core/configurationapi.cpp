@@ -67,32 +67,12 @@ void ConfigurationApi::registerRoutes(http::Router &router)
 std::optional<ConfigurationApi::Scope> ConfigurationApi::scope(HttpCall &call,
                                                                const Api::Caller &caller) const
 {
-    if (!caller.user) {
-        call.fail(ApiError::Unauthorized, QStringLiteral("configuration needs a token"));
+    const std::optional<QString> tenantId =
+        m_api.administeredTenant(call, caller, QStringLiteral("configuration"));
+    if (!tenantId)
         return std::nullopt;
-    }
     const User &user = *caller.user;
-    Scope scope;
-    scope.author = user.name.isEmpty() ? user.id : user.name;
-    const QString named = call.request.queryValue(QStringLiteral("tenantId"));
-    if (!named.isEmpty()) {
-        const Tenant *tenant = m_registry.current()->findTenant(named);
-        if (!tenant) {
-            call.fail(ApiError::NotFound, QStringLiteral("tenant '%1' not found").arg(named));
-            return std::nullopt;
-        }
-        scope.tenantId = tenant->id;
-    } else if (!user.isCore) {
-        scope.tenantId = user.tenantId;
-    }
-    const QString refusal = configureRefusal(user, scope.tenantId);
-    if (!refusal.isEmpty()) {
-        qCInfo(lcConfigApi).noquote() << "refused" << call.request.method << call.request.path
-                                      << "to" << user.id << ":" << refusal;
-        call.fail(ApiError::Forbidden, refusal);
-        return std::nullopt;
-    }
-    return scope;
+    return Scope{*tenantId, user.name.isEmpty() ? user.id : user.name};
 }
 
 void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpResponse()> job)

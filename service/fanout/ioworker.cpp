@@ -141,13 +141,15 @@ Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
         m_connectionOf.insert(raw, connection);
     }
     m_subscribers.emplace(raw, std::move(subscriber));
-    if (raw->key() != kActivityKey) {
+    if (raw->key() == kActivityKey) {
+        ++m_listenerCount;
+    } else {
         metrics::registry().subscriberChanged(raw->transport(), tenantOf(raw->key()), +1);
         if (m_settings.activity)
             m_settings.activity->post(QStringLiteral("subscribe"), tenantOfKey(raw->key()),
                                       {{QStringLiteral("subscription"), raw->toJson()}});
     }
-    m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
+    m_subscriberCount.store(int(m_subscribers.size()) - m_listenerCount, std::memory_order_relaxed);
     return raw;
 }
 
@@ -279,7 +281,9 @@ std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber,
     auto it = m_subscribers.find(subscriber);
     if (it == m_subscribers.end())
         return nullptr;
-    if (subscriber->key() != kActivityKey) {
+    if (subscriber->key() == kActivityKey) {
+        --m_listenerCount;
+    } else {
         metrics::registry().subscriberChanged(subscriber->transport(), tenantOf(subscriber->key()),
                                               -1);
         if (m_settings.activity && m_settings.activity->active())
@@ -296,7 +300,7 @@ std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber,
     m_subscriberOf.remove(m_connectionOf.take(subscriber));
     std::unique_ptr<Subscriber> owned = std::move(it->second);
     m_subscribers.erase(it);
-    m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
+    m_subscriberCount.store(int(m_subscribers.size()) - m_listenerCount, std::memory_order_relaxed);
     return owned;
 }
 

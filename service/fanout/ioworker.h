@@ -52,6 +52,7 @@ public:
     int index() const { return m_index; }
     const WorkerSettings &settings() const { return m_settings; }
     int connectionCount() const { return m_connectionCount.load(std::memory_order_relaxed); }
+    // Stream subscribers (activity listeners are not counted).
     int subscriberCount() const { return m_subscriberCount.load(std::memory_order_relaxed); }
     // Bytes waiting in subscribers' buffers, as of the last sweep (at most 5 s old).
     qint64 bytesQueued() const { return m_bytesQueued.load(std::memory_order_relaxed); }
@@ -111,6 +112,7 @@ private:
     QHash<Subscriber *, http::HttpConnection *> m_connectionOf;
     QHash<StreamKey, QList<Subscriber *>> m_byStream;
     int m_closedSinceTrim = 0;
+    int m_listenerCount = 0; // activity listeners among m_subscribers
     QList<std::function<void(const QString &)>> m_shutdownCallbacks;
     std::atomic<int> m_connectionCount{0};
     std::atomic<int> m_subscriberCount{0};

@@ -1,3 +1,24 @@
+// Reads an SSE response body frame by frame (the raw text between blank lines, comments
+// included, which EventSource would hide).
+export async function readFrames(body, onFrame) {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      onFrame(buffer.slice(0, end));
+      buffer = buffer.slice(end + 2);
+    }
+  }
+}
+
+// The JSON of a frame's data line, or undefined.
+export function frameData(frame) {
+  const data = frame.split('\n').find((line) => line.startsWith('data: '));
+  return data ? JSON.parse(data.slice(6)) : undefined;
+}
+
 // A client of GET /admin/v1/activity: reads the SSE frames ("event: <type>\ndata: <json>")
 // as they come and hands them out in order.
 export class ActivityFeed {
@@ -11,18 +32,10 @@ export class ActivityFeed {
         signal: this.controller.signal,
       });
       if (response.status !== 200) throw new Error(`activity feed: ${response.status} ${await response.text()}`);
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const chunk of response.body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = frame.split('\n').find((line) => line.startsWith('data: '));
-          if (data) this.items.push(JSON.parse(data.slice(6)));
-        }
-      }
+      await readFrames(response.body, (frame) => {
+        const data = frameData(frame);
+        if (data) this.items.push(data);
+      });
     })().catch((e) => {
       if (e.name !== 'AbortError') this.error = e;
     });

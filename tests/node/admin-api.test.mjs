@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 import { EventSource } from 'eventsource';
 import { Service, waitFor } from './service.mjs';
-import { ActivityFeed } from './activity-feed.mjs';
+import { ActivityFeed, frameData, readFrames } from './activity-feed.mjs';
 
 const CONFIG_ADMIN = 'urn:ads:platform:configuration-service:configuration-admin';
 const TENANT_ADMIN = 'urn:ads:platform:tenant-service:tenant-admin';
@@ -35,24 +35,19 @@ function sse(stream, { tenant = 'demo', token } = {}) {
   const url = `${service.url}/stream/v1/streams/${stream}?tenant=${tenant}${token ? `&token=${token}` : ''}`;
   // The raw response, to see the ": closed: <reason>" comment (EventSource hides comments).
   const controller = new AbortController();
+  let opened;
+  const open = new Promise((resolve) => (opened = resolve));
   const done = (async () => {
     const response = await fetch(url, { signal: controller.signal });
     assert.equal(response.status, 200);
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of response.body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (frame.startsWith(':')) comments.push(frame.slice(1).trim());
-        const data = frame.split('\n').find((l) => l.startsWith('data: '));
-        if (data) items.push(JSON.parse(data.slice(6)));
-      }
-    }
+    opened(); // the subscriber is registered before the response head is written
+    await readFrames(response.body, (frame) => {
+      if (frame.startsWith(':')) comments.push(frame.slice(1).trim());
+      const data = frameData(frame);
+      if (data) items.push(data);
+    });
   })().catch((e) => (e.name === 'AbortError' ? undefined : Promise.reject(e)));
-  return { items, comments, done, close: () => controller.abort() };
+  return { items, comments, done, open, close: () => controller.abort() };
 }
 
 function socket(stream, { nsp = '/demo', token, criteria } = {}) {
@@ -222,6 +217,7 @@ describe('activity feed', () => {
     const ready = await feed.next('ready');
     assert.equal(ready.tenant, 'demo');
     const stream = sse('application-health');
+    await stream.open;
     const sub = await feed.next('subscribe');
     assert.equal(sub.subscription.stream, 'application-health');
     assert.equal(sub.subscription.transport, 'sse');
@@ -251,6 +247,7 @@ describe('activity feed', () => {
 
     // another tenant's items are not in a tenant administrator's feed
     const otherStream = sse('news', { tenant: 'other' });
+    await otherStream.open;
     await service.publish('other', { namespace: 'status-service', name: 'health-check-started', payload: {} });
     await waitFor(() => otherStream.items.length === 1, 5000, 'other tenant delivery');
     await service.publish('demo', { namespace: 'marker', name: 'marker', payload: {} });

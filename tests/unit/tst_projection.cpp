@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
+
+#include "testjson.h"
 #include <QTimeZone>
 
 using push::DomainEvent;
@@ -12,14 +14,7 @@ using push::StreamEvent;
 
 namespace {
 
-QJsonObject parseObject(const QByteArray &json)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("bad test JSON: %s", qPrintable(error.errorString()));
-    return document.object();
-}
+using push::test::parseObject;
 
 DomainEvent sampleEvent(bool withCorrelationAndContext)
 {

@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
+
+#include "testjson.h"
 #include <QTimeZone>
 
 using push::DomainEvent;
@@ -14,14 +16,7 @@ using push::Stream;
 
 namespace {
 
-QJsonObject parseObject(const QByteArray &json)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("bad test JSON: %s", qPrintable(error.errorString()));
-    return document.object();
-}
+using push::test::parseObject;
 
 // Events: [0] form-service:form-submitted with criteria context.formId == "f-1",
 //         [1] form-service:form-submitted (no criteria),

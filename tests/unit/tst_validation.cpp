@@ -4,18 +4,9 @@
 #include <QJsonDocument>
 #include <QTest>
 
-namespace {
+#include "testjson.h"
 
-QJsonObject parseObject(const QByteArray &json)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("bad test JSON: %s", qPrintable(error.errorString()));
-    return document.object();
-}
-
-} // namespace
+using push::test::parseObject;
 
 class TestValidation final : public QObject
 {
@@ -152,6 +143,32 @@ void TestValidation::validate_data()
     QTest::newRow("webhook not an object")
         << QByteArray(R"({"webhooks":{"h":true}})") << "webhooks.h"
         << "webhooks.h must be an object";
+    QTest::newRow("application-status webhook")
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"http:\/\/x\/",
+        "targetId":"app","intervalMinutes":5,"eventTypes":[{"id":"status-service:x"}]}}})")
+        << QString() << QString();
+    QTest::newRow("webhook event without a name")
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u",
+        "events":[{"namespace":"n"}]}}})")
+        << "webhooks.h.events[0].name"
+        << "webhooks.h.events[0].name is required";
+    QTest::newRow("webhook criteria context not an object")
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u",
+        "events":[{"namespace":"n","name":"e","criteria":{"context":1}}]}}})")
+        << "webhooks.h.events[0].criteria.context"
+        << "webhooks.h.events[0].criteria.context must be an object";
+    QTest::newRow("webhook targetId a number")
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u","targetId":1}}})")
+        << "webhooks.h.targetId"
+        << "webhooks.h.targetId must be a string";
+    QTest::newRow("webhook eventTypes entry without id")
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u","eventTypes":[{}]}}})")
+        << "webhooks.h.eventTypes[0].id"
+        << "webhooks.h.eventTypes[0].id is required";
+    QTest::newRow("webhook intervalMinutes a string")
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u","intervalMinutes":"5"}}})")
+        << "webhooks.h.intervalMinutes"
+        << "webhooks.h.intervalMinutes must be a number";
 }
 
 void TestValidation::validate()
