@@ -12,13 +12,17 @@ BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 
 # Debian packages: compiler and build tools, Qt 6 (with the SQLite and PostgreSQL SQL
-# drivers), the HTTP parser, OpenSSL, the RabbitMQ client library.
+# drivers), the HTTP parser, OpenSSL, the RabbitMQ client library; for the console Qt
+# Charts (which needs Qt OpenGL's development files) and QtKeychain.
 BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql qt6-websockets-dev libhttp-parser-dev
-    libssl-dev librabbitmq-dev)
-# And for the tests: command-line clients, a real browser, and the real servers the
-# tests start privately on ports of their own (RabbitMQ, PostgreSQL, nginx).
-TEST_PACKAGES=(openssl curl chromium rabbitmq-server postgresql nginx)
+    libssl-dev librabbitmq-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev
+    qtkeychain-qt6-dev)
+# And for the tests: command-line clients, a real browser, the real servers the tests
+# start privately on ports of their own (RabbitMQ, PostgreSQL, nginx), a session bus with
+# GNOME Keyring (the console's keychain) and Xvfb (its screenshots).
+TEST_PACKAGES=(openssl curl chromium rabbitmq-server postgresql nginx
+    dbus gnome-keyring xvfb xauth python3)
 
 as_root() {
     if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi

@@ -161,6 +161,7 @@ void Api::root(HttpCall &call)
     auto link = [](const QString &href) { return QJsonObject{{QStringLiteral("href"), href}}; };
     call.reply(HttpResponse::json({
         {QStringLiteral("name"), QStringLiteral("Push service")},
+        {QStringLiteral("version"), QStringLiteral(PUSH_VERSION)},
         {QStringLiteral("description"),
          QStringLiteral("Push service provides a push mode gateway to domain events, over "
                         "Server-Sent Events and socket.io.")},

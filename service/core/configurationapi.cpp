@@ -72,6 +72,12 @@ std::optional<ConfigurationApi::Scope> ConfigurationApi::scope(HttpCall &call,
     if (!tenantId)
         return std::nullopt;
     const User &user = *caller.user;
+    if (call.request.query.hasQueryItem(QStringLiteral("core")) && !tenantId->isEmpty()) {
+        // ?core names the core document: core administrators only (reading it is the
+        // exception, in getConfiguration).
+        call.fail(ApiError::Forbidden, configureRefusal(user, QString()));
+        return std::nullopt;
+    }
     return Scope{*tenantId, user.name.isEmpty() ? user.id : user.name};
 }
 
@@ -98,6 +104,24 @@ void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpRespons
 
 void ConfigurationApi::getConfiguration(HttpCall &call, const Api::Caller &caller)
 {
+    if (call.request.query.hasQueryItem(QStringLiteral("core"))) {
+        // The core document, read-only for a tenant's administrators: the streams and
+        // webhooks their tenant sees besides its own.
+        if (!caller.user) {
+            call.fail(ApiError::Unauthorized, QStringLiteral("configuration needs a token"));
+            return;
+        }
+        const QString refusal = configureRefusal(*caller.user, caller.user->tenantId);
+        if (!refusal.isEmpty()) {
+            call.fail(ApiError::Forbidden, refusal);
+            return;
+        }
+        onControlThread(call, [this] {
+            const auto latest = m_store.configuration(QString());
+            return HttpResponse::json(latest ? latest->document : QJsonObject());
+        });
+        return;
+    }
     const auto target = scope(call, caller);
     if (!target)
         return;

@@ -20,7 +20,7 @@ namespace push::core {
 
 // ADSP's configuration service API for platform:push-service (CONTRACT.md last section)
 // and the tenant list:
-//   GET   /configuration/v2/configuration/platform/push-service[?tenantId=]
+//   GET   /configuration/v2/configuration/platform/push-service[?tenantId=|?core]
 //   PATCH /configuration/v2/configuration/platform/push-service[?tenantId=]
 //         {operation: UPDATE|DELETE|REPLACE, ...}
 //   GET   /configuration/v2/configuration/platform/push-service/revisions[?tenantId=]

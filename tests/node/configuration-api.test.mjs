@@ -127,6 +127,12 @@ describe('permissions', () => {
     assert.equal(other.body.tenantId, 'urn:ads:platform:tenant-service:v2:/tenants/other-tenant');
     const coreDoc = await call('GET', CONFIG, coreAdmin);
     assert.deepEqual(Object.keys(coreDoc.body), ['core-feed']);
+    // a tenant administrator reads the core document with ?core, and cannot change it
+    const readOnly = await call('GET', `${CONFIG}?core`, otherAdmin);
+    assert.equal(readOnly.status, 200);
+    assert.deepEqual(readOnly.body, coreDoc.body);
+    assert.equal((await patch(otherAdmin, { operation: 'DELETE', property: 'core-feed' }, '?core')).status, 403);
+    assert.equal((await call('GET', `${CONFIG}?core`, tenantReader)).status, 403);
     // the core stream is visible to every tenant at once
     assert.equal((await call('GET', '/stream/v1/streams?tenant=other-tenant', otherAdmin)).body['core-feed'].id, 'core-feed');
     const core2 = await patch(coreAdmin, { operation: 'DELETE', property: 'core-feed' });

@@ -1,0 +1,141 @@
+#include "keyvalue.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonValue>
+#include <QStringList>
+
+namespace console::keyvalue {
+
+namespace {
+
+// Splits at commas outside double quotes.
+QStringList splitItems(const QString &text)
+{
+    QStringList items;
+    QString current;
+    bool quoted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c == QLatin1Char('"') && (i == 0 || text.at(i - 1) != QLatin1Char('\\')))
+            quoted = !quoted;
+        if (c == QLatin1Char(',') && !quoted) {
+            items.append(current);
+            current.clear();
+            continue;
+        }
+        current += c;
+    }
+    items.append(current);
+    QStringList trimmed;
+    for (const QString &item : std::as_const(items)) {
+        if (!item.trimmed().isEmpty())
+            trimmed.append(item.trimmed());
+    }
+    return trimmed;
+}
+
+std::optional<std::pair<QString, QString>> splitItem(const QString &item, QString *error)
+{
+    const qsizetype eq = item.indexOf(QLatin1Char('='));
+    if (eq <= 0) {
+        *error = QStringLiteral("'%1' is not key=value").arg(item);
+        return std::nullopt;
+    }
+    return std::make_pair(item.left(eq).trimmed(), item.mid(eq + 1).trimmed());
+}
+
+QString quoteIfNeeded(const QString &text)
+{
+    const bool plain = !text.isEmpty() && !text.contains(QLatin1Char(',')) &&
+                       !text.startsWith(QLatin1Char('"')) && text.trimmed() == text;
+    return plain ? text
+                 : QString::fromUtf8(
+                       QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
+}
+
+} // namespace
+
+QString formatMap(const QList<std::pair<QString, QString>> &map)
+{
+    QStringList items;
+    for (const auto &[key, path] : map)
+        items.append(key + QLatin1Char('=') + quoteIfNeeded(path));
+    return items.join(QStringLiteral(", "));
+}
+
+QString formatContext(const QJsonObject &context)
+{
+    QStringList items;
+    for (auto it = context.constBegin(); it != context.constEnd(); ++it) {
+        const QJsonValue value = it.value();
+        QString text;
+        if (value.isString()) {
+            // A string that would read back as a number, boolean or null is quoted.
+            const QString s = value.toString();
+            const QJsonDocument probe =
+                QJsonDocument::fromJson("[" + s.toUtf8() + "]");
+            const bool looksTyped = !probe.isNull() && probe.array().size() == 1 &&
+                                    !probe.array().first().isString();
+            text = looksTyped ? QStringLiteral("\"%1\"").arg(s) : quoteIfNeeded(s);
+        } else {
+            text = QString::fromUtf8(
+                QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
+        }
+        items.append(it.key() + QLatin1Char('=') + text);
+    }
+    return items.join(QStringLiteral(", "));
+}
+
+std::optional<QList<std::pair<QString, QString>>> parseMap(const QString &text, QString *error)
+{
+    QList<std::pair<QString, QString>> map;
+    for (const QString &item : splitItems(text)) {
+        const auto pair = splitItem(item, error);
+        if (!pair)
+            return std::nullopt;
+        QString path = pair->second;
+        if (path.startsWith(QLatin1Char('"'))) {
+            const QJsonDocument parsed = QJsonDocument::fromJson("[" + path.toUtf8() + "]");
+            if (parsed.isNull() || !parsed.array().first().isString()) {
+                *error = QStringLiteral("%1: %2 is not a quoted string").arg(pair->first, path);
+                return std::nullopt;
+            }
+            path = parsed.array().first().toString();
+        }
+        if (path.isEmpty()) {
+            *error = QStringLiteral("%1 has no path").arg(pair->first);
+            return std::nullopt;
+        }
+        map.append({pair->first, path});
+    }
+    return map;
+}
+
+std::optional<QJsonObject> parseContext(const QString &text, QString *error)
+{
+    QJsonObject context;
+    for (const QString &item : splitItems(text)) {
+        const auto pair = splitItem(item, error);
+        if (!pair)
+            return std::nullopt;
+        const QJsonDocument parsed = QJsonDocument::fromJson("[" + pair->second.toUtf8() + "]");
+        QJsonValue value(pair->second);
+        if (!parsed.isNull() && parsed.array().size() == 1) {
+            const QJsonValue typed = parsed.array().first();
+            if (typed.isArray() || typed.isObject()) {
+                *error = QStringLiteral("%1: context values are strings, numbers or booleans")
+                             .arg(pair->first);
+                return std::nullopt;
+            }
+            value = typed;
+        } else if (pair->second.startsWith(QLatin1Char('"'))) {
+            *error = QStringLiteral("%1: %2 is not a quoted string").arg(pair->first, pair->second);
+            return std::nullopt;
+        }
+        context.insert(pair->first, value);
+    }
+    return context;
+}
+
+} // namespace console::keyvalue
