@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QNetworkReply>
+#include <QSignalBlocker>
 
 namespace console {
 
@@ -17,6 +18,7 @@ ActivityStream::ActivityStream(ServiceClient &client, QObject *parent)
 
 ActivityStream::~ActivityStream()
 {
+    const QSignalBlocker quiet(this);
     stop();
 }
 

@@ -67,7 +67,16 @@ MainWindow::MainWindow(QSettings &settings, QWidget *parent)
     updateStatus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The session's parts report their state as they go: not to a half-destroyed window.
+    if (m_session) {
+        m_session->disconnect(this);
+        m_session->activity().disconnect(this);
+        m_session->tokens().disconnect(this);
+        delete m_session.data();
+    }
+}
 
 void MainWindow::buildMenus()
 {

@@ -1,0 +1,341 @@
+// The real push-console against a real push-service (QT_QPA_PLATFORM=offscreen): add a
+// connection with a development token, create a stream through the form and watch the
+// JSON view follow, see a validation error for a bad id, save and find the stream served
+// over SSE, see the subscriber appear in the live table and an event in the live view,
+// disconnect the subscriber; secrets go to the keychain, never to the settings file.
+#include "connectiondialog.h"
+#include "documentview.h"
+#include "eventsmodel.h"
+#include "eventsview.h"
+#include "mainwindow.h"
+#include "secretstore.h"
+#include "serviceprocess.h"
+#include "session.h"
+#include "sseclient.h"
+#include "streameditor.h"
+#include "subscriptionsmodel.h"
+#include "subscriptionsview.h"
+#include "webhookeditor.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace console;
+
+class TestConsole final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void addConnectionWithDevelopmentToken();
+    void secretsGoToTheKeychain();
+    void badIdIsAValidationError();
+    void createStreamThroughTheForm();
+    void savedStreamIsServedOverSse();
+    void subscriberAppearsInTheLiveTable();
+    void eventAppearsInTheLiveView();
+    void disconnectSubscriber();
+    void webhookEditorSavesIntoTheWebhooksKey();
+    void unsavedChangesAreNotLostSilently();
+
+private:
+    StreamEditor *streamEditor() const
+    {
+        return static_cast<StreamEditor *>(m_window->streams()->editor());
+    }
+
+    ServiceProcess m_service;
+    QTemporaryDir m_dir;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<MainWindow> m_window;
+    SseClient *m_sse = nullptr;
+};
+
+void TestConsole::initTestCase()
+{
+    QVERIFY(m_service.start());
+    m_settings = std::make_unique<QSettings>(m_dir.filePath(QStringLiteral("console.ini")),
+                                             QSettings::IniFormat);
+    DocumentView::confirm = [](QWidget *, const QString &, const QString &) { return true; };
+    m_window = std::make_unique<MainWindow>(*m_settings);
+    m_window->show();
+    if (m_window->secrets().isKeychain())
+        qInfo("secrets: the system keychain (QtKeychain's Secret Service backend)");
+    else
+        qWarning("secrets: NO keychain service on this machine, the test uses QtKeychain's place "
+                 "taken by an in-memory store (PUSH_CONSOLE_SECRETS=memory)");
+}
+
+void TestConsole::cleanupTestCase()
+{
+    delete m_sse;
+    m_window.reset();
+    m_service.stop();
+}
+
+void TestConsole::addConnectionWithDevelopmentToken()
+{
+    m_window->addConnection();
+    ConnectionDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<ConnectionDialog *>()) && dialog->isVisible());
+    QCOMPARE(dialog->urlEdit()->text(), QStringLiteral("http://localhost:3334")); // pre-filled
+    dialog->nameEdit()->setText(QStringLiteral("test service"));
+    dialog->urlEdit()->setText(m_service.url(QString()).toString());
+    dialog->tenantEdit()->setText(QStringLiteral("demo"));
+    dialog->authCombo()->setCurrentIndex(int(Connection::Auth::DevIssuer));
+    dialog->devBinaryEdit()->setText(QStringLiteral(PUSH_SERVICE_BINARY));
+    dialog->devDataDirEdit()->setText(m_service.dataDir());
+    dialog->accept();
+    QTRY_VERIFY(m_window->session());
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->session()->tokens().hasToken(), 15000);
+    QCOMPARE(m_window->session()->tokens().claims().value(QLatin1String("sub")).toString(),
+             QStringLiteral("push-console"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->activity().state(), ActivityStream::State::Open, 10000);
+    QTRY_VERIFY(m_window->statusLabel()->text().contains(QLatin1String("live")));
+    // the streams of tenant demo and, read-only, the core's
+    QTRY_VERIFY(m_window->streams()->tree()->topLevelItemCount() == 2);
+    QVERIFY(m_window->streams()->entries().contains(QLatin1String("application-health")));
+    // remembered
+    QSettings reread(m_dir.filePath(QStringLiteral("console.ini")), QSettings::IniFormat);
+    QCOMPARE(ConnectionStore::load(reread).size(), 1);
+    QCOMPARE(ConnectionStore::lastUsed(reread), m_window->session()->connection().id);
+}
+
+void TestConsole::secretsGoToTheKeychain()
+{
+    Connection bearer;
+    bearer.id = QStringLiteral("bearer-test");
+    bearer.name = QStringLiteral("pasted");
+    bearer.url = m_service.url(QString());
+    bearer.tenant = QStringLiteral("demo");
+    bearer.auth = Connection::Auth::Bearer;
+    const QString secret = QStringLiteral("not-a-real-token-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    QString error = QStringLiteral("pending");
+    m_window->saveConnection(bearer, secret, [&error](const QString &e) { error = e; });
+    QTRY_VERIFY_WITH_TIMEOUT(error != QLatin1String("pending"), 10000);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // read back through a fresh store: from the keychain, not from this process's memory
+    SecretStore fresh;
+    QString readBack;
+    QString readError = QStringLiteral("pending");
+    fresh.read(bearer.secretKey(), [&](const QString &value, const QString &e) {
+        readBack = value;
+        readError = e;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(readError != QLatin1String("pending"), 10000);
+    if (fresh.isKeychain())
+        QCOMPARE(readBack, secret);
+    m_settings->sync();
+    QFile file(m_dir.filePath(QStringLiteral("console.ini")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray ini = file.readAll();
+    QVERIFY(ini.contains("pasted"));
+    QVERIFY2(!ini.contains(secret.toUtf8()), "the secret is not in the settings file");
+    bool removed = false;
+    fresh.remove(bearer.secretKey(), [&](const QString &) { removed = true; });
+    QTRY_VERIFY(removed);
+}
+
+void TestConsole::badIdIsAValidationError()
+{
+    m_window->tabs()->setCurrentIndex(MainWindow::StreamsTab);
+    m_window->streams()->newEntry();
+    StreamEditor *editor = streamEditor();
+    QTest::keyClicks(editor->idEdit(), QStringLiteral("bad id!"));
+    QVERIFY2(editor->problemsLabel()->text().contains(QLatin1String("must match")),
+             qPrintable(editor->problemsLabel()->text()));
+    QVERIFY(!editor->problems().isEmpty());
+    m_window->streams()->save(); // refused before it reaches the server
+    QVERIFY(m_window->streams()->banner()->text().startsWith(QLatin1String("Not saved")));
+    QVERIFY(!m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo")).json().contains(QLatin1String("bad id!")));
+}
+
+void TestConsole::createStreamThroughTheForm()
+{
+    StreamEditor *editor = streamEditor();
+    editor->idEdit()->clear();
+    QTest::keyClicks(editor->idEdit(), QStringLiteral("orders"));
+    QTest::keyClicks(editor->nameEdit(), QStringLiteral("Orders"));
+    editor->publicBox()->setChecked(true);
+    editor->addEventRow(QStringLiteral("order-service"), QStringLiteral("order-placed"));
+    QTableWidget *events = editor->eventsTable();
+    events->item(0, 2)->setText(QStringLiteral("order=payload.id, total=payload.total"));
+    events->item(0, 4)->setText(QStringLiteral("env=prod"));
+    QVERIFY2(editor->problems().isEmpty(), qPrintable(editor->problems().join(QLatin1Char('\n'))));
+    // the JSON view follows the form
+    const QJsonObject json = QJsonDocument::fromJson(editor->jsonEdit()->toPlainText().toUtf8()).object();
+    QCOMPARE(json.value(QLatin1String("id")).toString(), QStringLiteral("orders"));
+    QCOMPARE(json.value(QLatin1String("publicSubscribe")).toBool(), true);
+    const QJsonObject event = json.value(QLatin1String("events")).toArray().first().toObject();
+    QCOMPARE(event.value(QLatin1String("map")).toObject().value(QLatin1String("order")).toString(),
+             QStringLiteral("payload.id"));
+    QCOMPARE(event.value(QLatin1String("criteria")).toObject(),
+             QJsonObject({{QStringLiteral("context"), QJsonObject{{QStringLiteral("env"), QStringLiteral("prod")}}}}));
+    // and the form follows the JSON view
+    QString text = editor->jsonEdit()->toPlainText();
+    text.replace(QLatin1String("\"Orders\""), QLatin1String("\"Orders placed\""));
+    editor->jsonEdit()->setPlainText(text);
+    QCOMPARE(editor->nameEdit()->text(), QStringLiteral("Orders placed"));
+    QVERIFY(m_window->streams()->isDirty());
+}
+
+void TestConsole::savedStreamIsServedOverSse()
+{
+    QSignalSpy saved(m_window->streams(), &DocumentView::saved);
+    m_window->streams()->save();
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
+    QVERIFY(!m_window->streams()->isDirty());
+    const QJsonObject stored =
+        m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo")).json().value(QLatin1String("orders")).toObject();
+    QCOMPARE(stored.value(QLatin1String("name")).toString(), QStringLiteral("Orders placed"));
+    m_sse = new SseClient;
+    m_sse->open(m_service.port(), "/stream/v1/streams/orders?tenant=demo");
+    QTRY_COMPARE(m_sse->status(), 200);
+    QCOMPARE(m_service.publish(QStringLiteral("demo"),
+                               ServiceProcess::event(QStringLiteral("order-service"), QStringLiteral("order-placed"),
+                                                     {{QStringLiteral("id"), 42}, {QStringLiteral("total"), 9.5}},
+                                                     QStringLiteral("order-42"),
+                                                     {{QStringLiteral("env"), QStringLiteral("prod")}}))
+                 .status,
+             200);
+    QTRY_COMPARE(m_sse->events().size(), 1);
+    const QJsonObject item = m_sse->events().first().json();
+    QCOMPARE(item.value(QLatin1String("order")).toInt(), 42); // the projection from the form
+    QCOMPARE(item.value(QLatin1String("total")).toDouble(), 9.5);
+    QVERIFY(!item.contains(QLatin1String("payload")));
+}
+
+void TestConsole::subscriberAppearsInTheLiveTable()
+{
+    m_window->tabs()->setCurrentIndex(MainWindow::SubscriptionsTab);
+    SubscriptionsModel *model = m_window->subscriptions()->model();
+    QTRY_VERIFY(model->rowCount() == 1);
+    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Stream)).toString(), QStringLiteral("orders"));
+    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Transport)).toString(), QStringLiteral("sse"));
+    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Address)).toString(), QStringLiteral("127.0.0.1"));
+    // a second subscriber, seen through the feed alone (no list read: no polling)
+    SseClient other;
+    other.open(m_service.port(), "/stream/v1/streams/application-health?tenant=demo");
+    QTRY_COMPARE(model->rowCount(), 2);
+    m_window->subscriptions()->filter()->setText(QStringLiteral("application-health"));
+    QCOMPARE(m_window->subscriptions()->proxy()->rowCount(), 1);
+    m_window->subscriptions()->filter()->clear();
+    other.close();
+    QTRY_COMPARE(model->rowCount(), 1); // and gone, through the feed
+}
+
+void TestConsole::eventAppearsInTheLiveView()
+{
+    m_window->tabs()->setCurrentIndex(MainWindow::EventsTab);
+    EventsModel *model = m_window->events()->model();
+    QTRY_VERIFY(model->rowCount() >= 1); // the order published above
+    int row = -1;
+    for (int r = 0; r < model->rowCount(); ++r) {
+        if (model->data(model->index(r, EventsModel::Event)).toString() == QLatin1String("order-service:order-placed"))
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    QCOMPARE(model->data(model->index(row, EventsModel::CorrelationId)).toString(), QStringLiteral("order-42"));
+    QCOMPARE(model->data(model->index(row, EventsModel::Streams)).toString(), QStringLiteral("orders"));
+    QCOMPARE(model->data(model->index(row, EventsModel::Deliveries)).toInt(), 1);
+    // pause keeps new events aside, resume shows them; the detail pane shows the JSON
+    m_window->events()->pauseButton()->setChecked(true);
+    const int before = model->rowCount();
+    QCOMPARE(m_service.publish(QStringLiteral("demo"), ServiceProcess::event(QStringLiteral("order-service"),
+                                                                             QStringLiteral("order-placed"), {{QStringLiteral("id"), 43}}))
+                 .status,
+             200);
+    QTRY_COMPARE(model->pendingCount(), 1);
+    QCOMPARE(model->rowCount(), before);
+    m_window->events()->pauseButton()->setChecked(false);
+    QCOMPARE(model->rowCount(), before + 1);
+    m_window->events()->table()->selectRow(row);
+    QVERIFY(m_window->events()->detail()->toPlainText().contains(QLatin1String("\"order-42\"")));
+}
+
+void TestConsole::disconnectSubscriber()
+{
+    m_window->tabs()->setCurrentIndex(MainWindow::SubscriptionsTab);
+    QTableView *table = m_window->subscriptions()->table();
+    QTRY_COMPARE(table->model()->rowCount(), 1);
+    table->selectRow(0);
+    m_window->subscriptions()->disconnectSelected();
+    QTRY_VERIFY(m_sse->disconnectedByServer());
+    QVERIFY(m_sse->comments().join('\n').contains("closed: disconnected by an administrator (push-console)"));
+    QTRY_COMPARE(m_window->subscriptions()->model()->rowCount(), 0);
+}
+
+void TestConsole::webhookEditorSavesIntoTheWebhooksKey()
+{
+    m_window->tabs()->setCurrentIndex(MainWindow::WebhooksTab);
+    DocumentView *view = m_window->webhooks();
+    QTRY_VERIFY(view->tree()->topLevelItemCount() == 2);
+    view->newEntry();
+    auto *editor = static_cast<WebhookEditor *>(view->editor());
+    QTest::keyClicks(editor->idEdit(), QStringLiteral("orders-hook"));
+    QTest::keyClicks(editor->urlEdit(), QStringLiteral("http://127.0.0.1:9/hook"));
+    QVERIFY(editor->jsonEdit()->toPlainText().contains(QLatin1String("\"url\": \"http://127.0.0.1:9/hook\"")));
+    QString json = editor->jsonEdit()->toPlainText();
+    json.replace(QLatin1String("\"name\": \"\""), QLatin1String("\"name\": \"Orders hook\""));
+    editor->jsonEdit()->setPlainText(json);
+    editor->addEventRow(QStringLiteral("order-service"), QStringLiteral("order-placed"));
+    QVERIFY2(editor->problems().isEmpty(), qPrintable(editor->problems().join(QLatin1Char('\n'))));
+    QSignalSpy saved(view, &DocumentView::saved);
+    view->save();
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
+    const QByteArray admin = m_service.token({QStringLiteral("--tenant"), QStringLiteral("demo"), QStringLiteral("--roles"),
+                                              QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
+    const QJsonObject document =
+        m_service.request("GET", QStringLiteral("/configuration/v2/configuration/platform/push-service"), {},
+                          {{"Authorization", "Bearer " + admin}})
+            .json();
+    const QJsonObject hook = document.value(QLatin1String("webhooks")).toObject().value(QLatin1String("orders-hook")).toObject();
+    QCOMPARE(hook.value(QLatin1String("url")).toString(), QStringLiteral("http://127.0.0.1:9/hook"));
+    QCOMPARE(hook.value(QLatin1String("events")).toArray().size(), 1);
+    QVERIFY(document.contains(QLatin1String("orders"))); // the streams are left as they were
+}
+
+void TestConsole::unsavedChangesAreNotLostSilently()
+{
+    m_window->tabs()->setCurrentIndex(MainWindow::StreamsTab);
+    DocumentView *view = m_window->streams();
+    QVERIFY(view->selectEntry(QStringLiteral("orders")));
+    QTest::keyClicks(streamEditor()->nameEdit(), QStringLiteral(" (edited)"));
+    QVERIFY(view->isDirty());
+    int asked = 0;
+    DocumentView::askToSave = [&asked](QWidget *, const QString &) {
+        ++asked;
+        return -1; // Cancel
+    };
+    QVERIFY(!view->selectEntry(QStringLiteral("application-health")));
+    QCOMPARE(asked, 1);
+    QCOMPARE(view->currentId(), QStringLiteral("orders"));
+    QVERIFY(view->isDirty());
+    DocumentView::askToSave = [&asked](QWidget *, const QString &) {
+        ++asked;
+        return 0; // Discard
+    };
+    QVERIFY(view->selectEntry(QStringLiteral("application-health")));
+    QCOMPARE(asked, 2);
+    QVERIFY(!view->isDirty());
+}
+
+QTEST_MAIN(TestConsole)
+#include "tst_console.moc"
