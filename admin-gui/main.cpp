@@ -22,8 +22,8 @@ int main(int argc, char *argv[])
     parser.addOptions({
         {QStringLiteral("settings"), QStringLiteral("Settings file (INI) instead of the user's."),
          QStringLiteral("FILE")},
-        {QStringLiteral("connect"), QStringLiteral("Connect to this saved connection (name or id)."),
-         QStringLiteral("NAME")},
+        {QStringLiteral("connect"),
+         QStringLiteral("Connect to this saved connection (name or id)."), QStringLiteral("NAME")},
         {QStringLiteral("screenshots"),
          QStringLiteral("Save a PNG of each view into DIR once connected, then quit."),
          QStringLiteral("DIR")},
@@ -32,7 +32,8 @@ int main(int argc, char *argv[])
 
     std::unique_ptr<QSettings> settings =
         parser.isSet(QStringLiteral("settings"))
-            ? std::make_unique<QSettings>(parser.value(QStringLiteral("settings")), QSettings::IniFormat)
+            ? std::make_unique<QSettings>(parser.value(QStringLiteral("settings")),
+                                          QSettings::IniFormat)
             : std::make_unique<QSettings>();
     console::MainWindow window(*settings);
     window.show();

@@ -15,10 +15,11 @@ QString Connection::title() const
 
 QStringList Connection::defaultDevRoles(bool core)
 {
-    QStringList roles{core ? QStringLiteral("urn:ads:platform:configuration-service:configuration-admin")
-                           : QStringLiteral("urn:ads:platform:tenant-service:tenant-admin"),
-                      QStringLiteral("urn:ads:platform:event-service:event-sender"),
-                      QStringLiteral("urn:ads:platform:push-service:stream-listener")};
+    QStringList roles{
+        core ? QStringLiteral("urn:ads:platform:configuration-service:configuration-admin")
+             : QStringLiteral("urn:ads:platform:tenant-service:tenant-admin"),
+        QStringLiteral("urn:ads:platform:event-service:event-sender"),
+        QStringLiteral("urn:ads:platform:push-service:stream-listener")};
     return roles;
 }
 

@@ -25,8 +25,8 @@ QVariant EventsModel::headerData(int section, Qt::Orientation orientation, int r
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const names[] = {"Time", "Event", "Tenant", "Correlation id", "Streams",
-                                        "Deliveries"};
+    static const char *const names[] = {"Time",           "Event",   "Tenant",
+                                        "Correlation id", "Streams", "Deliveries"};
     return tr(names[section]);
 }
 

@@ -50,8 +50,10 @@ QString quoteIfNeeded(const QString &text)
     const bool plain = !text.isEmpty() && !text.contains(QLatin1Char(',')) &&
                        !text.startsWith(QLatin1Char('"')) && text.trimmed() == text;
     return plain ? text
-                 : QString::fromUtf8(
-                       QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
+                 : QString::fromUtf8(QJsonDocument(QJsonArray{text})
+                                         .toJson(QJsonDocument::Compact)
+                                         .mid(1)
+                                         .chopped(1));
 }
 
 } // namespace
@@ -73,10 +75,9 @@ QString formatContext(const QJsonObject &context)
         if (value.isString()) {
             // A string that would read back as a number, boolean or null is quoted.
             const QString s = value.toString();
-            const QJsonDocument probe =
-                QJsonDocument::fromJson("[" + s.toUtf8() + "]");
-            const bool looksTyped = !probe.isNull() && probe.array().size() == 1 &&
-                                    !probe.array().first().isString();
+            const QJsonDocument probe = QJsonDocument::fromJson("[" + s.toUtf8() + "]");
+            const bool looksTyped =
+                !probe.isNull() && probe.array().size() == 1 && !probe.array().first().isString();
             text = looksTyped ? QStringLiteral("\"%1\"").arg(s) : quoteIfNeeded(s);
         } else {
             text = QString::fromUtf8(

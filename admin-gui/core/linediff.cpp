@@ -12,7 +12,8 @@ QList<DiffLine> diffLines(const QStringList &before, const QStringList &after)
         ++start;
     qsizetype endBefore = before.size();
     qsizetype endAfter = after.size();
-    while (endBefore > start && endAfter > start && before.at(endBefore - 1) == after.at(endAfter - 1)) {
+    while (endBefore > start && endAfter > start &&
+           before.at(endBefore - 1) == after.at(endAfter - 1)) {
         --endBefore;
         --endAfter;
     }
@@ -21,10 +22,10 @@ QList<DiffLine> diffLines(const QStringList &before, const QStringList &after)
     std::vector<std::vector<int>> lcs(size_t(n + 1), std::vector<int>(size_t(m + 1), 0));
     for (qsizetype i = n - 1; i >= 0; --i)
         for (qsizetype j = m - 1; j >= 0; --j)
-            lcs[size_t(i)][size_t(j)] = before.at(start + i) == after.at(start + j)
-                                            ? lcs[size_t(i + 1)][size_t(j + 1)] + 1
-                                            : std::max(lcs[size_t(i + 1)][size_t(j)],
-                                                       lcs[size_t(i)][size_t(j + 1)]);
+            lcs[size_t(i)][size_t(j)] =
+                before.at(start + i) == after.at(start + j)
+                    ? lcs[size_t(i + 1)][size_t(j + 1)] + 1
+                    : std::max(lcs[size_t(i + 1)][size_t(j)], lcs[size_t(i)][size_t(j + 1)]);
     QList<DiffLine> diff;
     for (qsizetype k = 0; k < start; ++k)
         diff.append({DiffLine::Kind::Same, before.at(k)});
@@ -35,7 +36,8 @@ QList<DiffLine> diffLines(const QStringList &before, const QStringList &after)
             diff.append({DiffLine::Kind::Same, before.at(start + i)});
             ++i;
             ++j;
-        } else if (j < m && (i == n || lcs[size_t(i)][size_t(j + 1)] >= lcs[size_t(i + 1)][size_t(j)])) {
+        } else if (j < m &&
+                   (i == n || lcs[size_t(i)][size_t(j + 1)] >= lcs[size_t(i + 1)][size_t(j)])) {
             diff.append({DiffLine::Kind::Added, after.at(start + j)});
             ++j;
         } else {

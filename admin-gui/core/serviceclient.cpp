@@ -78,7 +78,8 @@ ApiReply *ServiceClient::send(const QByteArray &verb, const QString &path, const
             request.setRawHeader("Authorization", "Bearer " + token);
     }
     if (!body.isNull())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
     request.setTransferTimeout(30000);
     QNetworkReply *reply = body.isNull() ? m_network->sendCustomRequest(request, verb)
                                          : m_network->sendCustomRequest(request, verb, body);
@@ -98,8 +99,7 @@ ApiReply *ServiceClient::post(const QString &path, const QJsonObject &body, cons
     return send("POST", path, query, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
-ApiReply *ServiceClient::patch(const QString &path, const QJsonObject &body,
-                               const QUrlQuery &query)
+ApiReply *ServiceClient::patch(const QString &path, const QJsonObject &body, const QUrlQuery &query)
 {
     return send("PATCH", path, query, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }

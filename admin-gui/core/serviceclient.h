@@ -34,6 +34,9 @@ public:
     bool aborted() const { return m_aborted; }
     QString what() const { return m_what; }
     void setWhat(const QString &what) { m_what = what; }
+    // A background call (the dashboard's sampling): no busy indicator for it.
+    bool quiet() const { return m_quiet; }
+    void setQuiet(bool quiet) { m_quiet = quiet; }
 
     void abort();
 
@@ -51,6 +54,7 @@ private:
     QByteArray m_body;
     QString m_error;
     QString m_what;
+    bool m_quiet = false;
 };
 
 // The REST client of one push-service: base URL and the bearer token (asked of a

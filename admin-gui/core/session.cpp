@@ -39,8 +39,8 @@ QString Session::documentName() const
 {
     if (editsCore())
         return tr("core");
-    return tr("tenant %1").arg(m_connection.tenant.isEmpty() ? tr("(of the token)")
-                                                             : m_connection.tenant);
+    return tr("tenant %1")
+        .arg(m_connection.tenant.isEmpty() ? tr("(of the token)") : m_connection.tenant);
 }
 
 } // namespace console

@@ -23,8 +23,8 @@ QVariant SubscriptionsModel::headerData(int section, Qt::Orientation orientation
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const names[] = {"Id",      "Tenant",  "Stream",    "Transport", "User",
-                                        "Address", "Since",   "Delivered", "Queued",    "Criteria"};
+    static const char *const names[] = {"Id",      "Tenant", "Stream",    "Transport", "User",
+                                        "Address", "Since",  "Delivered", "Queued",    "Criteria"};
     return tr(names[section]);
 }
 
@@ -43,8 +43,9 @@ QVariant SubscriptionsModel::data(const QModelIndex &index, int role) const
         return sort ? QVariant(s.value(QLatin1String("id")).toString().toULongLong())
                     : QVariant(s.value(QLatin1String("id")).toString());
     case Tenant:
-        return s.value(QLatin1String("tenant")).isNull() ? tr("(cross-tenant)")
-                                                         : s.value(QLatin1String("tenant")).toString();
+        return s.value(QLatin1String("tenant")).isNull()
+                   ? tr("(cross-tenant)")
+                   : s.value(QLatin1String("tenant")).toString();
     case Stream:
         return s.value(QLatin1String("stream")).toString();
     case Transport:
@@ -60,9 +61,10 @@ QVariant SubscriptionsModel::data(const QModelIndex &index, int role) const
     case Address:
         return s.value(QLatin1String("remoteAddress")).toString();
     case Since: {
-        const QDateTime since =
-            QDateTime::fromString(s.value(QLatin1String("connectedSince")).toString(), Qt::ISODateWithMs);
-        return sort ? QVariant(since) : QVariant(since.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+        const QDateTime since = QDateTime::fromString(
+            s.value(QLatin1String("connectedSince")).toString(), Qt::ISODateWithMs);
+        return sort ? QVariant(since)
+                    : QVariant(since.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
     }
     case Delivered:
         return s.value(QLatin1String("delivered")).toInteger();
@@ -71,7 +73,8 @@ QVariant SubscriptionsModel::data(const QModelIndex &index, int role) const
     case Criteria: {
         const QJsonValue criteria = s.value(QLatin1String("criteria"));
         return criteria.isObject()
-                   ? QString::fromUtf8(QJsonDocument(criteria.toObject()).toJson(QJsonDocument::Compact))
+                   ? QString::fromUtf8(
+                         QJsonDocument(criteria.toObject()).toJson(QJsonDocument::Compact))
                    : QString();
     }
     default:

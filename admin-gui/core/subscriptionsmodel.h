@@ -16,7 +16,19 @@ class SubscriptionsModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(SubscriptionsModel)
 
 public:
-    enum Column { Id, Tenant, Stream, Transport, User, Address, Since, Delivered, Queued, Criteria, ColumnCount };
+    enum Column {
+        Id,
+        Tenant,
+        Stream,
+        Transport,
+        User,
+        Address,
+        Since,
+        Delivered,
+        Queued,
+        Criteria,
+        ColumnCount
+    };
     static constexpr int kIdRole = Qt::UserRole + 1;
 
     explicit SubscriptionsModel(QObject *parent = nullptr);

@@ -69,8 +69,8 @@ QJsonObject TokenSource::decodeClaims(const QByteArray &token)
     const QList<QByteArray> parts = token.split('.');
     if (parts.size() != 3)
         return {};
-    const QByteArray payload =
-        QByteArray::fromBase64(parts.at(1), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray payload = QByteArray::fromBase64(
+        parts.at(1), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     return QJsonDocument::fromJson(payload).object();
 }
 
@@ -96,9 +96,10 @@ void TokenSource::accept(const QByteArray &token, qint64 lifetimeSeconds)
     m_lastError.clear();
     m_retryMs = 2000;
     const qint64 exp = m_claims.value(QLatin1String("exp")).toVariant().toLongLong();
-    m_expiresAt = exp > 0 ? QDateTime::fromSecsSinceEpoch(exp)
-                          : (lifetimeSeconds > 0 ? QDateTime::currentDateTime().addSecs(lifetimeSeconds)
-                                                 : QDateTime());
+    m_expiresAt = exp > 0
+                      ? QDateTime::fromSecsSinceEpoch(exp)
+                      : (lifetimeSeconds > 0 ? QDateTime::currentDateTime().addSecs(lifetimeSeconds)
+                                             : QDateTime());
     emit tokenChanged();
     if (!m_expiresAt.isValid())
         return;
@@ -137,13 +138,13 @@ void TokenSource::mintDevToken()
         arguments << QStringLiteral("--core");
     else
         arguments << QStringLiteral("--tenant") << m_connection.tenant;
-    const QStringList roles =
-        m_connection.devRoles.isEmpty() ? Connection::defaultDevRoles(m_connection.core)
-                                        : m_connection.devRoles;
+    const QStringList roles = m_connection.devRoles.isEmpty()
+                                  ? Connection::defaultDevRoles(m_connection.core)
+                                  : m_connection.devRoles;
     arguments << QStringLiteral("--roles") << roles.join(QLatin1Char(','))
-              << QStringLiteral("--sub") << QStringLiteral("push-console") << QStringLiteral("--name")
-              << QStringLiteral("push-console") << QStringLiteral("--ttl")
-              << QString::number(kDevTokenSeconds);
+              << QStringLiteral("--sub") << QStringLiteral("push-console")
+              << QStringLiteral("--name") << QStringLiteral("push-console")
+              << QStringLiteral("--ttl") << QString::number(kDevTokenSeconds);
     if (!m_connection.devDataDir.isEmpty())
         arguments << QStringLiteral("--data-dir") << m_connection.devDataDir;
     auto *process = new QProcess(this);
@@ -152,19 +153,21 @@ void TokenSource::mintDevToken()
         process->deleteLater();
         const QByteArray out = process->readAllStandardOutput().trimmed();
         if (code != 0 || out.isEmpty()) {
-            fail(tr("the development issuer (%1 token) failed: %2")
-                     .arg(binary, QString::fromLocal8Bit(process->readAllStandardError().trimmed())),
-                 m_retryMs);
+            fail(
+                tr("the development issuer (%1 token) failed: %2")
+                    .arg(binary, QString::fromLocal8Bit(process->readAllStandardError().trimmed())),
+                m_retryMs);
             return;
         }
         accept(out, kDevTokenSeconds);
     });
-    connect(process, &QProcess::errorOccurred, this, [this, process, binary](QProcess::ProcessError e) {
-        if (e != QProcess::FailedToStart)
-            return;
-        process->deleteLater();
-        fail(tr("cannot run %1: %2").arg(binary, process->errorString()), 0);
-    });
+    connect(process, &QProcess::errorOccurred, this,
+            [this, process, binary](QProcess::ProcessError e) {
+                if (e != QProcess::FailedToStart)
+                    return;
+                process->deleteLater();
+                fail(tr("cannot run %1: %2").arg(binary, process->errorString()), 0);
+            });
     process->start(binary, arguments);
 }
 
@@ -183,16 +186,16 @@ void TokenSource::fetchClientCredentials()
         form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("client_credentials"));
         form.addQueryItem(QStringLiteral("client_id"), m_connection.clientId);
         form.addQueryItem(QStringLiteral("client_secret"), secret);
-        QNetworkReply *reply =
-            m_network->post(request, form.toString(QUrl::FullyEncoded).toUtf8());
+        QNetworkReply *reply = m_network->post(request, form.toString(QUrl::FullyEncoded).toUtf8());
         connect(reply, &QNetworkReply::finished, this, [this, reply] {
             reply->deleteLater();
             const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
             const QByteArray token = body.value(QLatin1String("access_token")).toString().toUtf8();
             if (token.isEmpty()) {
                 const QString reason =
-                    body.value(QLatin1String("error_description")).toString(
-                        body.value(QLatin1String("error")).toString(reply->errorString()));
+                    body.value(QLatin1String("error_description"))
+                        .toString(
+                            body.value(QLatin1String("error")).toString(reply->errorString()));
                 fail(tr("the token endpoint %1 refused: %2")
                          .arg(m_connection.tokenEndpoint.toString(), reason),
                      m_retryMs);

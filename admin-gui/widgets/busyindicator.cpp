@@ -33,7 +33,10 @@ BusyIndicator::BusyIndicator(QWidget *parent)
 void BusyIndicator::track(ApiReply *reply)
 {
     m_replies.append(reply);
-    connect(reply, &ApiReply::finished, this, [this] { QTimer::singleShot(0, this, &BusyIndicator::update); });
+    connect(reply, &ApiReply::finished, this, [this, reply] {
+        m_replies.removeAll(reply);
+        update();
+    });
     if (!m_delay.isActive() && !isVisible())
         m_delay.start();
 }
@@ -58,13 +61,20 @@ void BusyIndicator::cancelAll()
 void BusyIndicator::update()
 {
     m_replies.removeIf([](const QPointer<ApiReply> &reply) { return reply.isNull(); });
-    if (m_replies.isEmpty()) {
+    QList<ApiReply *> shown;
+    for (const QPointer<ApiReply> &reply : std::as_const(m_replies)) {
+        if (!reply->quiet())
+            shown.append(reply);
+    }
+    if (shown.isEmpty()) {
         m_delay.stop();
         setVisible(false);
         return;
     }
-    m_label->setText(m_replies.size() == 1 ? tr("%1…").arg(m_replies.first()->what())
-                                           : tr("%1 calls…").arg(m_replies.size()));
+    if (m_delay.isActive())
+        return; // not yet 300 ms
+    m_label->setText(shown.size() == 1 ? tr("%1…").arg(shown.first()->what())
+                                       : tr("%1 calls…").arg(shown.size()));
     setVisible(true);
 }
 

@@ -58,8 +58,8 @@ ConnectionDialog::ConnectionDialog(const Connection &connection, bool editing,
     devForm->addRow(tr("Roles"), m_devRoles);
     devForm->addRow(new QLabel(tr("Mints short-lived tokens with the service's development key. "
                                   "For development only.")));
-    m_tokenEndpoint->setPlaceholderText(
-        QStringLiteral("https://access.example.org/auth/realms/demo/protocol/openid-connect/token"));
+    m_tokenEndpoint->setPlaceholderText(QStringLiteral(
+        "https://access.example.org/auth/realms/demo/protocol/openid-connect/token"));
     m_secret->setEchoMode(QLineEdit::Password);
     m_bearer->setEchoMode(QLineEdit::Password);
     if (editing) {
@@ -97,7 +97,8 @@ ConnectionDialog::ConnectionDialog(const Connection &connection, bool editing,
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_pages);
-    layout->addWidget(new QLabel(tr("Secrets are kept in %1, never in the settings file.").arg(secretsBackend)));
+    layout->addWidget(
+        new QLabel(tr("Secrets are kept in %1, never in the settings file.").arg(secretsBackend)));
     layout->addWidget(m_error);
     layout->addWidget(buttons);
     connect(m_auth, &QComboBox::currentIndexChanged, this, &ConnectionDialog::updatePages);
@@ -108,8 +109,9 @@ ConnectionDialog::ConnectionDialog(const Connection &connection, bool editing,
 void ConnectionDialog::updatePages()
 {
     m_pages->setCurrentIndex(m_auth->currentIndex());
-    m_tenant->setPlaceholderText(m_core->isChecked() ? tr("the tenant to manage (empty: the core document)")
-                                                     : tr("the tenant, e.g. demo"));
+    m_tenant->setPlaceholderText(m_core->isChecked()
+                                     ? tr("the tenant to manage (empty: the core document)")
+                                     : tr("the tenant, e.g. demo"));
 }
 
 Connection ConnectionDialog::connection() const
@@ -158,11 +160,14 @@ void ConnectionDialog::accept()
     else if (!c.core && c.tenant.isEmpty())
         problem = tr("A tenant's administrator names the tenant");
     else if (c.auth == Connection::Auth::ClientCredentials &&
-             (!c.tokenEndpoint.isValid() || c.tokenEndpoint.host().isEmpty() || c.clientId.isEmpty()))
+             (!c.tokenEndpoint.isValid() || c.tokenEndpoint.host().isEmpty() ||
+              c.clientId.isEmpty()))
         problem = tr("Client credentials need the token endpoint and the client id");
-    else if (c.auth == Connection::Auth::ClientCredentials && !m_editing && m_secret->text().isEmpty())
+    else if (c.auth == Connection::Auth::ClientCredentials && !m_editing &&
+             m_secret->text().isEmpty())
         problem = tr("Client credentials need the client secret");
-    else if (c.auth == Connection::Auth::Bearer && !m_editing && m_bearer->text().trimmed().isEmpty())
+    else if (c.auth == Connection::Auth::Bearer && !m_editing &&
+             m_bearer->text().trimmed().isEmpty())
         problem = tr("Paste the bearer token");
     if (!problem.isEmpty()) {
         m_error->setText(problem);

@@ -88,6 +88,7 @@ void DashboardView::setSession(Session *session)
         series->clear();
     m_lastEvents = m_lastDeliveries = -1;
     m_samples = 0;
+    m_firstAt = QDateTime();
     m_figures->setText(session ? tr("Reading /metrics…") : tr("Not connected"));
     if (session) {
         m_timer.start();
@@ -103,7 +104,13 @@ void DashboardView::append(QLineSeries *series, const QDateTime &at, double valu
     const double oldest = double(at.addSecs(-kWindowSeconds).toMSecsSinceEpoch());
     while (series->count() > 0 && series->at(0).x() < oldest)
         series->remove(0);
-    chart.time->setRange(at.addSecs(-kWindowSeconds), at);
+    // The last ten minutes, or since the first sample (at least a minute).
+    QDateTime from = at.addSecs(-kWindowSeconds);
+    if (m_firstAt.isValid() && m_firstAt > from)
+        from = std::min(m_firstAt, at.addSecs(-60));
+    chart.time->setRange(from, at);
+    chart.time->setFormat(from.secsTo(at) < 180 ? QStringLiteral("HH:mm:ss")
+                                                : QStringLiteral("HH:mm"));
     double top = 1;
     for (QAbstractSeries *abstract : chart.chart->series()) {
         const auto *line = static_cast<QLineSeries *>(abstract);
@@ -120,6 +127,7 @@ void DashboardView::sample()
     m_inFlight = true;
     ApiReply *reply = m_session->client().get(QStringLiteral("/metrics"));
     reply->setWhat(tr("Reading metrics"));
+    reply->setQuiet(true);
     connect(reply, &ApiReply::finished, this, [this, reply] {
         m_inFlight = false;
         if (!reply->ok()) {
@@ -128,8 +136,12 @@ void DashboardView::sample()
         }
         const QList<Sample> samples = parsePrometheus(reply->body());
         const QDateTime now = QDateTime::currentDateTime();
-        const double sse = sumOf(samples, QStringLiteral("push_subscriptions"), {{QStringLiteral("transport"), QStringLiteral("sse")}});
-        const double socketio = sumOf(samples, QStringLiteral("push_subscriptions"), {{QStringLiteral("transport"), QStringLiteral("socketio")}});
+        if (!m_firstAt.isValid())
+            m_firstAt = now;
+        const double sse = sumOf(samples, QStringLiteral("push_subscriptions"),
+                                 {{QStringLiteral("transport"), QStringLiteral("sse")}});
+        const double socketio = sumOf(samples, QStringLiteral("push_subscriptions"),
+                                      {{QStringLiteral("transport"), QStringLiteral("socketio")}});
         const double events = sumOf(samples, QStringLiteral("push_events_fanned_out_total"));
         const double deliveries = sumOf(samples, QStringLiteral("push_deliveries_total"));
         append(m_sse, now, sse, m_connections);
@@ -137,7 +149,8 @@ void DashboardView::sample()
         if (m_lastEvents >= 0 && m_lastAt.isValid()) {
             const double seconds = std::max(0.001, double(m_lastAt.msecsTo(now)) / 1000.0);
             append(m_events, now, std::max(0.0, events - m_lastEvents) / seconds, m_rates);
-            append(m_deliveries, now, std::max(0.0, deliveries - m_lastDeliveries) / seconds, m_rates);
+            append(m_deliveries, now, std::max(0.0, deliveries - m_lastDeliveries) / seconds,
+                   m_rates);
         }
         m_lastEvents = events;
         m_lastDeliveries = deliveries;
@@ -151,17 +164,27 @@ void DashboardView::sample()
         QString html = QStringLiteral("<table cellspacing=4>");
         html += row(tr("SSE subscriptions"), sse);
         html += row(tr("socket.io subscriptions"), socketio);
-        html += row(tr("HTTP connections"), sumOf(samples, QStringLiteral("push_http_connections")));
+        html +=
+            row(tr("HTTP connections"), sumOf(samples, QStringLiteral("push_http_connections")));
         html += row(tr("Events"), events);
         html += row(tr("Deliveries"), deliveries);
-        html += row(tr("Slow clients cut off"), sumOf(samples, QStringLiteral("push_disconnects_total"), {{QStringLiteral("reason"), QStringLiteral("slow")}}));
-        html += row(tr("Webhook calls"), sumOf(samples, QStringLiteral("push_webhook_calls_total")));
-        html += row(tr("Webhook calls failed"), sumOf(samples, QStringLiteral("push_webhook_calls_total"), {{QStringLiteral("outcome"), QStringLiteral("http-error")}}) +
-                                                  sumOf(samples, QStringLiteral("push_webhook_calls_total"), {{QStringLiteral("outcome"), QStringLiteral("timeout")}}) +
-                                                  sumOf(samples, QStringLiteral("push_webhook_calls_total"), {{QStringLiteral("outcome"), QStringLiteral("error")}}));
-        html += row(tr("Rejected tokens"), sumOf(samples, QStringLiteral("push_auth_failures_total")));
+        html += row(tr("Slow clients cut off"),
+                    sumOf(samples, QStringLiteral("push_disconnects_total"),
+                          {{QStringLiteral("reason"), QStringLiteral("slow")}}));
+        html +=
+            row(tr("Webhook calls"), sumOf(samples, QStringLiteral("push_webhook_calls_total")));
+        html += row(tr("Webhook calls failed"),
+                    sumOf(samples, QStringLiteral("push_webhook_calls_total"),
+                          {{QStringLiteral("outcome"), QStringLiteral("http-error")}}) +
+                        sumOf(samples, QStringLiteral("push_webhook_calls_total"),
+                              {{QStringLiteral("outcome"), QStringLiteral("timeout")}}) +
+                        sumOf(samples, QStringLiteral("push_webhook_calls_total"),
+                              {{QStringLiteral("outcome"), QStringLiteral("error")}}));
+        html +=
+            row(tr("Rejected tokens"), sumOf(samples, QStringLiteral("push_auth_failures_total")));
         html += row(tr("Bytes queued"), sumOf(samples, QStringLiteral("push_bytes_queued")));
-        html += QStringLiteral("</table><p>%1</p>").arg(tr("as of %1").arg(now.toString(QStringLiteral("HH:mm:ss"))));
+        html += QStringLiteral("</table><p>%1</p>")
+                    .arg(tr("as of %1").arg(now.toString(QStringLiteral("HH:mm:ss"))));
         m_figures->setText(html);
     });
 }

@@ -61,6 +61,7 @@ private:
     double m_lastEvents = -1;
     double m_lastDeliveries = -1;
     QDateTime m_lastAt;
+    QDateTime m_firstAt;
     int m_samples = 0;
     bool m_inFlight = false;
 };

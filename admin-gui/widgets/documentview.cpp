@@ -35,9 +35,9 @@ DocumentView::Confirm DocumentView::confirm = [](QWidget *parent, const QString 
 };
 
 DocumentView::AskToSave DocumentView::askToSave = [](QWidget *parent, const QString &text) {
-    const auto answer = QMessageBox::question(parent, tr("Unsaved changes"), text,
-                                              QMessageBox::Save | QMessageBox::Discard |
-                                                  QMessageBox::Cancel);
+    const auto answer =
+        QMessageBox::question(parent, tr("Unsaved changes"), text,
+                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     return answer == QMessageBox::Save ? 1 : answer == QMessageBox::Discard ? 0 : -1;
 };
 
@@ -158,7 +158,8 @@ bool DocumentView::maybeSave()
         return false;
     if (answer > 0) {
         if (!m_editor->problems().isEmpty()) {
-            setBanner(tr("Not saved: %1").arg(m_editor->problems().join(QStringLiteral("; "))), true);
+            setBanner(tr("Not saved: %1").arg(m_editor->problems().join(QStringLiteral("; "))),
+                      true);
             return false;
         }
         save();
@@ -177,8 +178,9 @@ QJsonObject DocumentView::entries(bool core) const
 void DocumentView::setBanner(const QString &text, bool error)
 {
     m_banner->setText(text);
-    m_banner->setStyleSheet(error ? QStringLiteral("background: #fde7e9; color: #b00020; padding: 4px")
-                                  : QStringLiteral("background: #e7f5e9; color: #1b5e20; padding: 4px"));
+    m_banner->setStyleSheet(
+        error ? QStringLiteral("background: #fde7e9; color: #b00020; padding: 4px")
+              : QStringLiteral("background: #e7f5e9; color: #1b5e20; padding: 4px"));
     m_banner->setVisible(!text.isEmpty());
     if (!text.isEmpty())
         emit message(text, error);
@@ -209,7 +211,8 @@ void DocumentView::reload()
             if (coreReply->ok())
                 m_coreDocument = coreReply->object();
             else
-                setBanner(tr("Cannot load the core configuration: %1").arg(coreReply->error()), true);
+                setBanner(tr("Cannot load the core configuration: %1").arg(coreReply->error()),
+                          true);
             fillTree();
             emit loaded();
         });
@@ -229,7 +232,8 @@ void DocumentView::fillTree()
             group->setData(0, kCoreRole, core);
             for (auto it = entries.constBegin(); it != entries.constEnd(); ++it) {
                 auto *item = new QTreeWidgetItem(
-                    group, {it.key(), it.value().toObject().value(QLatin1String("name")).toString()});
+                    group,
+                    {it.key(), it.value().toObject().value(QLatin1String("name")).toString()});
                 item->setData(0, kKeyRole, it.key());
                 item->setData(0, kCoreRole, core);
             }
@@ -363,7 +367,8 @@ void DocumentView::patch(const QJsonObject &request, std::function<void()> then)
     });
 }
 
-void DocumentView::changeWebhooks(std::function<void(QJsonObject &)> change, std::function<void()> then)
+void DocumentView::changeWebhooks(std::function<void(QJsonObject &)> change,
+                                  std::function<void()> then)
 {
     // Read the latest document first: the whole `webhooks` key is written back.
     QUrlQuery scope = m_session->documentScope();
@@ -380,7 +385,8 @@ void DocumentView::changeWebhooks(std::function<void(QJsonObject &)> change, std
         QJsonObject webhooks = entriesOf(Kind::Webhooks, latest->object());
         change(webhooks);
         patch({{QStringLiteral("operation"), QStringLiteral("UPDATE")},
-               {QStringLiteral("update"), QJsonObject{{QLatin1String(push::kWebhooksKey), webhooks}}}},
+               {QStringLiteral("update"),
+                QJsonObject{{QLatin1String(push::kWebhooksKey), webhooks}}}},
               then);
     });
 }
@@ -476,24 +482,30 @@ void DocumentView::importJson()
         return;
     QFile in(file);
     QJsonParseError error{};
-    const QJsonDocument document =
-        in.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(in.readAll(), &error) : QJsonDocument();
+    const QJsonDocument document = in.open(QIODevice::ReadOnly)
+                                       ? QJsonDocument::fromJson(in.readAll(), &error)
+                                       : QJsonDocument();
     if (!document.isObject()) {
-        setBanner(tr("%1 is not a JSON object: %2").arg(file, in.isOpen() ? error.errorString() : in.errorString()), true);
+        setBanner(tr("%1 is not a JSON object: %2")
+                      .arg(file, in.isOpen() ? error.errorString() : in.errorString()),
+                  true);
         return;
     }
     const QJsonObject object = document.object();
     if (object.contains(QLatin1String("id"))) { // one entry: into the editor, to review and save
         m_tree->setCurrentItem(nullptr);
         show(QString(), m_session->editsCore(), object, true);
-        setBanner(tr("Imported '%1' from %2: not saved yet").arg(object.value(QLatin1String("id")).toString(), file), false);
+        setBanner(tr("Imported '%1' from %2: not saved yet")
+                      .arg(object.value(QLatin1String("id")).toString(), file),
+                  false);
         return;
     }
     const QJsonObject imported = entriesOf(m_kind, object).isEmpty() && m_kind == Kind::Webhooks
                                      ? object
                                      : entriesOf(m_kind, object);
     const QList<push::ValidationError> problems = push::validateConfiguration(
-        m_kind == Kind::Streams ? imported : QJsonObject{{QLatin1String(push::kWebhooksKey), imported}});
+        m_kind == Kind::Streams ? imported
+                                : QJsonObject{{QLatin1String(push::kWebhooksKey), imported}});
     if (!problems.isEmpty()) {
         setBanner(tr("Not imported: %1").arg(problems.first().message), true);
         return;
@@ -525,7 +537,9 @@ void DocumentView::exportJson()
 {
     const bool one = !m_currentKey.isEmpty() || m_currentNew;
     const QJsonObject content = one ? m_editor->entry() : entries(false);
-    const QString suggested = (one ? m_editor->entryId() : m_kind == Kind::Streams ? QStringLiteral("streams") : QStringLiteral("webhooks")) +
+    const QString suggested = (one                       ? m_editor->entryId()
+                               : m_kind == Kind::Streams ? QStringLiteral("streams")
+                                                         : QStringLiteral("webhooks")) +
                               QStringLiteral(".json");
     const QString file = QFileDialog::getSaveFileName(this, tr("Export"), suggested,
                                                       tr("JSON (*.json);;All files (*)"));
@@ -563,9 +577,10 @@ void DocumentView::testWebhook()
         return;
     QUrlQuery scope = m_session->documentScope();
     const QString id = m_currentKey;
-    ApiReply *reply = m_session->client().post(
-        QStringLiteral("/admin/v1/webhooks/%1/test").arg(QString::fromLatin1(QUrl::toPercentEncoding(id))),
-        {}, scope);
+    ApiReply *reply =
+        m_session->client().post(QStringLiteral("/admin/v1/webhooks/%1/test")
+                                     .arg(QString::fromLatin1(QUrl::toPercentEncoding(id))),
+                                 {}, scope);
     reply->setWhat(tr("Calling webhook %1").arg(id));
     connect(reply, &ApiReply::finished, this, [this, reply, id] {
         if (!reply->ok()) {
@@ -573,7 +588,8 @@ void DocumentView::testWebhook()
             return;
         }
         const QJsonObject result = reply->object();
-        const bool success = result.value(QLatin1String("outcome")).toString() == QLatin1String("success");
+        const bool success =
+            result.value(QLatin1String("outcome")).toString() == QLatin1String("success");
         setBanner(tr("Test of '%1': %2 %3 in %4 ms")
                       .arg(id)
                       .arg(result.value(QLatin1String("statusCode")).toInt())

@@ -39,13 +39,22 @@ EventsView::EventsView(QWidget *parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setWordWrap(false);
+    for (const auto &[column, width] : {std::pair{EventsModel::Time, 110},
+                                        {EventsModel::Event, 300},
+                                        {EventsModel::Tenant, 90},
+                                        {EventsModel::CorrelationId, 160},
+                                        {EventsModel::Streams, 220}})
+        m_table->setColumnWidth(column, width);
     m_detail->setReadOnly(true);
     m_detail->setFont(QFont(QStringLiteral("monospace")));
     m_filter->setPlaceholderText(tr("Filter: event, tenant, correlation id, stream…"));
     m_filter->setClearButtonEnabled(true);
     m_pause->setCheckable(true);
     m_pause->setShortcut(QKeySequence(Qt::Key_Space));
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy,
+            &QSortFilterProxyModel::setFilterFixedString);
     connect(m_pause, &QPushButton::toggled, m_model, &EventsModel::setPaused);
     connect(m_model, &EventsModel::pendingChanged, this, [this](int count) {
         m_pause->setText(m_model->paused() ? tr("Resume (%1 new)").arg(count) : tr("Pause"));

@@ -21,7 +21,6 @@
 #include <QTabWidget>
 #include <QToolBar>
 
-
 namespace console {
 
 MainWindow::MainWindow(QSettings &settings, QWidget *parent)
@@ -90,7 +89,8 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    const QStringList names{tr("Dashboard"), tr("Streams"), tr("Webhooks"), tr("Subscriptions"), tr("Events")};
+    const QStringList names{tr("Dashboard"), tr("Streams"), tr("Webhooks"), tr("Subscriptions"),
+                            tr("Events")};
     for (int i = 0; i < names.size(); ++i)
         view->addAction(names.at(i), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
                         [this, i] { m_tabs->setCurrentIndex(i); });
@@ -108,14 +108,16 @@ void MainWindow::buildMenus()
     bar->setObjectName(QStringLiteral("connectionBar"));
     bar->addWidget(new QLabel(tr(" Service: ")));
     bar->addWidget(m_connectionCombo);
-    bar->addAction(tr("Connect"), this, [this] { connectTo(m_connectionCombo->currentData().toString()); });
+    bar->addAction(tr("Connect"), this,
+                   [this] { connectTo(m_connectionCombo->currentData().toString()); });
     bar->addAction(tr("Add…"), this, &MainWindow::addConnection);
     bar->addAction(tr("Edit…"), this, &MainWindow::editConnection);
 }
 
 void MainWindow::fillConnectionCombo()
 {
-    const QString current = m_session ? m_session->connection().id : ConnectionStore::lastUsed(m_settings);
+    const QString current =
+        m_session ? m_session->connection().id : ConnectionStore::lastUsed(m_settings);
     m_connectionCombo->clear();
     for (const Connection &c : std::as_const(m_connections))
         m_connectionCombo->addItem(c.title(), c.id);
@@ -149,7 +151,9 @@ void MainWindow::saveConnection(const Connection &connection, const QString &sec
     }
     m_secrets->write(connection.secretKey(), secret, [this, store, done](const QString &error) {
         if (!error.isEmpty()) {
-            showMessage(tr("The secret could not be stored in %1: %2").arg(m_secrets->backendName(), error), true);
+            showMessage(
+                tr("The secret could not be stored in %1: %2").arg(m_secrets->backendName(), error),
+                true);
             if (done)
                 done(error);
             return;
@@ -247,7 +251,8 @@ bool MainWindow::connectTo(const QString &idOrName)
                     m_webhooks->onConfigurationChanged(item);
                 }
             });
-    connect(&session->activity(), &ActivityStream::resyncNeeded, m_subscriptions, &SubscriptionsView::refresh);
+    connect(&session->activity(), &ActivityStream::resyncNeeded, m_subscriptions,
+            &SubscriptionsView::refresh);
     connect(session, &Session::ready, this, [this, session] {
         for (DocumentView *view : {m_streams, m_webhooks})
             view->setSession(session);
@@ -296,17 +301,20 @@ void MainWindow::updateStatus()
         text = tokens.lastError().isEmpty() ? tr("Getting a token…")
                                             : tr("No token: %1").arg(tokens.lastError());
     } else {
-        text = tr("Connected to %1 as %2").arg(m_session->connection().url.toString(), tokens.who());
+        text =
+            tr("Connected to %1 as %2").arg(m_session->connection().url.toString(), tokens.who());
         if (tokens.expiresAt().isValid())
-            text += tr("; token until %1").arg(tokens.expiresAt().toLocalTime().toString(QStringLiteral("HH:mm")));
+            text += tr("; token until %1")
+                        .arg(tokens.expiresAt().toLocalTime().toString(QStringLiteral("HH:mm")));
         switch (m_session->activity().state()) {
         case ActivityStream::State::Open:
             text += tr("; live");
             break;
         case ActivityStream::State::Connecting:
-            text += m_session->activity().lastError().isEmpty()
-                        ? tr("; opening the activity feed…")
-                        : tr("; activity feed: %1 (retrying)").arg(m_session->activity().lastError());
+            text +=
+                m_session->activity().lastError().isEmpty()
+                    ? tr("; opening the activity feed…")
+                    : tr("; activity feed: %1 (retrying)").arg(m_session->activity().lastError());
             break;
         case ActivityStream::State::Stopped:
             break;
@@ -342,7 +350,8 @@ void MainWindow::showAbout()
            "<p>Qt %2 (built with %3)<br>QtKeychain, secrets in %4<br>Connected service: %5</p>")
             .arg(QStringLiteral(PUSH_VERSION), QString::fromLatin1(qVersion()),
                  QStringLiteral(QT_VERSION_STR), m_secrets->backendName(),
-                 m_serverVersion.isEmpty() ? tr("none") : tr("push-service %1").arg(m_serverVersion)));
+                 m_serverVersion.isEmpty() ? tr("none")
+                                           : tr("push-service %1").arg(m_serverVersion)));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -55,7 +55,8 @@ void PublishDialog::accept()
     QString problem;
     const auto context = keyvalue::parseContext(m_context->text(), &problem);
     QJsonParseError error{};
-    const QJsonDocument payload = QJsonDocument::fromJson(m_payload->toPlainText().toUtf8(), &error);
+    const QJsonDocument payload =
+        QJsonDocument::fromJson(m_payload->toPlainText().toUtf8(), &error);
     QJsonObject body{{QStringLiteral("namespace"), m_namespace->text().trimmed()},
                      {QStringLiteral("name"), m_name->text().trimmed()},
                      {QStringLiteral("timestamp"),
@@ -70,8 +71,9 @@ void PublishDialog::accept()
     if (m_session.connection().core)
         body.insert(QStringLiteral("tenantId"), m_tenant->text().trimmed());
     if (problem.isEmpty() && (error.error != QJsonParseError::NoError || !payload.isObject()))
-        problem = tr("Payload: %1").arg(error.error != QJsonParseError::NoError ? error.errorString()
-                                                                                 : tr("an object"));
+        problem = tr("Payload: %1")
+                      .arg(error.error != QJsonParseError::NoError ? error.errorString()
+                                                                   : tr("an object"));
     QString invalid;
     if (problem.isEmpty() && !push::DomainEvent::fromJson(body, &invalid))
         problem = invalid; // the server's own rule

@@ -34,11 +34,13 @@ RevisionsDialog::RevisionsDialog(Session &session, bool core, QWidget *parent)
     , m_core(core)
     , m_list(new QListWidget)
     , m_diff(new QPlainTextEdit)
-    , m_againstPrevious(new QCheckBox(tr("Compare with the revision before it (else with the current one)")))
+    , m_againstPrevious(
+          new QCheckBox(tr("Compare with the revision before it (else with the current one)")))
     , m_restore(new QPushButton(tr("Restore this revision")))
     , m_status(new QLabel)
 {
-    setWindowTitle(tr("Revisions of the %1 configuration").arg(core ? tr("core") : session.documentName()));
+    setWindowTitle(
+        tr("Revisions of the %1 configuration").arg(core ? tr("core") : session.documentName()));
     resize(900, 560);
     m_diff->setReadOnly(true);
     m_diff->setFont(QFont(QStringLiteral("monospace")));
@@ -80,10 +82,11 @@ void RevisionsDialog::load()
             const QJsonObject revision = value.toObject();
             const QDateTime created = QDateTime::fromString(
                 revision.value(QLatin1String("created")).toString(), Qt::ISODateWithMs);
-            m_list->addItem(tr("%1 — %2 — %3")
-                                .arg(revision.value(QLatin1String("revision")).toInteger())
-                                .arg(created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
-                                     revision.value(QLatin1String("author")).toString()));
+            m_list->addItem(
+                tr("%1 — %2 — %3")
+                    .arg(revision.value(QLatin1String("revision")).toInteger())
+                    .arg(created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+                         revision.value(QLatin1String("author")).toString()));
         }
         m_status->setText(tr("%1 revisions, newest first").arg(m_revisions.size()));
         if (!m_revisions.isEmpty())
@@ -96,12 +99,14 @@ void RevisionsDialog::showDiff()
     const int row = m_list->currentRow();
     if (row < 0 || row >= m_revisions.size())
         return;
-    const QJsonValue selected = m_revisions.at(row).toObject().value(QLatin1String("configuration"));
+    const QJsonValue selected =
+        m_revisions.at(row).toObject().value(QLatin1String("configuration"));
     const bool previous = m_againstPrevious->isChecked();
-    const QJsonValue base = previous ? (row + 1 < m_revisions.size()
-                                            ? m_revisions.at(row + 1).toObject().value(QLatin1String("configuration"))
-                                            : QJsonValue(QJsonObject()))
-                                     : m_revisions.at(0).toObject().value(QLatin1String("configuration"));
+    const QJsonValue base =
+        previous ? (row + 1 < m_revisions.size()
+                        ? m_revisions.at(row + 1).toObject().value(QLatin1String("configuration"))
+                        : QJsonValue(QJsonObject()))
+                 : m_revisions.at(0).toObject().value(QLatin1String("configuration"));
     // What changes from the base to the selected revision.
     m_diff->setPlainText(formatDiff(diffLines(lines(base), lines(selected))));
     m_restore->setEnabled(row > 0);

@@ -1,5 +1,6 @@
 #include "screenshots.h"
 
+#include "dashboardview.h"
 #include "documentview.h"
 #include "eventsview.h"
 #include "mainwindow.h"
@@ -20,6 +21,7 @@ namespace console {
 void takeScreenshots(MainWindow &window, const QString &directory)
 {
     QDir().mkpath(directory);
+    window.dashboard()->setInterval(1000); // a few points on the charts before the picture
     auto *ticks = new QTimer(&window);
     ticks->setInterval(500);
     auto waited = std::make_shared<int>(0);
@@ -28,32 +30,36 @@ void takeScreenshots(MainWindow &window, const QString &directory)
         // a few seconds more. Give up after a minute.
         ++*waited;
         const bool ready = window.session() && window.streams()->tree()->topLevelItemCount() > 0;
-        if ((!ready || *waited < 12) && *waited < 120) {
+        if ((!ready || *waited < 24) && *waited < 120) {
             if (*waited % 10 == 0)
                 std::fprintf(stderr, "waiting: %s\n", qPrintable(window.statusLabel()->text()));
             return;
         }
         ticks->stop();
         window.resize(1280, 800);
-        const QList<std::pair<int, const char *>> views{{MainWindow::DashboardTab, "dashboard"},
-                                                        {MainWindow::StreamsTab, "streams"},
-                                                        {MainWindow::WebhooksTab, "webhooks"},
-                                                        {MainWindow::SubscriptionsTab, "subscriptions"},
-                                                        {MainWindow::EventsTab, "events"}};
+        const QList<std::pair<int, const char *>> views{
+            {MainWindow::DashboardTab, "dashboard"},
+            {MainWindow::StreamsTab, "streams"},
+            {MainWindow::WebhooksTab, "webhooks"},
+            {MainWindow::SubscriptionsTab, "subscriptions"},
+            {MainWindow::EventsTab, "events"}};
         int saved = 0;
         for (const auto &[tab, name] : views) {
             window.tabs()->setCurrentIndex(tab);
             if (tab == MainWindow::StreamsTab || tab == MainWindow::WebhooksTab) {
-                DocumentView *view = tab == MainWindow::StreamsTab ? window.streams() : window.webhooks();
+                DocumentView *view =
+                    tab == MainWindow::StreamsTab ? window.streams() : window.webhooks();
                 QTreeWidgetItem *group = view->tree()->topLevelItem(0);
                 if (group && group->childCount() > 0)
                     view->tree()->setCurrentItem(group->child(group->childCount() - 1));
             }
             if (tab == MainWindow::EventsTab && window.events()->table()->model()->rowCount() > 0)
-                window.events()->table()->selectRow(window.events()->table()->model()->rowCount() - 1);
+                window.events()->table()->selectRow(window.events()->table()->model()->rowCount() -
+                                                    1);
             for (int i = 0; i < 10; ++i)
                 QApplication::processEvents();
-            const QString file = QDir(directory).filePath(QStringLiteral("%1.png").arg(QLatin1String(name)));
+            const QString file =
+                QDir(directory).filePath(QStringLiteral("%1.png").arg(QLatin1String(name)));
             if (window.grab().save(file))
                 ++saved;
             std::fprintf(stderr, "screenshot %s\n", qPrintable(file));

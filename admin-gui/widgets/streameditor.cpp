@@ -51,9 +51,8 @@ StreamEditor::StreamEditor(QWidget *parent)
     m_problemsLabel->setObjectName(QStringLiteral("streamProblems"));
     m_roles->setPlaceholderText(tr("role, another-role (besides stream-listener)"));
     m_description->setMaximumHeight(60);
-    m_events->setHorizontalHeaderLabels(
-        {tr("Namespace"), tr("Name"), tr("Map (key=path, …)"), tr("Correlation id"),
-         tr("Context (key=value, …)")});
+    m_events->setHorizontalHeaderLabels({tr("Namespace"), tr("Name"), tr("Map (key=path, …)"),
+                                         tr("Correlation id"), tr("Context (key=value, …)")});
     m_events->horizontalHeader()->setStretchLastSection(true);
     m_events->horizontalHeader()->setSectionResizeMode(Map, QHeaderView::Stretch);
     m_json->setFont(QFont(QStringLiteral("monospace")));
@@ -262,8 +261,9 @@ void StreamEditor::validate(const QStringList &formProblems)
             problems.append(error.message);
     }
     m_problems = problems;
-    m_problemsLabel->setText(m_readOnly ? tr("Read-only: a core stream, changed by core administrators")
-                                        : problems.join(QLatin1Char('\n')));
+    m_problemsLabel->setText(m_readOnly
+                                 ? tr("Read-only: a core stream, changed by core administrators")
+                                 : problems.join(QLatin1Char('\n')));
 }
 
 } // namespace console

@@ -39,6 +39,11 @@ SubscriptionsView::SubscriptionsView(QWidget *parent)
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setWordWrap(false);
+    m_table->setColumnWidth(SubscriptionsModel::Stream, 180);
+    m_table->setColumnWidth(SubscriptionsModel::User, 180);
+    m_table->setColumnWidth(SubscriptionsModel::Since, 150);
     m_filter->setPlaceholderText(tr("Filter: stream, user, address, transport…"));
     m_filter->setClearButtonEnabled(true);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, [this](const QString &text) {
@@ -50,7 +55,8 @@ SubscriptionsView::SubscriptionsView(QWidget *parent)
     disconnectButton->setObjectName(QStringLiteral("disconnectSubscription"));
     disconnectButton->setShortcut(QKeySequence::Delete);
     auto *refreshButton = new QPushButton(tr("Refresh"));
-    refreshButton->setToolTip(tr("Read the list again (delivered and queued counts are as of the last read)"));
+    refreshButton->setToolTip(
+        tr("Read the list again (delivered and queued counts are as of the last read)"));
     connect(disconnectButton, &QPushButton::clicked, this, &SubscriptionsView::disconnectSelected);
     connect(refreshButton, &QPushButton::clicked, this, &SubscriptionsView::refresh);
     auto *bar = new QHBoxLayout;
@@ -166,11 +172,13 @@ void SubscriptionsView::disconnectSelected()
         QUrlQuery query;
         if (!m_session->tenantScope().isEmpty())
             query.addQueryItem(QStringLiteral("tenantId"), m_session->tenantScope());
-        ApiReply *reply = m_session->client().remove(QStringLiteral("/admin/v1/subscriptions/%1").arg(id), query);
+        ApiReply *reply =
+            m_session->client().remove(QStringLiteral("/admin/v1/subscriptions/%1").arg(id), query);
         reply->setWhat(tr("Disconnecting %1").arg(id));
         connect(reply, &ApiReply::finished, this, [this, reply, id] {
             if (!reply->ok()) {
-                emit message(tr("Subscription %1 not disconnected: %2").arg(id, reply->error()), true);
+                emit message(tr("Subscription %1 not disconnected: %2").arg(id, reply->error()),
+                             true);
                 return;
             }
             m_model->remove(id); // the feed says so too

@@ -203,7 +203,8 @@ void WebhookEditor::fromForm()
         entry.insert(QStringLiteral("targetId"), m_targetId->text().trimmed());
         entry.insert(QStringLiteral("intervalMinutes"), m_interval->value());
         QJsonArray types;
-        for (const QString &type : m_eventTypes->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        for (const QString &type :
+             m_eventTypes->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             if (!type.contains(QLatin1Char(':')))
                 problems.append(tr("event type '%1' is not namespace:name").arg(type.trimmed()));
             types.append(QJsonObject{{QStringLiteral("id"), type.trimmed()}});
@@ -216,7 +217,8 @@ void WebhookEditor::fromForm()
                               {QStringLiteral("name"), cell(m_events, row, Name)}};
             QJsonObject criteria;
             if (!cell(m_events, row, CorrelationId).isEmpty())
-                criteria.insert(QStringLiteral("correlationId"), cell(m_events, row, CorrelationId));
+                criteria.insert(QStringLiteral("correlationId"),
+                                cell(m_events, row, CorrelationId));
             QString error;
             const auto context = keyvalue::parseContext(cell(m_events, row, Context), &error);
             if (!context)
@@ -262,7 +264,8 @@ void WebhookEditor::validate(const QStringList &formProblems)
     QStringList problems = formProblems;
     const QString id = m_entry.value(QLatin1String("id")).toString();
     const QJsonObject document{
-        {QLatin1String(push::kWebhooksKey), QJsonObject{{id.isEmpty() ? QStringLiteral("webhook") : id, m_entry}}}};
+        {QLatin1String(push::kWebhooksKey),
+         QJsonObject{{id.isEmpty() ? QStringLiteral("webhook") : id, m_entry}}}};
     for (const push::ValidationError &error : push::validateConfiguration(document))
         problems.append(error.message);
     if (id.isEmpty())
@@ -272,8 +275,9 @@ void WebhookEditor::validate(const QStringList &formProblems)
     const push::Webhook webhook = push::Webhook::fromJson(m_entry);
     if (!webhook.url.isEmpty() && !webhook.hasHttpUrl())
         problems.append(tr("note: only an http:// or https:// url fires"));
-    m_problemsLabel->setText(m_readOnly ? tr("Read-only: a core webhook, changed by core administrators")
-                                        : problems.join(QLatin1Char('\n')));
+    m_problemsLabel->setText(m_readOnly
+                                 ? tr("Read-only: a core webhook, changed by core administrators")
+                                 : problems.join(QLatin1Char('\n')));
 }
 
 } // namespace console

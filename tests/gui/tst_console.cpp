@@ -107,7 +107,8 @@ void TestConsole::addConnectionWithDevelopmentToken()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->session()->tokens().hasToken(), 15000);
     QCOMPARE(m_window->session()->tokens().claims().value(QLatin1String("sub")).toString(),
              QStringLiteral("push-console"));
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->activity().state(), ActivityStream::State::Open, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->activity().state(), ActivityStream::State::Open,
+                              10000);
     QTRY_VERIFY(m_window->statusLabel()->text().contains(QLatin1String("live")));
     // the streams of tenant demo and, read-only, the core's
     QTRY_VERIFY(m_window->streams()->tree()->topLevelItemCount() == 2);
@@ -126,7 +127,8 @@ void TestConsole::secretsGoToTheKeychain()
     bearer.url = m_service.url(QString());
     bearer.tenant = QStringLiteral("demo");
     bearer.auth = Connection::Auth::Bearer;
-    const QString secret = QStringLiteral("not-a-real-token-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    const QString secret =
+        QStringLiteral("not-a-real-token-%1").arg(QDateTime::currentMSecsSinceEpoch());
     QString error = QStringLiteral("pending");
     m_window->saveConnection(bearer, secret, [&error](const QString &e) { error = e; });
     QTRY_VERIFY_WITH_TIMEOUT(error != QLatin1String("pending"), 10000);
@@ -164,7 +166,9 @@ void TestConsole::badIdIsAValidationError()
     QVERIFY(!editor->problems().isEmpty());
     m_window->streams()->save(); // refused before it reaches the server
     QVERIFY(m_window->streams()->banner()->text().startsWith(QLatin1String("Not saved")));
-    QVERIFY(!m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo")).json().contains(QLatin1String("bad id!")));
+    QVERIFY(!m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo"))
+                 .json()
+                 .contains(QLatin1String("bad id!")));
 }
 
 void TestConsole::createStreamThroughTheForm()
@@ -180,14 +184,16 @@ void TestConsole::createStreamThroughTheForm()
     events->item(0, 4)->setText(QStringLiteral("env=prod"));
     QVERIFY2(editor->problems().isEmpty(), qPrintable(editor->problems().join(QLatin1Char('\n'))));
     // the JSON view follows the form
-    const QJsonObject json = QJsonDocument::fromJson(editor->jsonEdit()->toPlainText().toUtf8()).object();
+    const QJsonObject json =
+        QJsonDocument::fromJson(editor->jsonEdit()->toPlainText().toUtf8()).object();
     QCOMPARE(json.value(QLatin1String("id")).toString(), QStringLiteral("orders"));
     QCOMPARE(json.value(QLatin1String("publicSubscribe")).toBool(), true);
     const QJsonObject event = json.value(QLatin1String("events")).toArray().first().toObject();
     QCOMPARE(event.value(QLatin1String("map")).toObject().value(QLatin1String("order")).toString(),
              QStringLiteral("payload.id"));
     QCOMPARE(event.value(QLatin1String("criteria")).toObject(),
-             QJsonObject({{QStringLiteral("context"), QJsonObject{{QStringLiteral("env"), QStringLiteral("prod")}}}}));
+             QJsonObject({{QStringLiteral("context"),
+                           QJsonObject{{QStringLiteral("env"), QStringLiteral("prod")}}}}));
     // and the form follows the JSON view
     QString text = editor->jsonEdit()->toPlainText();
     text.replace(QLatin1String("\"Orders\""), QLatin1String("\"Orders placed\""));
@@ -202,17 +208,21 @@ void TestConsole::savedStreamIsServedOverSse()
     m_window->streams()->save();
     QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
     QVERIFY(!m_window->streams()->isDirty());
-    const QJsonObject stored =
-        m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo")).json().value(QLatin1String("orders")).toObject();
+    const QJsonObject stored = m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo"))
+                                   .json()
+                                   .value(QLatin1String("orders"))
+                                   .toObject();
     QCOMPARE(stored.value(QLatin1String("name")).toString(), QStringLiteral("Orders placed"));
     m_sse = new SseClient;
     m_sse->open(m_service.port(), "/stream/v1/streams/orders?tenant=demo");
     QTRY_COMPARE(m_sse->status(), 200);
-    QCOMPARE(m_service.publish(QStringLiteral("demo"),
-                               ServiceProcess::event(QStringLiteral("order-service"), QStringLiteral("order-placed"),
-                                                     {{QStringLiteral("id"), 42}, {QStringLiteral("total"), 9.5}},
-                                                     QStringLiteral("order-42"),
-                                                     {{QStringLiteral("env"), QStringLiteral("prod")}}))
+    QCOMPARE(m_service
+                 .publish(QStringLiteral("demo"),
+                          ServiceProcess::event(
+                              QStringLiteral("order-service"), QStringLiteral("order-placed"),
+                              {{QStringLiteral("id"), 42}, {QStringLiteral("total"), 9.5}},
+                              QStringLiteral("order-42"),
+                              {{QStringLiteral("env"), QStringLiteral("prod")}}))
                  .status,
              200);
     QTRY_COMPARE(m_sse->events().size(), 1);
@@ -227,9 +237,12 @@ void TestConsole::subscriberAppearsInTheLiveTable()
     m_window->tabs()->setCurrentIndex(MainWindow::SubscriptionsTab);
     SubscriptionsModel *model = m_window->subscriptions()->model();
     QTRY_VERIFY(model->rowCount() == 1);
-    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Stream)).toString(), QStringLiteral("orders"));
-    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Transport)).toString(), QStringLiteral("sse"));
-    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Address)).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Stream)).toString(),
+             QStringLiteral("orders"));
+    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Transport)).toString(),
+             QStringLiteral("sse"));
+    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Address)).toString(),
+             QStringLiteral("127.0.0.1"));
     // a second subscriber, seen through the feed alone (no list read: no polling)
     SseClient other;
     other.open(m_service.port(), "/stream/v1/streams/application-health?tenant=demo");
@@ -248,20 +261,26 @@ void TestConsole::eventAppearsInTheLiveView()
     QTRY_VERIFY(model->rowCount() >= 1); // the order published above
     int row = -1;
     for (int r = 0; r < model->rowCount(); ++r) {
-        if (model->data(model->index(r, EventsModel::Event)).toString() == QLatin1String("order-service:order-placed"))
+        if (model->data(model->index(r, EventsModel::Event)).toString() ==
+            QLatin1String("order-service:order-placed"))
             row = r;
     }
     QVERIFY(row >= 0);
-    QCOMPARE(model->data(model->index(row, EventsModel::CorrelationId)).toString(), QStringLiteral("order-42"));
-    QCOMPARE(model->data(model->index(row, EventsModel::Streams)).toString(), QStringLiteral("orders"));
+    QCOMPARE(model->data(model->index(row, EventsModel::CorrelationId)).toString(),
+             QStringLiteral("order-42"));
+    QCOMPARE(model->data(model->index(row, EventsModel::Streams)).toString(),
+             QStringLiteral("orders"));
     QCOMPARE(model->data(model->index(row, EventsModel::Deliveries)).toInt(), 1);
     // pause keeps new events aside, resume shows them; the detail pane shows the JSON
     m_window->events()->pauseButton()->setChecked(true);
     const int before = model->rowCount();
-    QCOMPARE(m_service.publish(QStringLiteral("demo"), ServiceProcess::event(QStringLiteral("order-service"),
-                                                                             QStringLiteral("order-placed"), {{QStringLiteral("id"), 43}}))
-                 .status,
-             200);
+    QCOMPARE(
+        m_service
+            .publish(QStringLiteral("demo"), ServiceProcess::event(QStringLiteral("order-service"),
+                                                                   QStringLiteral("order-placed"),
+                                                                   {{QStringLiteral("id"), 43}}))
+            .status,
+        200);
     QTRY_COMPARE(model->pendingCount(), 1);
     QCOMPARE(model->rowCount(), before);
     m_window->events()->pauseButton()->setChecked(false);
@@ -278,7 +297,8 @@ void TestConsole::disconnectSubscriber()
     table->selectRow(0);
     m_window->subscriptions()->disconnectSelected();
     QTRY_VERIFY(m_sse->disconnectedByServer());
-    QVERIFY(m_sse->comments().join('\n').contains("closed: disconnected by an administrator (push-console)"));
+    QVERIFY(m_sse->comments().join('\n').contains(
+        "closed: disconnected by an administrator (push-console)"));
     QTRY_COMPARE(m_window->subscriptions()->model()->rowCount(), 0);
 }
 
@@ -291,7 +311,8 @@ void TestConsole::webhookEditorSavesIntoTheWebhooksKey()
     auto *editor = static_cast<WebhookEditor *>(view->editor());
     QTest::keyClicks(editor->idEdit(), QStringLiteral("orders-hook"));
     QTest::keyClicks(editor->urlEdit(), QStringLiteral("http://127.0.0.1:9/hook"));
-    QVERIFY(editor->jsonEdit()->toPlainText().contains(QLatin1String("\"url\": \"http://127.0.0.1:9/hook\"")));
+    QVERIFY(editor->jsonEdit()->toPlainText().contains(
+        QLatin1String("\"url\": \"http://127.0.0.1:9/hook\"")));
     QString json = editor->jsonEdit()->toPlainText();
     json.replace(QLatin1String("\"name\": \"\""), QLatin1String("\"name\": \"Orders hook\""));
     editor->jsonEdit()->setPlainText(json);
@@ -300,14 +321,20 @@ void TestConsole::webhookEditorSavesIntoTheWebhooksKey()
     QSignalSpy saved(view, &DocumentView::saved);
     view->save();
     QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
-    const QByteArray admin = m_service.token({QStringLiteral("--tenant"), QStringLiteral("demo"), QStringLiteral("--roles"),
-                                              QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
+    const QByteArray admin = m_service.token(
+        {QStringLiteral("--tenant"), QStringLiteral("demo"), QStringLiteral("--roles"),
+         QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
     const QJsonObject document =
-        m_service.request("GET", QStringLiteral("/configuration/v2/configuration/platform/push-service"), {},
-                          {{"Authorization", "Bearer " + admin}})
+        m_service
+            .request("GET", QStringLiteral("/configuration/v2/configuration/platform/push-service"),
+                     {}, {{"Authorization", "Bearer " + admin}})
             .json();
-    const QJsonObject hook = document.value(QLatin1String("webhooks")).toObject().value(QLatin1String("orders-hook")).toObject();
-    QCOMPARE(hook.value(QLatin1String("url")).toString(), QStringLiteral("http://127.0.0.1:9/hook"));
+    const QJsonObject hook = document.value(QLatin1String("webhooks"))
+                                 .toObject()
+                                 .value(QLatin1String("orders-hook"))
+                                 .toObject();
+    QCOMPARE(hook.value(QLatin1String("url")).toString(),
+             QStringLiteral("http://127.0.0.1:9/hook"));
     QCOMPARE(hook.value(QLatin1String("events")).toArray().size(), 1);
     QVERIFY(document.contains(QLatin1String("orders"))); // the streams are left as they were
 }
