@@ -221,6 +221,8 @@ void PushService::stop()
         m_bus->stop(); // no more events into the hub
     if (m_webhooks)
         m_webhooks->stop();
+    // Subscribers closing on the way out tell no one: the workers are going away.
+    m_activity.setWorkers({});
     m_http.stop(QStringLiteral("the service is shutting down")); // joins the workers
     m_status.workers.clear();
     m_hub.setWorkers({});
