@@ -35,6 +35,7 @@ struct Webhook
     QString targetId;
     int intervalMinutes = 0; // kept and shown; ADSP's status service uses it, not the push
     QStringList eventTypes;
+    bool fromCore = false; // of the core document (set by whoever combines documents)
 
     bool isApplicationStatus() const { return !targetId.isEmpty(); }
     // The url is http:// or https:// (only such webhooks fire).

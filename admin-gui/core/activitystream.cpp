@@ -87,7 +87,12 @@ void ActivityStream::onReadyRead()
             setState(State::Open);
             emit resyncNeeded(); // whatever happened while we were away
         } else if (event.type == QLatin1String("dropped")) {
-            emit resyncNeeded();
+            // The lists need reading again only when subscribe or unsubscribe items were
+            // among the dropped ones (events are a tail: a gap there is only reported).
+            const QJsonObject types = item.value(QLatin1String("types")).toObject();
+            if (types.contains(QLatin1String("subscribe")) ||
+                types.contains(QLatin1String("unsubscribe")))
+                emit resyncNeeded();
         }
         emit itemReceived(event.type, item);
     }

@@ -24,13 +24,16 @@ public:
     bool isKeychain() const { return !m_memory; }
     QString backendName() const;
 
+    // Each `done` runs on `context`'s thread, and not at all once `context` is gone (a
+    // keychain may take its time: an unlock prompt).
     // `done` gets an empty error on success.
-    void write(const QString &key, const QString &secret,
+    void write(const QString &key, const QString &secret, QObject *context,
                std::function<void(const QString &error)> done);
     // `done` gets the secret, or an error (also when there is none).
-    void read(const QString &key,
+    void read(const QString &key, QObject *context,
               std::function<void(const QString &secret, const QString &error)> done);
-    void remove(const QString &key, std::function<void(const QString &error)> done = {});
+    void remove(const QString &key, QObject *context = nullptr,
+                std::function<void(const QString &error)> done = {});
 
     static constexpr auto kService = "push-console";
 

@@ -10,7 +10,6 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QUrlQuery>
 
 namespace console {
 
@@ -173,41 +172,51 @@ void TokenSource::mintDevToken()
 
 void TokenSource::fetchClientCredentials()
 {
-    m_secrets.read(m_connection.secretKey(), [this](const QString &secret, const QString &error) {
-        if (secret.isEmpty()) {
-            fail(tr("the client secret could not be read from the keychain: %1").arg(error), 0);
-            return;
-        }
-        QNetworkRequest request(m_connection.tokenEndpoint);
-        request.setHeader(QNetworkRequest::ContentTypeHeader,
-                          QByteArrayLiteral("application/x-www-form-urlencoded"));
-        request.setTransferTimeout(20000);
-        QUrlQuery form;
-        form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("client_credentials"));
-        form.addQueryItem(QStringLiteral("client_id"), m_connection.clientId);
-        form.addQueryItem(QStringLiteral("client_secret"), secret);
-        QNetworkReply *reply = m_network->post(request, form.toString(QUrl::FullyEncoded).toUtf8());
-        connect(reply, &QNetworkReply::finished, this, [this, reply] {
-            reply->deleteLater();
-            const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
-            const QByteArray token = body.value(QLatin1String("access_token")).toString().toUtf8();
-            if (token.isEmpty()) {
-                const QString reason =
-                    body.value(QLatin1String("error_description"))
-                        .toString(
-                            body.value(QLatin1String("error")).toString(reply->errorString()));
-                fail(tr("the token endpoint %1 refused: %2")
-                         .arg(m_connection.tokenEndpoint.toString(), reason),
-                     m_retryMs);
+    m_secrets.read(
+        m_connection.secretKey(), this, [this](const QString &secret, const QString &error) {
+            if (secret.isEmpty()) {
+                fail(tr("the client secret could not be read from the keychain: %1").arg(error), 0);
                 return;
             }
-            accept(token, body.value(QLatin1String("expires_in")).toInt());
+            QNetworkRequest request(m_connection.tokenEndpoint);
+            request.setHeader(QNetworkRequest::ContentTypeHeader,
+                              QByteArrayLiteral("application/x-www-form-urlencoded"));
+            request.setTransferTimeout(20000);
+            // application/x-www-form-urlencoded, every value percent-encoded ('+' included:
+            // QUrlQuery would leave it, and the server would read a space).
+            const QByteArray form = "grant_type=client_credentials&client_id=" +
+                                    QUrl::toPercentEncoding(m_connection.clientId) +
+                                    "&client_secret=" + QUrl::toPercentEncoding(secret);
+            QNetworkReply *reply = m_network->post(request, form);
+            connect(reply, &QNetworkReply::finished, this, [this, reply] {
+                reply->deleteLater();
+                const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+                const QByteArray token =
+                    body.value(QLatin1String("access_token")).toString().toUtf8();
+                if (token.isEmpty()) {
+                    const QString reason =
+                        body.value(QLatin1String("error_description"))
+                            .toString(
+                                body.value(QLatin1String("error")).toString(reply->errorString()));
+                    fail(tr("the token endpoint %1 refused: %2")
+                             .arg(m_connection.tokenEndpoint.toString(), reason),
+                         m_retryMs);
+                    return;
+                }
+                accept(token, body.value(QLatin1String("expires_in")).toInt());
+            });
         });
-    });
 }
 
 void TokenSource::loadBearer()
 {
+    const qint64 left =
+        m_expiresAt.isValid() ? QDateTime::currentDateTime().msecsTo(m_expiresAt) : 0;
+    if (!m_token.isEmpty() && left > 1000) {
+        // The timer is capped at a day: a token that lives longer is still good.
+        m_refresh.start(int(std::min<qint64>(left + 1000, 24LL * 3600 * 1000)));
+        return;
+    }
     if (!m_token.isEmpty()) { // the timer ran out: the pasted token has expired
         m_token.clear();
         emit tokenChanged();
@@ -216,22 +225,24 @@ void TokenSource::loadBearer()
              0);
         return;
     }
-    m_secrets.read(m_connection.secretKey(), [this](const QString &secret, const QString &error) {
-        if (secret.isEmpty()) {
-            fail(tr("the token could not be read from the keychain: %1").arg(error), 0);
-            return;
-        }
-        const QByteArray token = secret.trimmed().toUtf8();
-        const qint64 exp = decodeClaims(token).value(QLatin1String("exp")).toVariant().toLongLong();
-        if (exp > 0 && exp <= QDateTime::currentSecsSinceEpoch()) {
-            m_expiresAt = QDateTime::fromSecsSinceEpoch(exp);
-            fail(tr("the pasted token expired at %1; paste a new one in the connection")
-                     .arg(m_expiresAt.toString(Qt::ISODate)),
-                 0);
-            return;
-        }
-        accept(token, 0);
-    });
+    m_secrets.read(
+        m_connection.secretKey(), this, [this](const QString &secret, const QString &error) {
+            if (secret.isEmpty()) {
+                fail(tr("the token could not be read from the keychain: %1").arg(error), 0);
+                return;
+            }
+            const QByteArray token = secret.trimmed().toUtf8();
+            const qint64 exp =
+                decodeClaims(token).value(QLatin1String("exp")).toVariant().toLongLong();
+            if (exp > 0 && exp <= QDateTime::currentSecsSinceEpoch()) {
+                m_expiresAt = QDateTime::fromSecsSinceEpoch(exp);
+                fail(tr("the pasted token expired at %1; paste a new one in the connection")
+                         .arg(m_expiresAt.toString(Qt::ISODate)),
+                     0);
+                return;
+            }
+            accept(token, 0);
+        });
 }
 
 } // namespace console

@@ -14,7 +14,13 @@ namespace console {
 
 void DocumentView::importJson()
 {
-    if (!m_session || !maybeSave())
+    if (m_session)
+        whenSaved([this] { importFile(); });
+}
+
+void DocumentView::importFile()
+{
+    if (!m_session)
         return;
     const QString file = QFileDialog::getOpenFileName(this, tr("Import %1").arg(noun()), QString(),
                                                       tr("JSON (*.json);;All files (*)"));
@@ -55,20 +61,22 @@ void DocumentView::importJson()
                      .arg(imported.size())
                      .arg(file, m_session->documentName())))
         return;
-    m_currentCore = m_session->editsCore();
+    // Into the edited document (the own one, which is the core one for a core connection).
     auto done = [this, imported] {
         fillTree();
         setBanner(tr("Imported %1 entries").arg(imported.size()), false);
     };
     if (m_kind == Kind::Webhooks)
         changeWebhooks(
+            false,
             [imported](QJsonObject &webhooks) {
                 for (auto it = imported.constBegin(); it != imported.constEnd(); ++it)
                     webhooks.insert(it.key(), it.value());
             },
             done);
     else
-        patch({{QStringLiteral("operation"), QStringLiteral("UPDATE")},
+        patch(false,
+              {{QStringLiteral("operation"), QStringLiteral("UPDATE")},
                {QStringLiteral("update"), imported}},
               done);
 }

@@ -90,7 +90,7 @@ DocumentView::DocumentView(Kind kind, QWidget *parent)
         return action;
     };
     add(tr("New"), QKeySequence::New, &DocumentView::newEntry, true);
-    add(tr("Save"), QKeySequence::Save, &DocumentView::save, true);
+    add(tr("Save"), QKeySequence::Save, qOverload<>(&DocumentView::save), true);
     add(tr("Duplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), &DocumentView::duplicate, true);
     add(tr("Delete"), QKeySequence(Qt::CTRL | Qt::Key_Delete), &DocumentView::deleteEntry, true);
     m_toolbar->addSeparator();
@@ -145,27 +145,24 @@ bool DocumentView::isDirty() const
     return m_currentNew ? !m_editor->entry().isEmpty() : m_editor->entry() != m_original;
 }
 
-bool DocumentView::maybeSave()
+void DocumentView::whenSaved(std::function<void()> proceed)
 {
-    if (!isDirty())
-        return true;
+    if (!isDirty()) {
+        proceed();
+        return;
+    }
     const QString id = m_editor->entryId();
     const int answer = askToSave(this, tr("The %1 '%2' has unsaved changes. Save them?")
                                            .arg(noun(), id.isEmpty() ? tr("(new)") : id));
     if (answer < 0)
-        return false;
+        return;
     if (answer > 0) {
-        if (!m_editor->problems().isEmpty()) {
-            setBanner(tr("Not saved: %1").arg(m_editor->problems().join(QStringLiteral("; "))),
-                      true);
-            return false;
-        }
-        save();
-        return true;
+        save(std::move(proceed)); // goes on once saved; not at all when the save fails
+        return;
     }
     m_original = m_editor->entry(); // discarded
     m_currentNew = false;
-    return true;
+    proceed();
 }
 
 QJsonObject DocumentView::entries(bool core) const
@@ -186,7 +183,14 @@ void DocumentView::setBanner(const QString &text, bool error)
 
 void DocumentView::reload()
 {
-    if (!m_session || !maybeSave())
+    if (!m_session)
+        return;
+    whenSaved([this] { load(); });
+}
+
+void DocumentView::load()
+{
+    if (!m_session)
         return;
     ApiReply *own = m_session->client().get(kPath, m_session->documentScope());
     own->setWhat(tr("Loading the %1 configuration").arg(m_session->documentName()));
@@ -278,14 +282,15 @@ void DocumentView::onSelectionChanged()
     const bool core = item->data(0, kCoreRole).toBool();
     if (key == m_currentKey && core == m_currentCore && !m_currentNew)
         return;
-    if (!maybeSave()) {
-        // Stay on the entry with unsaved changes.
+    const bool inCoreGroup = core && !(m_session && m_session->editsCore());
+    if (isDirty()) {
+        // Stay on the entry with unsaved changes until they are saved or discarded.
         m_selecting = true;
         m_tree->setCurrentItem(nullptr);
         m_selecting = false;
+        whenSaved([this, key, inCoreGroup] { selectEntry(key, inCoreGroup); });
         return;
     }
-    const bool inCoreGroup = core && !(m_session && m_session->editsCore());
     show(key, core, entries(inCoreGroup).value(key).toObject(), false);
 }
 
@@ -311,7 +316,13 @@ void DocumentView::updateActions()
 
 void DocumentView::newEntry()
 {
-    if (!m_session || !maybeSave())
+    if (m_session)
+        whenSaved([this] { startNew(); });
+}
+
+void DocumentView::startNew()
+{
+    if (!m_session)
         return;
     m_tree->setCurrentItem(nullptr);
     QJsonObject blank{{QStringLiteral("id"), QString()}, {QStringLiteral("name"), QString()}};
@@ -325,8 +336,9 @@ void DocumentView::newEntry()
 
 void DocumentView::duplicate()
 {
-    if (!m_session || (m_currentKey.isEmpty() && !m_currentNew) || !maybeSave())
+    if (!m_session || (m_currentKey.isEmpty() && !m_currentNew))
         return;
+    // A copy of what is on the screen: unsaved edits are copied, not lost.
     QJsonObject copy = m_editor->entry();
     QString id = copy.value(QLatin1String("id")).toString() + QStringLiteral("-copy");
     const QJsonObject own = entries(false);
@@ -339,17 +351,24 @@ void DocumentView::duplicate()
     show(QString(), m_session->editsCore(), copy, true);
 }
 
-void DocumentView::patch(const QJsonObject &request, std::function<void()> then)
+bool DocumentView::editingCoreBeside() const
+{
+    return m_currentCore && m_session && !m_session->editsCore();
+}
+
+void DocumentView::patch(bool core, const QJsonObject &request, std::function<void()> then,
+                         const QString &failure)
 {
     // The core document beside a tenant's: only a core administrator changes it, and a core
     // caller who names no tenant is changing the core document.
-    const bool core = m_currentCore && !m_session->editsCore();
     const QUrlQuery scope = core ? QUrlQuery() : m_session->documentScope();
     ApiReply *reply = m_session->client().patch(kPath, request, scope);
     reply->setWhat(tr("Saving"));
-    connect(reply, &ApiReply::finished, this, [this, reply, then] {
+    connect(reply, &ApiReply::finished, this, [this, reply, then, core, failure] {
         if (!reply->ok()) {
-            setBanner(tr("Not saved: %1").arg(reply->error()), true);
+            setBanner(
+                tr("%1: %2").arg(failure.isEmpty() ? tr("Not saved") : failure, reply->error()),
+                true);
             return;
         }
         const QJsonObject configuration = reply->object()
@@ -357,39 +376,38 @@ void DocumentView::patch(const QJsonObject &request, std::function<void()> then)
                                               .toObject()
                                               .value(QLatin1String("configuration"))
                                               .toObject();
-        if (m_currentCore && !m_session->editsCore())
-            m_coreDocument = configuration;
-        else
-            m_document = configuration;
+        (core ? m_coreDocument : m_document) = configuration;
         then();
     });
 }
 
-void DocumentView::changeWebhooks(std::function<void(QJsonObject &)> change,
+void DocumentView::changeWebhooks(bool core, std::function<void(QJsonObject &)> change,
                                   std::function<void()> then)
 {
     // Read the latest document first: the whole `webhooks` key is written back.
     QUrlQuery scope = m_session->documentScope();
-    const bool core = m_currentCore && !m_session->editsCore();
-    if (core)
+    if (core) {
+        scope = QUrlQuery();
         scope.addQueryItem(QStringLiteral("core"), QString());
+    }
     ApiReply *latest = m_session->client().get(kPath, scope);
     latest->setWhat(tr("Reading the latest webhooks"));
-    connect(latest, &ApiReply::finished, this, [this, latest, change, then] {
+    connect(latest, &ApiReply::finished, this, [this, latest, change, then, core] {
         if (!latest->ok()) {
             setBanner(tr("Not saved: %1").arg(latest->error()), true);
             return;
         }
         QJsonObject webhooks = entriesOf(Kind::Webhooks, latest->object());
         change(webhooks);
-        patch({{QStringLiteral("operation"), QStringLiteral("UPDATE")},
+        patch(core,
+              {{QStringLiteral("operation"), QStringLiteral("UPDATE")},
                {QStringLiteral("update"),
                 QJsonObject{{QLatin1String(push::kWebhooksKey), webhooks}}}},
               then);
     });
 }
 
-void DocumentView::save()
+void DocumentView::save(std::function<void()> then)
 {
     if (!m_session)
         return;
@@ -402,7 +420,7 @@ void DocumentView::save()
     QStringList problems = m_editor->problems();
     if (m_kind == Kind::Streams && id == QLatin1String(push::kWebhooksKey))
         problems.append(tr("'webhooks' is reserved for the webhooks"));
-    const bool core = m_currentCore && !m_session->editsCore();
+    const bool core = editingCoreBeside();
     if ((m_currentNew || id != m_currentKey) && entries(core).contains(id))
         problems.append(tr("a %1 with the id '%2' exists").arg(noun(), id));
     if (!problems.isEmpty()) {
@@ -410,18 +428,22 @@ void DocumentView::save()
         return;
     }
     const QString renamedFrom = (!m_currentNew && m_currentKey != id) ? m_currentKey : QString();
-    auto done = [this, id, core] {
+    const bool currentCore = m_currentCore;
+    auto done = [this, id, core, currentCore, then] {
         m_currentNew = false;
         m_currentKey = id;
         m_original = entries(core).value(id).toObject();
         fillTree();
         selectEntry(id, core);
-        show(id, m_currentCore, m_original, false);
+        show(id, currentCore, m_original, false);
         setBanner(tr("Saved %1 '%2'").arg(noun(), id), false);
         emit saved(id);
+        if (then)
+            then();
     };
     if (m_kind == Kind::Webhooks) {
         changeWebhooks(
+            core,
             [renamedFrom, id, entry](QJsonObject &webhooks) {
                 if (!renamedFrom.isEmpty())
                     webhooks.remove(renamedFrom);
@@ -430,16 +452,22 @@ void DocumentView::save()
             done);
         return;
     }
-    patch({{QStringLiteral("operation"), QStringLiteral("UPDATE")},
+    patch(core,
+          {{QStringLiteral("operation"), QStringLiteral("UPDATE")},
            {QStringLiteral("update"), QJsonObject{{id, entry}}}},
-          [this, renamedFrom, done] {
+          [this, renamedFrom, done, core, id] {
               if (renamedFrom.isEmpty()) {
                   done();
                   return;
               }
-              patch({{QStringLiteral("operation"), QStringLiteral("DELETE")},
+              // Saved under the new id: from here on this is that stream, whatever the
+              // DELETE of the old one comes to.
+              m_currentKey = id;
+              m_currentNew = false;
+              patch(core,
+                    {{QStringLiteral("operation"), QStringLiteral("DELETE")},
                      {QStringLiteral("property"), renamedFrom}},
-                    done);
+                    done, tr("Saved as '%1', but '%2' is still there").arg(id, renamedFrom));
           });
 }
 
@@ -462,19 +490,28 @@ void DocumentView::deleteEntry()
         fillTree();
         setBanner(tr("Deleted %1 '%2'").arg(noun(), id), false);
     };
+    const bool core = editingCoreBeside();
     if (m_kind == Kind::Webhooks)
-        changeWebhooks([id](QJsonObject &webhooks) { webhooks.remove(id); }, done);
+        changeWebhooks(
+            core, [id](QJsonObject &webhooks) { webhooks.remove(id); }, done);
     else
-        patch({{QStringLiteral("operation"), QStringLiteral("DELETE")},
+        patch(core,
+              {{QStringLiteral("operation"), QStringLiteral("DELETE")},
                {QStringLiteral("property"), id}},
               done);
 }
 
 void DocumentView::showHistory()
 {
-    if (!m_session || !maybeSave())
+    if (m_session)
+        whenSaved([this] { openHistory(); });
+}
+
+void DocumentView::openHistory()
+{
+    if (!m_session)
         return;
-    const bool core = m_currentCore && !m_session->editsCore();
+    const bool core = editingCoreBeside();
     auto *dialog = new RevisionsDialog(*m_session, core, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &RevisionsDialog::restored, this, [this](qint64 revision) {

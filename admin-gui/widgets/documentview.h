@@ -44,8 +44,10 @@ public:
     QTreeWidget *tree() const { return m_tree; }
     QLabel *banner() const { return m_banner; }
     bool isDirty() const;
-    // Asks about unsaved changes; false when the person cancels.
-    bool maybeSave();
+    // Runs `proceed` once there are no unsaved changes: at once when there are none; when
+    // there are, after asking — once saved (Save), or discarded (Discard); never for Cancel
+    // or a save that fails.
+    void whenSaved(std::function<void()> proceed);
     // The entries of the edited (own) or core document, by id.
     QJsonObject entries(bool core = false) const;
     QString currentId() const { return m_currentKey; }
@@ -53,7 +55,8 @@ public:
 public slots:
     void reload();
     void newEntry();
-    void save();
+    void save() { save({}); }
+    void save(std::function<void()> then);
     void deleteEntry();
     void duplicate();
     void importJson();
@@ -70,15 +73,23 @@ signals:
     void loaded();
 
 private:
+    void load();
+    void startNew();
+    void importFile();
+    void openHistory();
     void fillTree();
     void show(const QString &key, bool core, const QJsonObject &entry, bool isNew);
     void onSelectionChanged();
     void setBanner(const QString &text, bool error);
     void setDocument(const QJsonObject &document);
-    // Webhook changes rewrite the whole `webhooks` key of the latest document.
-    void changeWebhooks(std::function<void(QJsonObject &webhooks)> change,
+    // Is the entry on the screen one of the core document shown beside a tenant's?
+    bool editingCoreBeside() const;
+    // Webhook changes rewrite the whole `webhooks` key of the latest document. `core`: of
+    // the core document shown beside a tenant's, else of the edited one.
+    void changeWebhooks(bool core, std::function<void(QJsonObject &webhooks)> change,
                         std::function<void()> then);
-    void patch(const QJsonObject &request, std::function<void()> then);
+    void patch(bool core, const QJsonObject &request, std::function<void()> then,
+               const QString &failure = QString());
     void updateActions();
     QString noun() const;
 

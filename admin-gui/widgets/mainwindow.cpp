@@ -149,17 +149,18 @@ void MainWindow::saveConnection(const Connection &connection, const QString &sec
         store();
         return;
     }
-    m_secrets->write(connection.secretKey(), secret, [this, store, done](const QString &error) {
-        if (!error.isEmpty()) {
-            showMessage(
-                tr("The secret could not be stored in %1: %2").arg(m_secrets->backendName(), error),
-                true);
-            if (done)
-                done(error);
-            return;
-        }
-        store();
-    });
+    m_secrets->write(connection.secretKey(), secret, this,
+                     [this, store, done](const QString &error) {
+                         if (!error.isEmpty()) {
+                             showMessage(tr("The secret could not be stored in %1: %2")
+                                             .arg(m_secrets->backendName(), error),
+                                         true);
+                             if (done)
+                                 done(error);
+                             return;
+                         }
+                         store();
+                     });
 }
 
 void MainWindow::openDialog(const Connection &connection, bool editing)
@@ -203,11 +204,21 @@ void MainWindow::removeConnection()
     if (id.isEmpty() || !DocumentView::confirm(this, tr("Remove connection"),
                                                tr("Forget this connection and its stored secret?")))
         return;
-    if (m_session && m_session->connection().id == id)
-        disconnectFromService();
+    if (m_session && m_session->connection().id == id) {
+        whenAllSaved([this, id] {
+            dropSession();
+            forget(id);
+        });
+        return;
+    }
+    forget(id);
+}
+
+void MainWindow::forget(const QString &id)
+{
     for (qsizetype i = 0; i < m_connections.size(); ++i) {
         if (m_connections.at(i).id == id) {
-            m_secrets->remove(m_connections.at(i).secretKey());
+            m_secrets->remove(m_connections.at(i).secretKey(), this);
             m_connections.removeAt(i);
             break;
         }
@@ -216,9 +227,9 @@ void MainWindow::removeConnection()
     fillConnectionCombo();
 }
 
-bool MainWindow::maybeSaveAll()
+void MainWindow::whenAllSaved(std::function<void()> proceed)
 {
-    return m_streams->maybeSave() && m_webhooks->maybeSave();
+    m_streams->whenSaved([this, proceed] { m_webhooks->whenSaved(proceed); });
 }
 
 bool MainWindow::connectTo(const QString &idOrName)
@@ -228,9 +239,16 @@ bool MainWindow::connectTo(const QString &idOrName)
         if (c.id == idOrName || c.name == idOrName)
             found = &c;
     }
-    if (!found || !maybeSaveAll())
+    if (!found)
         return false;
-    disconnectFromService();
+    whenAllSaved([this, connection = *found] { open(connection); });
+    return true;
+}
+
+void MainWindow::open(const Connection &connection)
+{
+    const Connection *found = &connection;
+    dropSession();
     auto *session = new Session(*found, *m_secrets, this);
     m_session = session;
     ConnectionStore::setLastUsed(m_settings, found->id);
@@ -268,13 +286,24 @@ bool MainWindow::connectTo(const QString &idOrName)
     });
     session->start();
     updateStatus();
-    return true;
 }
 
 void MainWindow::disconnectFromService()
 {
+    whenAllSaved([this] { dropSession(); });
+}
+
+void MainWindow::dropSession()
+{
     if (!m_session)
         return;
+    // Nothing of the old session reaches the window any more (its replies are aborted
+    // below; the object itself goes later).
+    m_session->disconnect(this);
+    m_session->activity().disconnect(this);
+    m_session->activity().disconnect(m_subscriptions);
+    m_session->tokens().disconnect(this);
+    m_session->client().disconnect(m_busy);
     for (DocumentView *view : {m_streams, m_webhooks})
         view->setSession(nullptr);
     m_subscriptions->setSession(nullptr);
@@ -356,8 +385,13 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (!maybeSaveAll()) {
+    if (!m_closing && (m_streams->isDirty() || m_webhooks->isDirty())) {
+        // Asked (and saved) first; the window closes once that is done.
         event->ignore();
+        whenAllSaved([this] {
+            m_closing = true;
+            close();
+        });
         return;
     }
     m_settings.setValue(QStringLiteral("window/geometry"), saveGeometry());

@@ -53,8 +53,8 @@ public:
     // Stores a connection (its secret in the keychain first); `done` gets an error or "".
     void saveConnection(const Connection &connection, const QString &secret,
                         std::function<void(const QString &error)> done = {});
-    // Connects to a known connection (by id or name); false when there is none such or the
-    // person cancels leaving unsaved changes.
+    // Connects to a known connection (by id or name), once unsaved changes are saved or
+    // discarded; false when there is no such connection.
     bool connectTo(const QString &idOrName);
 
 public slots:
@@ -73,7 +73,11 @@ private:
     void buildMenus();
     void fillConnectionCombo();
     void updateStatus();
-    bool maybeSaveAll();
+    // Runs `proceed` once neither editor has unsaved changes (DocumentView::whenSaved).
+    void whenAllSaved(std::function<void()> proceed);
+    void open(const Connection &connection);
+    void dropSession();
+    void forget(const QString &id);
     void openDialog(const Connection &connection, bool editing);
 
     QSettings &m_settings;
@@ -90,6 +94,7 @@ private:
     QLabel *m_status;
     BusyIndicator *m_busy;
     QString m_serverVersion;
+    bool m_closing = false;
 };
 
 } // namespace console

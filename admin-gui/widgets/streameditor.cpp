@@ -192,10 +192,14 @@ void StreamEditor::fromForm()
         roles.append(role.trimmed());
     entry.insert(QStringLiteral("subscriberRoles"), roles);
     QJsonArray events;
+    const QJsonArray before = m_entry.value(QLatin1String("events")).toArray();
     for (int row = 0; row < m_events->rowCount(); ++row) {
         const QString where = tr("event %1").arg(row + 1);
-        QJsonObject event{{QStringLiteral("namespace"), cell(m_events, row, Namespace)},
-                          {QStringLiteral("name"), cell(m_events, row, Name)}};
+        QJsonObject event = before.at(row).toObject(); // keeps keys the table does not show
+        event.remove(QStringLiteral("map"));
+        event.remove(QStringLiteral("criteria"));
+        event.insert(QStringLiteral("namespace"), cell(m_events, row, Namespace));
+        event.insert(QStringLiteral("name"), cell(m_events, row, Name));
         QString error;
         const auto map = keyvalue::parseMap(cell(m_events, row, Map), &error);
         if (!map) {

@@ -76,6 +76,9 @@ SubscriptionsView::SubscriptionsView(QWidget *parent)
 void SubscriptionsView::setSession(Session *session)
 {
     m_session = session;
+    m_loading = false;
+    m_again = false;
+    m_duringLoad.clear();
     m_model->reset({});
     if (session)
         refresh();
@@ -113,7 +116,10 @@ void SubscriptionsView::loadPage(const QString &after, QList<QJsonObject> collec
     connect(reply, &ApiReply::finished, this, [this, reply, collected]() mutable {
         if (!reply->ok()) {
             m_loading = false;
-            emit message(tr("Cannot list the subscriptions: %1").arg(reply->error()), true);
+            m_again = false;
+            m_duringLoad.clear(); // the next full read decides
+            if (!reply->aborted())
+                emit message(tr("Cannot list the subscriptions: %1").arg(reply->error()), true);
             return;
         }
         for (const QJsonValue &value : reply->object().value(QLatin1String("results")).toArray())
@@ -139,7 +145,7 @@ void SubscriptionsView::loadPage(const QString &after, QList<QJsonObject> collec
 
 void SubscriptionsView::onActivity(const QString &type, const QJsonObject &item)
 {
-    if (type != QLatin1String("subscribe") && type != QLatin1String("unsubscribe"))
+    if (!m_session || (type != QLatin1String("subscribe") && type != QLatin1String("unsubscribe")))
         return;
     if (m_loading) {
         m_duringLoad.append({type, item});

@@ -194,9 +194,12 @@ void WebhookEditor::fromForm()
     if (m_updating || m_readOnly)
         return;
     QStringList problems;
-    QJsonObject entry{{QStringLiteral("id"), m_id->text().trimmed()},
-                      {QStringLiteral("name"), m_name->text().trimmed()},
-                      {QStringLiteral("url"), m_url->text().trimmed()}};
+    QJsonObject entry = m_entry; // keeps keys the form does not show
+    for (const char *key : {"description", "targetId", "intervalMinutes", "eventTypes", "events"})
+        entry.remove(QLatin1String(key));
+    entry.insert(QStringLiteral("id"), m_id->text().trimmed());
+    entry.insert(QStringLiteral("name"), m_name->text().trimmed());
+    entry.insert(QStringLiteral("url"), m_url->text().trimmed());
     if (!m_description->text().trimmed().isEmpty())
         entry.insert(QStringLiteral("description"), m_description->text().trimmed());
     if (m_kind->currentIndex() == ApplicationStatus) {
@@ -212,9 +215,12 @@ void WebhookEditor::fromForm()
         entry.insert(QStringLiteral("eventTypes"), types);
     } else {
         QJsonArray events;
+        const QJsonArray before = m_entry.value(QLatin1String("events")).toArray();
         for (int row = 0; row < m_events->rowCount(); ++row) {
-            QJsonObject event{{QStringLiteral("namespace"), cell(m_events, row, Namespace)},
-                              {QStringLiteral("name"), cell(m_events, row, Name)}};
+            QJsonObject event = before.at(row).toObject(); // and the keys of its events
+            event.remove(QStringLiteral("criteria"));
+            event.insert(QStringLiteral("namespace"), cell(m_events, row, Namespace));
+            event.insert(QStringLiteral("name"), cell(m_events, row, Name));
             QJsonObject criteria;
             if (!cell(m_events, row, CorrelationId).isEmpty())
                 criteria.insert(QStringLiteral("correlationId"),

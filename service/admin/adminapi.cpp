@@ -13,6 +13,7 @@
 #include <QPointer>
 
 #include <algorithm>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcAdmin, "push.admin")
 
@@ -84,6 +85,10 @@ void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::IoWorker 
     fanout::IoWorker *home = fanout::IoWorker::current();
     const QList<fanout::IoWorker *> workers = m_status.workers;
     gathering->remaining = int(workers.size());
+    if (workers.isEmpty()) {
+        done(*pending, {});
+        return;
+    }
     for (fanout::IoWorker *worker : workers) {
         QMetaObject::invokeMethod(
             worker,
@@ -131,8 +136,10 @@ void AdminApi::listSubscriptions(HttpCall &call, const Api::Caller &caller)
     }
     gather(
         call,
-        [tenantId = *tenantId, stream, transport, after](fanout::IoWorker &worker) {
-            QJsonArray part;
+        [tenantId = *tenantId, stream, transport, after, top](fanout::IoWorker &worker) {
+            // Only this worker's `top` oldest matching subscribers are described: a page
+            // of a large list costs a sort of pointers, not a description of each one.
+            std::vector<const fanout::Subscriber *> matching;
             worker.visitSubscribers([&](const fanout::Subscriber &subscriber) {
                 if (subscriber.id() <= after || !visibleTo(tenantId, subscriber))
                     return;
@@ -140,8 +147,17 @@ void AdminApi::listSubscriptions(HttpCall &call, const Api::Caller &caller)
                     return;
                 if (!transport.isEmpty() && transport != QLatin1String(subscriber.transport()))
                     return;
-                part.append(subscriber.toJson());
+                matching.push_back(&subscriber);
             });
+            const auto byId = [](const fanout::Subscriber *a, const fanout::Subscriber *b) {
+                return a->id() < b->id();
+            };
+            const size_t keep = std::min(matching.size(), size_t(top) + 1); // +1: is there more?
+            std::partial_sort(matching.begin(), matching.begin() + qsizetype(keep), matching.end(),
+                              byId);
+            QJsonArray part;
+            for (size_t i = 0; i < keep; ++i)
+                part.append(matching[i]->toJson());
             return part;
         },
         [top, afterText](HttpCall &call, QJsonArray results) {
@@ -257,6 +273,12 @@ void AdminApi::testWebhook(HttpCall &call, const Api::Caller &caller)
     const Webhook *webhook = snapshot->webhook(*tenantId, webhookId);
     if (!webhook || !m_webhooks) {
         call.fail(ApiError::NotFound, QStringLiteral("webhook '%1' not found").arg(webhookId));
+        return;
+    }
+    if (webhook->fromCore && !caller.user->isCore) {
+        call.fail(ApiError::Forbidden,
+                  QStringLiteral("webhook '%1' is a core webhook: core administrators test it")
+                      .arg(webhookId));
         return;
     }
     if (!webhook->hasHttpUrl()) {

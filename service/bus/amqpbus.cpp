@@ -25,6 +25,7 @@ namespace push::bus {
 namespace {
 
 constexpr amqp_channel_t kConsumeChannel = 1;
+constexpr amqp_channel_t kSharedChannel = 3; // its own: a failure there must not stop the rest
 constexpr amqp_channel_t kPublishChannel = 2;
 constexpr int kHeartbeatSeconds = 30;
 constexpr int kMaxBackoffMs = 30000;
@@ -106,6 +107,9 @@ struct AmqpBus::Connection
     amqp_bytes_t queue = amqp_empty_bytes;
     uint64_t lastTag = 0;
     uint64_t ackedTag = 0;
+    bool sharedOpen = false;
+    uint64_t lastSharedTag = 0;
+    uint64_t ackedSharedTag = 0;
     bool loggedIn = false;
 
     ~Connection()
@@ -113,6 +117,8 @@ struct AmqpBus::Connection
         if (loggedIn) {
             amqp_channel_close(state, kPublishChannel, AMQP_REPLY_SUCCESS);
             amqp_channel_close(state, kConsumeChannel, AMQP_REPLY_SUCCESS);
+            if (sharedOpen)
+                amqp_channel_close(state, kSharedChannel, AMQP_REPLY_SUCCESS);
             amqp_connection_close(state, AMQP_REPLY_SUCCESS);
         }
         amqp_bytes_free(queue);
@@ -330,25 +336,8 @@ void AmqpBus::run()
                                    amqp_cstring_bytes(kOwnConsumer), 0, 0, 1, amqp_empty_table);
                 failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
             }
-            if (failure.isEmpty() && !m_settings.sharedQueue.isEmpty()) {
-                // Not exclusive: every instance consumes it, the broker hands each message
-                // to one of them. Auto-delete: gone with the last instance.
-                const QByteArray shared = m_settings.sharedQueue.toUtf8();
-                amqp_queue_declare(connection.state, kConsumeChannel, bytesOf(shared), 0, 0, 0, 1,
-                                   amqp_empty_table);
-                failure = replyError(amqp_get_rpc_reply(connection.state), "queue.declare");
-                if (failure.isEmpty()) {
-                    amqp_queue_bind(connection.state, kConsumeChannel, bytesOf(shared),
-                                    bytesOf(exchange), amqp_cstring_bytes("#"), amqp_empty_table);
-                    failure = replyError(amqp_get_rpc_reply(connection.state), "queue.bind");
-                }
-                if (failure.isEmpty()) {
-                    amqp_basic_consume(connection.state, kConsumeChannel, bytesOf(shared),
-                                       amqp_cstring_bytes(kSharedConsumer), 0, 0, 0,
-                                       amqp_empty_table);
-                    failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
-                }
-            }
+            if (failure.isEmpty() && !m_settings.sharedQueue.isEmpty())
+                openShared(connection, exchange);
             if (failure.isEmpty()) {
                 amqp_channel_open(connection.state, kPublishChannel);
                 failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");
@@ -373,13 +362,57 @@ void AmqpBus::run()
             qCWarning(lcBus).noquote() << failure << "- retrying in" << backoffMs / 1000 << "s";
         }
         ++failures;
+        m_sharedActive = false;
         setState(State::Disconnected, failure);
         failPending(QStringLiteral("the event bus connection was lost: %1").arg(failure));
         if (!sleepFor(backoffMs))
             break;
         backoffMs = std::min(backoffMs * 2, kMaxBackoffMs);
     }
+    m_sharedActive = false;
     setState(State::Disconnected, QStringLiteral("stopped"));
+}
+
+void AmqpBus::openShared(Connection &connection, const QByteArray &exchange)
+{
+    // Not exclusive: every instance consumes it, the broker hands each message to one of
+    // them. Auto-delete: gone with the last instance. On a channel of its own, so that a
+    // queue declared otherwise by someone else (PRECONDITION_FAILED) costs the webhooks,
+    // not the subscribers' events.
+    const QByteArray shared = m_settings.sharedQueue.toUtf8();
+    amqp_channel_open(connection.state, kSharedChannel);
+    QString failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");
+    if (failure.isEmpty()) {
+        amqp_queue_declare(connection.state, kSharedChannel, bytesOf(shared), 0, 0, 0, 1,
+                           amqp_empty_table);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "queue.declare");
+    }
+    if (failure.isEmpty()) {
+        amqp_queue_bind(connection.state, kSharedChannel, bytesOf(shared), bytesOf(exchange),
+                        amqp_cstring_bytes("#"), amqp_empty_table);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "queue.bind");
+    }
+    if (failure.isEmpty()) {
+        amqp_basic_qos(connection.state, kSharedChannel, 0,
+                       uint16_t(std::clamp(m_settings.prefetch, 1, 65535)), 0);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "basic.qos");
+    }
+    if (failure.isEmpty()) {
+        amqp_basic_consume(connection.state, kSharedChannel, bytesOf(shared),
+                           amqp_cstring_bytes(kSharedConsumer), 0, 0, 0, amqp_empty_table);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
+    }
+    connection.sharedOpen = failure.isEmpty();
+    m_sharedActive = connection.sharedOpen;
+    if (!failure.isEmpty()) {
+        // The broker closed the channel: acknowledge that, keep the connection.
+        amqp_channel_close_ok_t ok{};
+        amqp_send_method(connection.state, kSharedChannel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+        qCWarning(lcBus).noquote() << "the shared queue" << m_settings.sharedQueue
+                                   << "is not consumed, so webhooks are not called until the "
+                                      "next connection:"
+                                   << failure;
+    }
 }
 
 bool AmqpBus::serve(Connection &connection)
@@ -418,7 +451,10 @@ bool AmqpBus::serve(Connection &connection)
                                              int(envelope.routing_key.len))
                         << "):" << problem;
                 }
-                connection.lastTag = envelope.delivery_tag;
+                if (envelope.channel == kSharedChannel)
+                    connection.lastSharedTag = envelope.delivery_tag;
+                else
+                    connection.lastTag = envelope.delivery_tag;
                 amqp_destroy_envelope(&envelope);
                 continue;
             }
@@ -458,6 +494,14 @@ bool AmqpBus::serve(Connection &connection)
                 return false;
             }
             connection.ackedTag = connection.lastTag;
+        }
+        if (connection.lastSharedTag != connection.ackedSharedTag) {
+            if (amqp_basic_ack(connection.state, kSharedChannel, connection.lastSharedTag, 1) !=
+                AMQP_STATUS_OK) {
+                setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
+                return false;
+            }
+            connection.ackedSharedTag = connection.lastSharedTag;
         }
         if (amqp_data_in_buffer(connection.state) || amqp_frames_enqueued(connection.state))
             continue;

@@ -63,6 +63,8 @@ public:
     quint64 malformed() const { return m_malformed.load(std::memory_order_relaxed); }
     quint64 published() const { return m_published.load(std::memory_order_relaxed); }
     quint64 reconnects() const { return m_reconnects.load(std::memory_order_relaxed); }
+    // Is the shared queue (BusSettings::sharedQueue) being consumed?
+    bool sharedActive() const { return m_sharedActive.load(std::memory_order_relaxed); }
 
     // Thread-safe. Queues `event` for the exchange; `done` runs on `context`'s thread once
     // the message is written to the broker connection, or at once when the bus is down.
@@ -85,6 +87,7 @@ private:
     struct Connection;
 
     void run();
+    void openShared(Connection &connection, const QByteArray &exchange);
     bool serve(Connection &connection);
     bool drainPublishes(Connection &connection);
     void failPending(const QString &reason);
@@ -102,6 +105,7 @@ private:
     std::atomic<quint64> m_malformed{0};
     std::atomic<quint64> m_published{0};
     std::atomic<quint64> m_reconnects{0};
+    std::atomic<bool> m_sharedActive{false};
 
     mutable std::mutex m_mutex; // guards m_outgoing, m_lastError
     std::condition_variable m_wakeup;

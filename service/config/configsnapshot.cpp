@@ -12,6 +12,8 @@ ConfigSnapshot::ConfigSnapshot(QList<Tenant> tenants, const QJsonObject &coreDoc
     , m_coreStreams(streamsFromConfiguration(coreDocument))
     , m_coreWebhooks(webhooksFromConfiguration(coreDocument))
 {
+    for (Webhook &webhook : m_coreWebhooks)
+        webhook.fromCore = true;
     m_anyWebhooks = !m_coreWebhooks.isEmpty();
     for (const Tenant &tenant : std::as_const(m_tenants)) {
         const QJsonObject document = tenantDocuments.value(tenant.id);

@@ -199,7 +199,8 @@ void Api::health(HttpCall &call)
                            {QStringLiteral("received"), qint64(bus->received())},
                            {QStringLiteral("malformed"), qint64(bus->malformed())},
                            {QStringLiteral("published"), qint64(bus->published())},
-                           {QStringLiteral("reconnects"), qint64(bus->reconnects())}};
+                           {QStringLiteral("reconnects"), qint64(bus->reconnects())},
+                           {QStringLiteral("webhookQueue"), bus->sharedActive()}};
         if (!connected)
             broker.insert(QStringLiteral("error"), bus->lastError());
         body.insert(QStringLiteral("broker"), broker);

@@ -29,7 +29,8 @@ HttpService::~HttpService()
 }
 
 bool HttpService::start(const QHostAddress &address, quint16 port, int workerCount,
-                        const fanout::WorkerSettings &settings, QString *error)
+                        const fanout::WorkerSettings &settings, QString *error,
+                        const std::function<void(const QList<fanout::IoWorker *> &)> &beforeListen)
 {
     for (int i = 0; i < std::max(1, workerCount); ++i) {
         auto *thread = new QThread;
@@ -41,6 +42,8 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int workerCou
         m_threads.append(thread);
         m_workers.append(worker);
     }
+    if (beforeListen)
+        beforeListen(m_workers);
     m_acceptor = new Acceptor(m_workers, this);
     m_acceptor->setListenBacklogSize(1024);
     if (!m_acceptor->listen(address, port)) {

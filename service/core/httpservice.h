@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QTcpServer>
 
+#include <functional>
+
 class QThread;
 
 namespace push::core {
@@ -44,8 +46,10 @@ public:
     const QList<fanout::IoWorker *> &workers() const { return m_workers; }
 
     // Starts `workerCount` workers and listens; false with *error when the port is taken.
+    // `beforeListen` sees the workers before the first connection can arrive.
     bool start(const QHostAddress &address, quint16 port, int workerCount,
-               const fanout::WorkerSettings &settings, QString *error);
+               const fanout::WorkerSettings &settings, QString *error,
+               const std::function<void(const QList<fanout::IoWorker *> &)> &beforeListen = {});
     quint16 port() const;
     // Closes every connection with `reason` and joins the worker threads.
     void stop(const QString &reason);

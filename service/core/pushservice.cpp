@@ -81,12 +81,16 @@ bool PushService::start(QString *error)
     workerSettings.keepAliveSeconds = m_settings.keepAliveSeconds;
     workerSettings.idleTimeoutSeconds = m_settings.idleTimeoutSeconds;
     workerSettings.activity = &m_activity;
-    if (!m_http.start(m_settings.bind, m_settings.port, m_settings.workers, workerSettings, error))
+    m_activity.setRate(int(m_settings.activityPerSecond));
+    const auto wire = [this](const QList<fanout::IoWorker *> &workers) {
+        m_status.workers = workers;
+        m_activity.setWorkers(workers);
+        m_hub.setWorkers(workers);
+        m_hub.setActivity(&m_activity);
+    };
+    if (!m_http.start(m_settings.bind, m_settings.port, m_settings.workers, workerSettings, error,
+                      wire))
         return false;
-    m_status.workers = m_http.workers();
-    m_activity.setWorkers(m_http.workers());
-    m_hub.setWorkers(m_http.workers());
-    m_hub.setActivity(&m_activity);
     connect(&m_storeTimer, &QTimer::timeout, this, &PushService::watchStore);
     m_storeTimer.start(1000);
     qCInfo(lcService).noquote() << "data directory" << m_settings.dataDir << "with"

@@ -10,19 +10,25 @@
 
 namespace push::fanout {
 
-namespace {
-
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
-} // namespace
-
 QByteArray activityFrame(const QString &type, const QJsonObject &data)
 {
     return "event: " + type.toUtf8() +
            "\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
+}
+
+QString ActivityFeed::typeName(Type type)
+{
+    switch (type) {
+    case Type::Subscribe:
+        return QStringLiteral("subscribe");
+    case Type::Unsubscribe:
+        return QStringLiteral("unsubscribe");
+    case Type::EventReceived:
+        return QStringLiteral("event-received");
+    case Type::ConfigurationChanged:
+        break;
+    }
+    return QStringLiteral("configuration-changed");
 }
 
 void ActivityFeed::setWorkers(QList<IoWorker *> workers)
@@ -31,23 +37,68 @@ void ActivityFeed::setWorkers(QList<IoWorker *> workers)
     m_workers = std::move(workers);
 }
 
-void ActivityFeed::post(const QString &type, const QString &tenantId, QJsonObject data)
+bool ActivityFeed::admit(Type type)
+{
+    if (!active())
+        return false;
+    if (type == Type::ConfigurationChanged)
+        return true;
+    static const QElapsedTimer clock = [] {
+        QElapsedTimer started;
+        started.start();
+        return started;
+    }();
+    const qint64 second = clock.elapsed() / 1000;
+    qint64 seen = m_second.load(std::memory_order_relaxed);
+    if (seen != second && m_second.compare_exchange_strong(seen, second))
+        m_inSecond.store(0, std::memory_order_relaxed);
+    if (m_inSecond.fetch_add(1, std::memory_order_relaxed) < m_budget)
+        return true;
+    m_dropped[int(type)].fetch_add(1, std::memory_order_relaxed);
+    return false;
+}
+
+void ActivityFeed::listenerAdded(IoWorker *worker)
+{
+    QMutexLocker locker(&m_mutex);
+    ++m_listening[worker];
+    m_listeners.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ActivityFeed::listenerRemoved(IoWorker *worker)
+{
+    QMutexLocker locker(&m_mutex);
+    if (--m_listening[worker] <= 0)
+        m_listening.remove(worker);
+    m_listeners.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ActivityFeed::post(const QString &type, const QString &tenantId, QJsonObject data,
+                        QJsonObject tenantView)
 {
     if (!active())
         return;
+    const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     data.insert(QStringLiteral("type"), type);
-    data.insert(QStringLiteral("at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    data.insert(QStringLiteral("at"), at);
     auto batch = std::make_shared<FanoutBatch>();
     FanoutItem item;
     item.key = kActivityKey;
     item.eventName = type;
     item.sseFrame = activityFrame(type, data);
+    if (!tenantView.isEmpty()) {
+        tenantView.insert(QStringLiteral("type"), type);
+        tenantView.insert(QStringLiteral("at"), at);
+        item.json = activityFrame(type, tenantView); // what tenant administrators get
+    }
     item.context.insert(QStringLiteral("tenant"), tenantId);
     batch->items.append(std::move(item));
     FanoutBatchPtr shared = std::move(batch);
     QMutexLocker locker(&m_mutex);
-    for (IoWorker *worker : std::as_const(m_workers))
-        worker->post(shared);
+    for (IoWorker *worker : std::as_const(m_workers)) {
+        if (m_listening.contains(worker))
+            worker->post(shared);
+    }
 }
 
 ActivityListener::ActivityListener(http::HttpConnection *connection, ActivityFeed &feed,
@@ -55,20 +106,23 @@ ActivityListener::ActivityListener(http::HttpConnection *connection, ActivityFee
     : Subscriber(kActivityKey, {}, std::move(info))
     , m_connection(connection)
     , m_feed(feed)
+    , m_worker(IoWorker::current())
     , m_options(std::move(options))
     , m_tokens(2.0 * std::max(1, m_options.perSecond))
-    , m_refilledAt(nowMs())
     , m_timer(std::make_unique<QTimer>())
 {
-    m_timer->setSingleShot(true);
+    m_clock.start();
+    for (int type = 0; type < ActivityFeed::kTypeCount; ++type)
+        m_feedDropped[type] = m_feed.dropped(ActivityFeed::Type(type));
     m_timer->setInterval(1000);
     QObject::connect(m_timer.get(), &QTimer::timeout, m_timer.get(), [this] { reportDropped(); });
-    m_feed.listenerAdded();
+    m_timer->start();
+    m_feed.listenerAdded(m_worker);
 }
 
 ActivityListener::~ActivityListener()
 {
-    m_feed.listenerRemoved();
+    m_feed.listenerRemoved(m_worker);
 }
 
 bool ActivityListener::write(const QByteArray &frame)
@@ -90,16 +144,22 @@ bool ActivityListener::deliver(const FanoutItem &item, FrameCache &)
     if (!m_options.types.isEmpty() && !m_options.types.contains(item.eventName))
         return true;
     // A token bucket: perSecond sustained, twice that in a burst.
-    const qint64 now = nowMs();
+    const qint64 now = m_clock.elapsed();
     const double rate = std::max(1, m_options.perSecond);
     m_tokens = std::min(2.0 * rate, m_tokens + double(now - m_refilledAt) * rate / 1000.0);
     m_refilledAt = now;
-    if (m_tokens < 1.0 || !write(item.sseFrame)) {
+    const QByteArray &frame =
+        !m_options.tenantId.isEmpty() && !item.json.isEmpty() ? item.json : item.sseFrame;
+    if (m_tokens < 1.0 || !write(frame)) {
         // Over the rate, or the console is not reading fast enough: counted, reported.
-        ++m_dropped;
+        static const QStringList names = {
+            ActivityFeed::typeName(ActivityFeed::Type::Subscribe),
+            ActivityFeed::typeName(ActivityFeed::Type::Unsubscribe),
+            ActivityFeed::typeName(ActivityFeed::Type::EventReceived),
+            ActivityFeed::typeName(ActivityFeed::Type::ConfigurationChanged)};
+        const qsizetype type = names.indexOf(item.eventName);
+        ++m_dropped[type < 0 ? int(ActivityFeed::Type::EventReceived) : int(type)];
         ++m_droppedTotal;
-        if (!m_timer->isActive())
-            m_timer->start();
         return true;
     }
     m_tokens -= 1.0;
@@ -108,16 +168,30 @@ bool ActivityListener::deliver(const FanoutItem &item, FrameCache &)
 
 void ActivityListener::reportDropped()
 {
-    if (m_dropped == 0)
+    // This listener's drops, and the feed-wide bound's since the last report (which this
+    // listener did not see either; a tenant's listener cannot tell whose they were).
+    quint64 count = 0;
+    QJsonObject byType;
+    quint64 feedNow[ActivityFeed::kTypeCount];
+    for (int type = 0; type < ActivityFeed::kTypeCount; ++type) {
+        feedNow[type] = m_feed.dropped(ActivityFeed::Type(type));
+        const quint64 n = m_dropped[type] + (feedNow[type] - m_feedDropped[type]);
+        if (n > 0)
+            byType.insert(ActivityFeed::typeName(ActivityFeed::Type(type)), qint64(n));
+        count += n;
+    }
+    if (count == 0)
         return;
     if (write(activityFrame(QStringLiteral("dropped"),
                             {{QStringLiteral("type"), QStringLiteral("dropped")},
-                             {QStringLiteral("count"), qint64(m_dropped)},
-                             {QStringLiteral("total"), qint64(m_droppedTotal)},
-                             {QStringLiteral("perSecond"), m_options.perSecond}})))
-        m_dropped = 0;
-    else
-        m_timer->start(); // try again in a second
+                             {QStringLiteral("count"), qint64(count)},
+                             {QStringLiteral("types"), byType},
+                             {QStringLiteral("perSecond"), m_options.perSecond}}))) {
+        for (int type = 0; type < ActivityFeed::kTypeCount; ++type) {
+            m_dropped[type] = 0;
+            m_feedDropped[type] = feedNow[type];
+        }
+    }
 }
 
 void ActivityListener::keepAlive()

@@ -2,6 +2,8 @@
 
 #include "fanout.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QMutex>
@@ -29,31 +31,54 @@ inline const StreamKey kActivityKey = QStringLiteral("\x1e"
 // unsubscribe, event-received (with the streams it matched and how many deliveries it
 // made), configuration-changed. post() is thread-safe and costs one atomic load while no
 // one listens; an item is serialised once and reaches the listeners through the same
-// per-worker fan-out as events. Each listener has a bounded rate: what exceeds it is
-// counted and reported as a "dropped" item, so a busy server cannot flood a console.
+// per-worker fan-out as events, to the workers that have listeners only. Two bounds keep a
+// busy server from paying for (or flooding) consoles: admit() lets through at most twice
+// the listeners' rate per second before anything is described or serialised, and each
+// listener has its own token bucket. What either drops is counted and reported to the
+// listeners as a "dropped" item.
 class ActivityFeed
 {
 public:
+    enum class Type { Subscribe, Unsubscribe, EventReceived, ConfigurationChanged };
+    static constexpr int kTypeCount = 4;
+    static QString typeName(Type type);
+
     ActivityFeed() = default;
     ActivityFeed(const ActivityFeed &) = delete;
     ActivityFeed &operator=(const ActivityFeed &) = delete;
 
-    // Before any listener can exist (before the port is served).
+    // Before any listener can exist (before the port is served); empty at shutdown.
     void setWorkers(QList<IoWorker *> workers);
+    // The listeners' rate: the feed-wide bound is twice it.
+    void setRate(int perSecond) { m_budget = 2 * std::max(1, perSecond); }
     bool active() const { return m_listeners.load(std::memory_order_relaxed) > 0; }
 
+    // Is there a listener, and room in this second's budget for an item of `type`?
+    // Counts a drop when there is not (configuration changes always pass).
+    bool admit(Type type);
     // `tenantId` scopes the item: tenant administrators see their tenant's items only;
     // empty means the cross-tenant context or the core configuration (core administrators
-    // only).
-    void post(const QString &type, const QString &tenantId, QJsonObject data);
+    // only). `tenantView`, when given, is what tenant administrators see instead.
+    void post(const QString &type, const QString &tenantId, QJsonObject data,
+              QJsonObject tenantView = {});
 
-    void listenerAdded() { m_listeners.fetch_add(1, std::memory_order_relaxed); }
-    void listenerRemoved() { m_listeners.fetch_sub(1, std::memory_order_relaxed); }
+    void listenerAdded(IoWorker *worker);
+    void listenerRemoved(IoWorker *worker);
+    // Items the feed-wide bound dropped, by type, since the start.
+    quint64 dropped(Type type) const
+    {
+        return m_dropped[int(type)].load(std::memory_order_relaxed);
+    }
 
 private:
     std::atomic<int> m_listeners{0};
-    QMutex m_mutex; // guards m_workers (set once; read by post)
+    int m_budget = 200;
+    std::atomic<qint64> m_second{0};
+    std::atomic<int> m_inSecond{0};
+    std::atomic<quint64> m_dropped[kTypeCount] = {};
+    QMutex m_mutex; // guards m_workers and m_listening
     QList<IoWorker *> m_workers;
+    QHash<IoWorker *, int> m_listening; // listeners per worker
 };
 
 // One GET /admin/v1/activity response: an SSE stream of "event: <type>\ndata: <json>".
@@ -77,20 +102,21 @@ public:
     qint64 bytesQueued() const override;
     const char *transport() const override { return "activity"; }
 
-    quint64 dropped() const { return m_droppedTotal; }
-
 private:
     bool write(const QByteArray &frame);
     void reportDropped();
 
     http::HttpConnection *m_connection;
     ActivityFeed &m_feed;
+    IoWorker *m_worker;
     Options m_options;
     double m_tokens;
-    qint64 m_refilledAt;
-    quint64 m_dropped = 0; // since the last "dropped" item
+    QElapsedTimer m_clock; // steady: a wall-clock jump must not starve the bucket
+    qint64 m_refilledAt = 0;
+    quint64 m_dropped[ActivityFeed::kTypeCount] = {};     // here, since the last report
+    quint64 m_feedDropped[ActivityFeed::kTypeCount] = {}; // the feed's, at the last report
     quint64 m_droppedTotal = 0;
-    std::unique_ptr<QTimer> m_timer; // reports drops once a second, only while there are any
+    std::unique_ptr<QTimer> m_timer; // reports drops once a second
 };
 
 // The first frame of an activity stream: "event: ready" with the listener's scope.

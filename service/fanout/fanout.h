@@ -38,11 +38,12 @@ struct FanoutItem
 struct DeliveryTally
 {
     std::atomic<quint64> deliveries{0};
-    std::function<void(quint64 deliveries)> done;
+    std::atomic<quint64> crossTenant{0}; // of those, to the cross-tenant instances
+    std::function<void(quint64 deliveries, quint64 crossTenant)> done;
     ~DeliveryTally()
     {
         if (done)
-            done(deliveries.load());
+            done(deliveries.load(), crossTenant.load());
     }
 };
 

@@ -33,18 +33,25 @@ void addItem(FanoutBatch &batch, const QString &contextTenantId, const Stream &s
 
 // What the activity feed says of an event: the event (a large payload left out), its
 // sequence number and the stream instances that carry it.
-QJsonObject describeEvent(const DomainEvent &event, const FanoutBatch &batch)
+// A tenant's view (`tenantOnly`) leaves out the cross-tenant instances it matched.
+QJsonObject describeEvent(const DomainEvent &event, const FanoutBatch &batch, bool tenantOnly)
 {
     constexpr qsizetype kMaxPayloadBytes = 16 * 1024;
     QJsonObject json = event.toJson();
-    if (QJsonDocument(json.value(QLatin1String("payload")).toObject()).toJson().size() >
-        kMaxPayloadBytes) {
+    const QJsonValue payload = json.value(QLatin1String("payload"));
+    const qsizetype payloadBytes =
+        payload.isObject() ? QJsonDocument(payload.toObject()).toJson(QJsonDocument::Compact).size()
+        : payload.isArray() ? QJsonDocument(payload.toArray()).toJson(QJsonDocument::Compact).size()
+                            : payload.toString().size();
+    if (payloadBytes > kMaxPayloadBytes) {
         json.remove(QStringLiteral("payload"));
         json.insert(QStringLiteral("payloadOmitted"), true);
     }
     QJsonArray streams;
     for (const FanoutItem &item : batch.items) {
         const QString tenant = tenantOfKey(item.key);
+        if (tenantOnly && tenant.isEmpty())
+            continue;
         streams.append(QJsonObject{
             {QStringLiteral("tenant"), tenant.isEmpty() ? QJsonValue() : QJsonValue(tenant)},
             {QStringLiteral("stream"), streamOfKey(item.key)}});
@@ -92,18 +99,22 @@ Hub::Published Hub::publish(const DomainEvent &event)
     const quint64 sequence = m_sequence.fetch_add(1, std::memory_order_relaxed) + 1;
     auto batch = std::make_shared<FanoutBatch>(buildBatch(*snapshot, event, sequence));
     const int streams = int(batch->items.size());
-    if (m_activity && m_activity->active()) {
-        // Reported once every worker has delivered it, with the deliveries it made.
-        auto activity = std::make_shared<QJsonObject>(describeEvent(event, *batch));
-        auto report = [feed = m_activity, activity, tenant = batch->tenantId](quint64 n) {
-            activity->insert(QStringLiteral("deliveries"), qint64(n));
-            feed->post(QStringLiteral("event-received"), tenant, *activity);
+    if (m_activity && m_activity->admit(ActivityFeed::Type::EventReceived)) {
+        // Reported once every worker has delivered it, with the deliveries it made: all of
+        // them for core administrators, the tenant's own streams' for its administrators.
+        auto full = std::make_shared<QJsonObject>(describeEvent(event, *batch, false));
+        auto own = std::make_shared<QJsonObject>(describeEvent(event, *batch, true));
+        auto report = [feed = m_activity, full, own, tenant = batch->tenantId](quint64 n,
+                                                                               quint64 cross) {
+            full->insert(QStringLiteral("deliveries"), qint64(n));
+            own->insert(QStringLiteral("deliveries"), qint64(n - cross));
+            feed->post(QStringLiteral("event-received"), tenant, *full, *own);
         };
         if (streams > 0 && !m_workers.isEmpty()) {
             batch->tally = std::make_shared<DeliveryTally>();
             batch->tally->done = std::move(report);
         } else {
-            report(0);
+            report(0, 0);
         }
     }
     qCDebug(lcFanout).noquote() << "event" << sequence << event.eventNamespace + ':' + event.name

@@ -145,7 +145,7 @@ Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
         ++m_listenerCount;
     } else {
         metrics::registry().subscriberChanged(raw->transport(), tenantOf(raw->key()), +1);
-        if (m_settings.activity)
+        if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Subscribe))
             m_settings.activity->post(QStringLiteral("subscribe"), tenantOfKey(raw->key()),
                                       {{QStringLiteral("subscription"), raw->toJson()}});
     }
@@ -286,7 +286,7 @@ std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber,
     } else {
         metrics::registry().subscriberChanged(subscriber->transport(), tenantOf(subscriber->key()),
                                               -1);
-        if (m_settings.activity && m_settings.activity->active())
+        if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Unsubscribe))
             m_settings.activity->post(QStringLiteral("unsubscribe"), tenantOfKey(subscriber->key()),
                                       {{QStringLiteral("subscription"), subscriber->toJson()},
                                        {QStringLiteral("reason"), reason}});
@@ -307,15 +307,22 @@ std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber,
 void IoWorker::deliver(const FanoutBatchPtr &batch)
 {
     QList<Subscriber *> overflowed;
+    quint64 delivered = 0;
+    quint64 crossTenant = 0; // to cross-tenant instances: a tenant's view leaves them out
     for (const FanoutItem &item : batch->items) {
         auto it = m_byStream.constFind(item.key);
         if (it == m_byStream.constEnd())
             continue;
+        const bool counted = batch->tally && item.key.startsWith(QChar(0x1f));
+        if (counted)
+            delivered += Subscriber::takeThreadDeliveries();
         FrameCache frames(item);
         for (Subscriber *subscriber : it.value()) {
             if (!subscriber->deliver(item, frames))
                 overflowed.append(subscriber);
         }
+        if (counted)
+            crossTenant += Subscriber::takeThreadDeliveries();
     }
     for (Subscriber *subscriber : std::as_const(overflowed)) {
         std::unique_ptr<Subscriber> owned =
@@ -332,10 +339,12 @@ void IoWorker::deliver(const FanoutBatchPtr &batch)
         owned->close(QStringLiteral("outgoing buffer overflow"));
         ++metrics::registry().slowDisconnects;
     }
-    const quint64 delivered = Subscriber::takeThreadDeliveries();
+    delivered += Subscriber::takeThreadDeliveries() + crossTenant;
     metrics::registry().deliveries.fetch_add(delivered, std::memory_order_relaxed);
-    if (batch->tally)
+    if (batch->tally) {
         batch->tally->deliveries.fetch_add(delivered, std::memory_order_relaxed);
+        batch->tally->crossTenant.fetch_add(crossTenant, std::memory_order_relaxed);
+    }
 }
 
 void IoWorker::sweep()

@@ -11,6 +11,7 @@
 #include <QPointer>
 #include <QThread>
 #include <QTimer>
+#include <QUrl>
 
 Q_LOGGING_CATEGORY(lcWebhooks, "push.webhooks")
 
@@ -40,12 +41,19 @@ void WebhookDispatcher::start()
     QMetaObject::invokeMethod(
         m_context, [this] { m_network = new QNetworkAccessManager(m_context); },
         Qt::BlockingQueuedConnection);
+    QMutexLocker locker(&m_mutex);
+    m_accepting = true;
 }
 
 void WebhookDispatcher::stop()
 {
     if (!m_thread)
         return;
+    {
+        // From here on offer() and test() queue nothing: m_context goes away below.
+        QMutexLocker locker(&m_mutex);
+        m_accepting = false;
+    }
     QMetaObject::invokeMethod(
         m_context,
         [this] {
@@ -65,42 +73,59 @@ void WebhookDispatcher::stop()
     m_thread = nullptr;
 }
 
+bool WebhookDispatcher::dispatch(std::function<void()> job)
+{
+    QMutexLocker locker(&m_mutex);
+    if (!m_accepting)
+        return false;
+    QMetaObject::invokeMethod(m_context, std::move(job), Qt::QueuedConnection);
+    return true;
+}
+
 void WebhookDispatcher::offer(const DomainEvent &event)
 {
     const config::SnapshotPtr snapshot = m_registry.current();
-    if (!snapshot->hasWebhooks() || !m_context)
+    if (!snapshot->hasWebhooks())
         return;
     const QString tenantId = tenantIdFromUrn(event.tenantId);
     for (const Webhook &webhook : snapshot->webhooksFor(tenantId)) {
         if (!webhook.triggeredBy(event))
             continue;
         if (m_waiting.load(std::memory_order_relaxed) >= m_options.maxQueued) {
-            ++metrics::registry().webhooksDropped;
-            qCWarning(lcWebhooks).noquote()
-                << "dropped a call of webhook" << webhook.id << "of" << tenantId << "for"
-                << event.eventNamespace + QLatin1Char(':') + event.name << ":"
-                << m_options.maxQueued << "calls are already waiting";
+            // Logged at the first and then every 100th: a flood must not flood the log too.
+            const quint64 dropped = ++metrics::registry().webhooksDropped;
+            if (dropped == 1 || dropped % 100 == 0)
+                qCWarning(lcWebhooks).noquote()
+                    << "dropped a call of webhook" << webhook.id << "of" << tenantId << "for"
+                    << event.eventNamespace + QLatin1Char(':') + event.name << ":"
+                    << m_options.maxQueued << "calls are already waiting (" << dropped
+                    << "dropped so far)";
             continue;
         }
         m_waiting.fetch_add(1, std::memory_order_relaxed);
-        QMetaObject::invokeMethod(
-            m_context,
-            [this, call = Call{webhook, event, false, nullptr, {}}]() mutable {
-                enqueue(std::move(call));
-            },
-            Qt::QueuedConnection);
+        auto call = std::make_shared<Call>(Call{webhook, event, false, nullptr, {}});
+        if (!dispatch([this, call] { enqueue(std::move(*call)); }))
+            m_waiting.fetch_sub(1, std::memory_order_relaxed);
     }
 }
 
 void WebhookDispatcher::test(const Webhook &webhook, const DomainEvent &event, QObject *context,
                              std::function<void(Result)> done)
 {
-    QMetaObject::invokeMethod(
-        m_context,
-        [this, call = Call{webhook, event, true, context, std::move(done)}]() mutable {
-            send(std::move(call)); // a person waits for it: not behind the queue
-        },
-        Qt::QueuedConnection);
+    auto call = std::make_shared<Call>(Call{webhook, event, true, context, std::move(done)});
+    const bool queued = dispatch([this, call] {
+        send(std::move(*call)); // a person waits for it: not behind the queue
+    });
+    if (!queued && call->done)
+        QMetaObject::invokeMethod(
+            context,
+            [done = call->done] {
+                Result result;
+                result.status = QStringLiteral("the service is shutting down");
+                result.outcome = QStringLiteral("error");
+                done(result);
+            },
+            Qt::QueuedConnection);
 }
 
 void WebhookDispatcher::enqueue(Call &&call)
@@ -115,10 +140,16 @@ void WebhookDispatcher::enqueue(Call &&call)
 
 void WebhookDispatcher::startNext()
 {
-    while (m_network && !m_queue.empty() &&
-           m_inFlight.load(std::memory_order_relaxed) < m_options.maxInFlight) {
-        Call call = std::move(m_queue.front());
-        m_queue.pop_front();
+    // The first waiting calls whose host has a free connection, oldest first.
+    for (auto it = m_queue.begin();
+         m_network && it != m_queue.end() &&
+         m_inFlight.load(std::memory_order_relaxed) < m_options.maxInFlight;) {
+        if (m_perHost.value(QUrl(it->webhook.url).host()) >= kMaxPerHost) {
+            ++it;
+            continue;
+        }
+        Call call = std::move(*it);
+        it = m_queue.erase(it);
         m_waiting.fetch_sub(1, std::memory_order_relaxed);
         send(std::move(call));
     }
@@ -128,7 +159,13 @@ void WebhookDispatcher::send(Call &&call)
 {
     if (!m_network)
         return;
-    QNetworkRequest request{QUrl(call.webhook.url)};
+    const QUrl url(call.webhook.url);
+    QNetworkRequest request{url};
+    request.setRawHeader("X-Push-Webhook", call.webhook.id.toUtf8());
+    if (call.test)
+        request.setRawHeader("X-Push-Webhook-Test", "true"); // not a real event
+    const QString host = url.host();
+    ++m_perHost[host];
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setHeader(QNetworkRequest::UserAgentHeader, m_options.userAgent);
     const QByteArray body = QJsonDocument(call.event.toJson()).toJson(QJsonDocument::Compact);
@@ -137,6 +174,9 @@ void WebhookDispatcher::send(Call &&call)
     QElapsedTimer clock;
     clock.start();
     QNetworkReply *reply = m_network->post(request, body);
+    // What the target answers is not kept: a body that never ends costs no memory.
+    QObject::connect(reply, &QNetworkReply::readyRead, reply,
+                     [reply] { reply->skip(reply->bytesAvailable()); });
     // Our own timer (not setTransferTimeout): a timeout must be told from other aborts.
     auto *timer = new QTimer(reply);
     timer->setSingleShot(true);
@@ -149,7 +189,9 @@ void WebhookDispatcher::send(Call &&call)
     timer->start(m_options.timeoutMs);
     auto pending = std::make_shared<Call>(std::move(call));
     QObject::connect(
-        reply, &QNetworkReply::finished, m_context, [this, reply, clock, timedOut, pending] {
+        reply, &QNetworkReply::finished, m_context, [this, reply, clock, timedOut, pending, host] {
+            if (--m_perHost[host] <= 0)
+                m_perHost.remove(host);
             reply->deleteLater();
             Result result;
             result.responseTimeMs = clock.elapsed();

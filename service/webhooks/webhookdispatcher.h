@@ -8,6 +8,9 @@
 #include <QObject>
 #include <QString>
 
+#include <QHash>
+#include <QMutex>
+
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -24,7 +27,9 @@ namespace push::webhooks {
 // and queues what matched. At most `maxInFlight` calls run at once, each with a timeout;
 // beyond `maxQueued` waiting calls new ones are dropped, logged and counted. After each
 // call (any HTTP status, or none) `emitEvent` gets the push-service:webhook-triggered
-// event, on the dispatcher's thread.
+// event, on the dispatcher's thread. At most kMaxPerHost calls go to one host at once
+// (QNetworkAccessManager's own connection limit per host): a hanging target holds those
+// and no more, and no call waits inside Qt while its timeout runs.
 class WebhookDispatcher final : public QObject
 {
     Q_OBJECT
@@ -66,6 +71,8 @@ public:
 
     int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
 
+    static constexpr int kMaxPerHost = 6;
+
 private:
     struct Call
     {
@@ -75,6 +82,8 @@ private:
         QObject *context = nullptr;
         std::function<void(Result)> done;
     };
+    // Queues `job` on the dispatcher's thread; false once stop() has begun.
+    bool dispatch(std::function<void()> job);
     void enqueue(Call &&call); // on the dispatcher's thread
     void startNext();
     void send(Call &&call);
@@ -87,6 +96,9 @@ private:
     QObject *m_context = nullptr;               // lives on m_thread: calls run there
     QNetworkAccessManager *m_network = nullptr; // lives on m_thread
     std::deque<Call> m_queue;                   // on m_thread only
+    QHash<QString, int> m_perHost;              // calls in flight by host, on m_thread only
+    QMutex m_mutex;                             // guards m_accepting against stop()
+    bool m_accepting = false;
     std::atomic<int> m_inFlight{0};
     std::atomic<int> m_waiting{0}; // offered, not yet sent: what maxQueued bounds
 };

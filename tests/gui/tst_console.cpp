@@ -111,8 +111,10 @@ void TestConsole::addConnectionWithDevelopmentToken()
                               10000);
     QTRY_VERIFY(m_window->statusLabel()->text().contains(QLatin1String("live")));
     // the streams of tenant demo and, read-only, the core's
-    QTRY_VERIFY(m_window->streams()->tree()->topLevelItemCount() == 2);
-    QVERIFY(m_window->streams()->entries().contains(QLatin1String("application-health")));
+    QTRY_VERIFY(m_window->streams()->entries().contains(QLatin1String("application-health")));
+    QCOMPARE(m_window->streams()->tree()->topLevelItemCount(), 2);
+    QVERIFY(
+        m_window->streams()->tree()->topLevelItem(1)->text(0).contains(QLatin1String("read-only")));
     // remembered
     QSettings reread(m_dir.filePath(QStringLiteral("console.ini")), QSettings::IniFormat);
     QCOMPARE(ConnectionStore::load(reread).size(), 1);
@@ -137,13 +139,13 @@ void TestConsole::secretsGoToTheKeychain()
     SecretStore fresh;
     QString readBack;
     QString readError = QStringLiteral("pending");
-    fresh.read(bearer.secretKey(), [&](const QString &value, const QString &e) {
+    SecretStore &store = fresh.isKeychain() ? fresh : m_window->secrets();
+    store.read(bearer.secretKey(), this, [&](const QString &value, const QString &e) {
         readBack = value;
         readError = e;
     });
     QTRY_VERIFY_WITH_TIMEOUT(readError != QLatin1String("pending"), 10000);
-    if (fresh.isKeychain())
-        QCOMPARE(readBack, secret);
+    QCOMPARE(readBack, secret); // through the keychain (or, without one, the memory store)
     m_settings->sync();
     QFile file(m_dir.filePath(QStringLiteral("console.ini")));
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -151,7 +153,7 @@ void TestConsole::secretsGoToTheKeychain()
     QVERIFY(ini.contains("pasted"));
     QVERIFY2(!ini.contains(secret.toUtf8()), "the secret is not in the settings file");
     bool removed = false;
-    fresh.remove(bearer.secretKey(), [&](const QString &) { removed = true; });
+    store.remove(bearer.secretKey(), this, [&](const QString &) { removed = true; });
     QTRY_VERIFY(removed);
 }
 
@@ -160,15 +162,30 @@ void TestConsole::badIdIsAValidationError()
     m_window->tabs()->setCurrentIndex(MainWindow::StreamsTab);
     m_window->streams()->newEntry();
     StreamEditor *editor = streamEditor();
+    const QByteArray admin = m_service.token(
+        {QStringLiteral("--tenant"), QStringLiteral("demo"), QStringLiteral("--roles"),
+         QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
+    auto revisions = [&] {
+        return m_service
+            .request(
+                "GET",
+                QStringLiteral("/configuration/v2/configuration/platform/push-service/revisions"),
+                {}, {{"Authorization", "Bearer " + admin}})
+            .json()
+            .value(QLatin1String("results"))
+            .toArray()
+            .size();
+    };
+    const qsizetype before = revisions();
+    QVERIFY(before >= 1);
     QTest::keyClicks(editor->idEdit(), QStringLiteral("bad id!"));
     QVERIFY2(editor->problemsLabel()->text().contains(QLatin1String("must match")),
              qPrintable(editor->problemsLabel()->text()));
     QVERIFY(!editor->problems().isEmpty());
     m_window->streams()->save(); // refused before it reaches the server
     QVERIFY(m_window->streams()->banner()->text().startsWith(QLatin1String("Not saved")));
-    QVERIFY(!m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo"))
-                 .json()
-                 .contains(QLatin1String("bad id!")));
+    QVERIFY(m_window->streams()->banner()->text().contains(QLatin1String("must match")));
+    QCOMPARE(revisions(), before); // nothing was sent
 }
 
 void TestConsole::createStreamThroughTheForm()
@@ -306,7 +323,6 @@ void TestConsole::webhookEditorSavesIntoTheWebhooksKey()
 {
     m_window->tabs()->setCurrentIndex(MainWindow::WebhooksTab);
     DocumentView *view = m_window->webhooks();
-    QTRY_VERIFY(view->tree()->topLevelItemCount() == 2);
     view->newEntry();
     auto *editor = static_cast<WebhookEditor *>(view->editor());
     QTest::keyClicks(editor->idEdit(), QStringLiteral("orders-hook"));
@@ -362,6 +378,28 @@ void TestConsole::unsavedChangesAreNotLostSilently()
     QVERIFY(view->selectEntry(QStringLiteral("application-health")));
     QCOMPARE(asked, 2);
     QVERIFY(!view->isDirty());
+    QCOMPARE(view->currentId(), QStringLiteral("application-health"));
+
+    // Save: the change reaches the server, then the selection moves on
+    QVERIFY(view->selectEntry(QStringLiteral("orders")));
+    QTest::keyClicks(streamEditor()->nameEdit(), QStringLiteral(" (saved on the way)"));
+    DocumentView::askToSave = [&asked](QWidget *, const QString &) {
+        ++asked;
+        return 1; // Save
+    };
+    QSignalSpy saved(view, &DocumentView::saved);
+    QVERIFY(!view->selectEntry(QStringLiteral("application-health"))); // not yet
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
+    QTRY_COMPARE(view->currentId(), QStringLiteral("application-health"));
+    QCOMPARE(asked, 3);
+    QCOMPARE(m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo"))
+                 .json()
+                 .value(QLatin1String("orders"))
+                 .toObject()
+                 .value(QLatin1String("name"))
+                 .toString(),
+             QStringLiteral("Orders placed (saved on the way)"));
+    DocumentView::askToSave = {};
 }
 
 QTEST_MAIN(TestConsole)

@@ -242,7 +242,9 @@ describe('webhooks', () => {
     assert.equal(histogram.type, 'HISTOGRAM');
     const [series] = histogram.metrics;
     assert.equal(Number(series.count), 7, 'the test call is a call too');
-    assert.ok(Number(series.buckets['+Inf']) === 7 && Number(series.buckets['0.5']) === 6, JSON.stringify(series.buckets));
+    // six answered at once, the timeout after 3 s
+    assert.ok(Number(series.buckets['+Inf']) === 7 && Number(series.buckets['5']) === 7 &&
+      Number(series.buckets['2.5']) === 6, JSON.stringify(series.buckets));
     assert.equal(value('push_webhooks_in_flight'), 0);
   });
 });
@@ -274,11 +276,14 @@ describe('webhook load bounds', () => {
     await service.publish('demo', { namespace: 'status-service', name: 'health-check-started', payload: {} });
     await waitFor(() => stream.length === 1, 5000, 'stream delivery while webhooks are stuck');
     await waitFor(async () => (await scrape(service)).value('push_webhooks_in_flight') === 2, 5000, 'two in flight');
+    await waitFor(() => target.on('/hang-bounded').length - before === 2, 5000, 'the two calls at the target');
+    // 2 in flight, at most 3 waiting, the rest dropped (up to 2 more when the dispatcher
+    // thread had not yet taken the first two off the queue while the next offers came)
     const { value } = await scrape(service);
-    assert.equal(target.on('/hang-bounded').length - before, 2, 'no third call while two hang');
-    // 2 in flight, 3 waiting, the other 15 dropped
-    await waitFor(async () => (await scrape(service)).value('push_webhook_calls_total', { outcome: 'dropped' }) === 15,
-      5000, 'fifteen dropped');
+    const dropped = value('push_webhook_calls_total', { outcome: 'dropped' });
+    assert.ok(dropped >= 15 && dropped <= 17, `dropped ${dropped}`);
+    assert.equal(value('push_webhooks_in_flight'), 2, 'no third call while two hang');
+    assert.equal(target.on('/hang-bounded').length - before, 2);
     source.close();
   });
 });
