@@ -94,11 +94,13 @@ void TokenSource::accept(const QByteArray &token, qint64 lifetimeSeconds)
     m_claims = decodeClaims(token);
     m_lastError.clear();
     m_retryMs = 2000;
+    // The earlier of the token's own exp and the endpoint's expires_in.
     const qint64 exp = m_claims.value(QLatin1String("exp")).toVariant().toLongLong();
-    m_expiresAt = exp > 0
-                      ? QDateTime::fromSecsSinceEpoch(exp)
-                      : (lifetimeSeconds > 0 ? QDateTime::currentDateTime().addSecs(lifetimeSeconds)
-                                             : QDateTime());
+    const QDateTime now = QDateTime::currentDateTime();
+    m_expiresAt = exp > 0 ? QDateTime::fromSecsSinceEpoch(exp) : QDateTime();
+    if (lifetimeSeconds > 0 &&
+        (!m_expiresAt.isValid() || now.addSecs(lifetimeSeconds) < m_expiresAt))
+        m_expiresAt = now.addSecs(lifetimeSeconds);
     emit tokenChanged();
     if (!m_expiresAt.isValid())
         return;
@@ -108,7 +110,7 @@ void TokenSource::accept(const QByteArray &token, qint64 lifetimeSeconds)
         m_refresh.start(int(std::clamp<qint64>(left + 1000, 1000, 24LL * 3600 * 1000)));
         return;
     }
-    // Renew 30 s before it runs out (at the latest at 80 % of a short lifetime).
+    // Renew at 80 % of the lifetime, and at least 30 s before it runs out (not sooner than 5 s).
     const qint64 renewIn = std::max<qint64>(5000, std::min(left - 30000, left * 4 / 5));
     m_refresh.start(int(std::min<qint64>(renewIn, 24LL * 3600 * 1000)));
 }
@@ -116,6 +118,11 @@ void TokenSource::accept(const QByteArray &token, qint64 lifetimeSeconds)
 void TokenSource::fail(const QString &error, int retryMs)
 {
     m_lastError = error;
+    if (!m_token.isEmpty() && m_expiresAt.isValid() &&
+        m_expiresAt <= QDateTime::currentDateTime()) {
+        m_token.clear(); // an expired token is no token: say so rather than send it
+        emit tokenChanged();
+    }
     emit failed(error);
     if (retryMs > 0) {
         m_refresh.start(retryMs);

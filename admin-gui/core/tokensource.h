@@ -20,8 +20,8 @@ class SecretStore;
 // - the development issuer: `push-service token` run with the service's data directory,
 //   minted again before it expires;
 // - OIDC client credentials: the token endpoint with the client id and the secret from the
-//   keychain, fetched again 30 s before `expires_in` runs out (retried with a growing delay
-//   when the endpoint fails);
+//   keychain, fetched again at 80 % of its lifetime and at least 30 s before it runs out
+//   (retried with a growing delay when the endpoint fails);
 // - a pasted bearer token from the keychain: used until its `exp`, then reported expired.
 // failed() says, in words for the person, when there is no usable token.
 class TokenSource final : public QObject

@@ -335,6 +335,8 @@ void MainWindow::updateStatus()
         if (tokens.expiresAt().isValid())
             text += tr("; token until %1")
                         .arg(tokens.expiresAt().toLocalTime().toString(QStringLiteral("HH:mm")));
+        if (!tokens.lastError().isEmpty())
+            text += tr("; cannot renew the token: %1").arg(tokens.lastError());
         switch (m_session->activity().state()) {
         case ActivityStream::State::Open:
             text += tr("; live");

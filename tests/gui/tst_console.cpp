@@ -31,11 +31,69 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
 
 using namespace console;
+
+namespace {
+
+// An OIDC token endpoint for the client-credentials grant, on a real local socket: it
+// answers each POST with `answer` (status and JSON body) and keeps the bodies it got.
+class TokenEndpoint final : public QObject
+{
+public:
+    TokenEndpoint()
+    {
+        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    m_buffers[socket] += socket->readAll();
+                    const QByteArray &buffer = m_buffers[socket];
+                    const qsizetype end = buffer.indexOf("\r\n\r\n");
+                    if (end < 0)
+                        return;
+                    const qsizetype at = buffer.toLower().indexOf("content-length:");
+                    const int length =
+                        at < 0 ? 0
+                               : buffer.mid(at + 15, buffer.indexOf("\r\n", at) - at - 15)
+                                     .trimmed()
+                                     .toInt();
+                    if (buffer.size() < end + 4 + length)
+                        return;
+                    bodies.append(buffer.mid(end + 4, length));
+                    const QByteArray json = QJsonDocument(answer).toJson(QJsonDocument::Compact);
+                    socket->write("HTTP/1.1 " + QByteArray::number(status) +
+                                  " X\r\nContent-Type: application/json\r\n"
+                                  "Content-Length: " +
+                                  QByteArray::number(json.size()) +
+                                  "\r\nConnection: close\r\n\r\n" + json);
+                    socket->disconnectFromHost();
+                    m_buffers.remove(socket);
+                });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1/token").arg(m_server.serverPort()));
+    }
+
+    int status = 200;
+    QJsonObject answer;
+    QList<QByteArray> bodies;
+
+private:
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+};
+
+} // namespace
 
 class TestConsole final : public QObject
 {
@@ -54,6 +112,7 @@ private slots:
     void disconnectSubscriber();
     void webhookEditorSavesIntoTheWebhooksKey();
     void unsavedChangesAreNotLostSilently();
+    void clientCredentialsTokensAreRenewed();
 
 private:
     StreamEditor *streamEditor() const
@@ -400,6 +459,56 @@ void TestConsole::unsavedChangesAreNotLostSilently()
                  .toString(),
              QStringLiteral("Orders placed (saved on the way)"));
     DocumentView::askToSave = {};
+}
+
+void TestConsole::clientCredentialsTokensAreRenewed()
+{
+    // The endpoint hands out tokens the service trusts (the development issuer's), with a
+    // short lifetime, so that the renewal comes within the test.
+    TokenEndpoint endpoint;
+    const QByteArray token = m_service.token(
+        {QStringLiteral("--tenant"), QStringLiteral("demo"), QStringLiteral("--sub"),
+         QStringLiteral("robot"), QStringLiteral("--roles"),
+         QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
+    endpoint.answer = {{QStringLiteral("access_token"), QString::fromLatin1(token)},
+                       {QStringLiteral("expires_in"), 6},
+                       {QStringLiteral("token_type"), QStringLiteral("Bearer")}};
+    Connection robot;
+    robot.id = QStringLiteral("robot");
+    robot.name = QStringLiteral("robot");
+    robot.url = m_service.url(QString());
+    robot.tenant = QStringLiteral("demo");
+    robot.auth = Connection::Auth::ClientCredentials;
+    robot.tokenEndpoint = endpoint.url();
+    robot.clientId = QStringLiteral("push console");
+    QString error = QStringLiteral("pending");
+    m_window->saveConnection(robot, QStringLiteral("s3cret+/="),
+                             [&error](const QString &e) { error = e; });
+    QTRY_VERIFY_WITH_TIMEOUT(error != QLatin1String("pending"), 10000);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(m_window->connectTo(QStringLiteral("robot")));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->session() &&
+                                 m_window->session()->connection().id == QLatin1String("robot") &&
+                                 m_window->session()->tokens().hasToken(),
+                             10000);
+    QCOMPARE(m_window->session()->tokens().token(), token);
+    QCOMPARE(endpoint.bodies.size(), 1);
+    // the secret from the keychain, every value percent-encoded ('+' is not a space)
+    QCOMPARE(endpoint.bodies.first(), QByteArray("grant_type=client_credentials&client_id=push%"
+                                                 "20console&client_secret=s3cret%2B%2F%3D"));
+    QTRY_VERIFY(
+        m_window->streams()->entries().contains(QLatin1String("orders"))); // the token works
+    QTRY_COMPARE_WITH_TIMEOUT(endpoint.bodies.size(), 2, 15000);           // renewed before expiry
+    // an endpoint that refuses: said in words, in the status bar
+    endpoint.status = 401;
+    endpoint.answer = {
+        {QStringLiteral("error"), QStringLiteral("invalid_client")},
+        {QStringLiteral("error_description"), QStringLiteral("Invalid client secret")}};
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->statusLabel()->text().contains(QLatin1String("Invalid client secret")) ||
+            m_window->session()->tokens().lastError().contains(
+                QLatin1String("Invalid client secret")),
+        15000);
 }
 
 QTEST_MAIN(TestConsole)
