@@ -8,27 +8,17 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
 namespace console {
 
 namespace {
-
 enum EventColumn { Namespace, Name, Map, CorrelationId, Context, EventColumnCount };
-
-QString cell(const QTableWidget *table, int row, int column)
-{
-    const QTableWidgetItem *item = table->item(row, column);
-    return item ? item->text().trimmed() : QString();
-}
-
 } // namespace
 
 StreamEditor::StreamEditor(QWidget *parent)
@@ -39,39 +29,31 @@ StreamEditor::StreamEditor(QWidget *parent)
     , m_public(new QCheckBox(tr("Anyone in the tenant may subscribe (publicSubscribe)")))
     , m_roles(new QLineEdit)
     , m_events(new QTableWidget(0, EventColumnCount))
-    , m_json(new QPlainTextEdit)
-    , m_problemsLabel(new QLabel)
 {
     m_id->setObjectName(QStringLiteral("streamId"));
     m_name->setObjectName(QStringLiteral("streamName"));
     m_public->setObjectName(QStringLiteral("streamPublic"));
     m_roles->setObjectName(QStringLiteral("streamRoles"));
     m_events->setObjectName(QStringLiteral("streamEvents"));
-    m_json->setObjectName(QStringLiteral("streamJson"));
-    m_problemsLabel->setObjectName(QStringLiteral("streamProblems"));
+    jsonEdit()->setObjectName(QStringLiteral("streamJson"));
+    problemsLabel()->setObjectName(QStringLiteral("streamProblems"));
     m_roles->setPlaceholderText(tr("role, another-role (besides stream-listener)"));
     m_description->setMaximumHeight(60);
     m_events->setHorizontalHeaderLabels({tr("Namespace"), tr("Name"), tr("Map (key=path, …)"),
                                          tr("Correlation id"), tr("Context (key=value, …)")});
     m_events->horizontalHeader()->setStretchLastSection(true);
     m_events->horizontalHeader()->setSectionResizeMode(Map, QHeaderView::Stretch);
-    m_json->setFont(QFont(QStringLiteral("monospace")));
-    m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_problemsLabel->setWordWrap(true);
-    m_problemsLabel->setStyleSheet(QStringLiteral("color: #b00020"));
 
     auto *addEvent = new QPushButton(tr("Add event"));
     addEvent->setObjectName(QStringLiteral("addStreamEvent"));
     auto *removeEvent = new QPushButton(tr("Remove event"));
     connect(addEvent, &QPushButton::clicked, this, [this] { addEventRow(); });
     connect(removeEvent, &QPushButton::clicked, this, [this] {
-        const int row = m_events->currentRow();
-        if (row >= 0) {
-            m_events->removeRow(row);
+        if (m_events->currentRow() >= 0 && !updating()) {
+            m_events->removeRow(m_events->currentRow());
             fromForm();
         }
     });
-
     auto *form = new QWidget;
     auto *fields = new QFormLayout;
     fields->addRow(tr("Id"), m_id);
@@ -89,70 +71,38 @@ StreamEditor::StreamEditor(QWidget *parent)
     formLayout->addWidget(new QLabel(tr("Events")));
     formLayout->addWidget(m_events, 1);
     formLayout->addLayout(buttons);
+    setForm(form);
 
-    auto *splitter = new QSplitter;
-    splitter->addWidget(form);
-    splitter->addWidget(m_json);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter, 1);
-    layout->addWidget(m_problemsLabel);
-
+    const auto edited = [this] {
+        if (!updating())
+            fromForm();
+    };
     for (QLineEdit *edit : {m_id, m_name, m_roles})
-        connect(edit, &QLineEdit::textEdited, this, &StreamEditor::fromForm);
-    connect(m_description, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_updating)
-            fromForm();
-    });
-    connect(m_public, &QCheckBox::toggled, this, [this] {
-        if (!m_updating)
-            fromForm();
-    });
-    connect(m_events, &QTableWidget::itemChanged, this, [this] {
-        if (!m_updating)
-            fromForm();
-    });
-    connect(m_json, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_updating)
-            fromJson();
-    });
+        connect(edit, &QLineEdit::textEdited, this, edited);
+    connect(m_description, &QPlainTextEdit::textChanged, this, edited);
+    connect(m_public, &QCheckBox::toggled, this, edited);
+    connect(m_events, &QTableWidget::itemChanged, this, edited);
 }
 
 void StreamEditor::addEventRow(const QString &eventNamespace, const QString &name)
 {
-    const bool wasUpdating = std::exchange(m_updating, true);
-    const int row = m_events->rowCount();
-    m_events->insertRow(row);
-    for (int column = 0; column < EventColumnCount; ++column)
-        m_events->setItem(row, column, new QTableWidgetItem);
-    m_events->item(row, Namespace)->setText(eventNamespace);
-    m_events->item(row, Name)->setText(name);
-    m_updating = wasUpdating;
-    if (!m_updating)
+    appendRow(m_events, {eventNamespace, name});
+    if (!updating())
         fromForm();
 }
 
-void StreamEditor::setEntry(const QJsonObject &entry, bool readOnly)
+void StreamEditor::setFormReadOnly(bool readOnly)
 {
-    m_entry = entry;
-    m_readOnly = readOnly;
     for (QLineEdit *edit : {m_id, m_name, m_roles})
         edit->setReadOnly(readOnly);
     m_description->setReadOnly(readOnly);
     m_public->setEnabled(!readOnly);
     m_events->setEditTriggers(readOnly ? QAbstractItemView::NoEditTriggers
                                        : QAbstractItemView::AllEditTriggers);
-    m_json->setReadOnly(readOnly);
-    showEntry();
-    m_json->setPlainText(QString::fromUtf8(QJsonDocument(m_entry).toJson(QJsonDocument::Indented)));
-    validate({});
 }
 
 void StreamEditor::showEntry()
 {
-    m_updating = true;
     m_id->setText(m_entry.value(QLatin1String("id")).toString());
     m_name->setText(m_entry.value(QLatin1String("name")).toString());
     m_description->setPlainText(m_entry.value(QLatin1String("description")).toString());
@@ -162,21 +112,14 @@ void StreamEditor::showEntry()
         roles.append(role.toString());
     m_roles->setText(roles.join(QStringLiteral(", ")));
     m_events->setRowCount(0);
-    const push::Stream stream = push::Stream::fromJson(m_entry);
-    for (const push::StreamEvent &event : stream.events) {
-        addEventRow(event.eventNamespace, event.name);
-        const int row = m_events->rowCount() - 1;
-        m_events->item(row, Map)->setText(keyvalue::formatMap(event.map));
-        m_events->item(row, CorrelationId)->setText(event.criteria.correlationId);
-        m_events->item(row, Context)->setText(keyvalue::formatContext(event.criteria.context));
-    }
-    m_updating = false;
+    for (const push::StreamEvent &event : push::Stream::fromJson(m_entry).events)
+        appendRow(m_events,
+                  {event.eventNamespace, event.name, keyvalue::formatMap(event.map),
+                   event.criteria.correlationId, keyvalue::formatContext(event.criteria.context)});
 }
 
 void StreamEditor::fromForm()
 {
-    if (m_updating || m_readOnly)
-        return;
     QStringList problems;
     QJsonObject entry = m_entry; // keeps keys the form does not show
     entry.insert(QStringLiteral("id"), m_id->text().trimmed());
@@ -224,50 +167,27 @@ void StreamEditor::fromForm()
         events.append(event);
     }
     entry.insert(QStringLiteral("events"), events);
-    m_entry = entry;
-    m_updating = true;
-    m_json->setPlainText(QString::fromUtf8(QJsonDocument(m_entry).toJson(QJsonDocument::Indented)));
-    m_updating = false;
-    validate(problems);
-    emit changed();
+    formChanged(entry, problems);
 }
 
-void StreamEditor::fromJson()
+QStringList StreamEditor::validateEntry() const
 {
-    if (m_readOnly)
-        return;
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(m_json->toPlainText().toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        m_problems = {error.error != QJsonParseError::NoError
-                          ? tr("JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)
-                          : tr("JSON: a stream is an object")};
-        m_problemsLabel->setText(m_problems.join(QLatin1Char('\n')));
-        emit changed();
-        return;
-    }
-    m_entry = document.object();
-    showEntry();
-    validate({});
-    emit changed();
-}
-
-void StreamEditor::validate(const QStringList &formProblems)
-{
-    QStringList problems = formProblems;
+    // The server's rules, on a document holding only this stream. (The document key is
+    // the id: its own error would repeat the id's.)
+    QStringList problems;
     const QString id = m_entry.value(QLatin1String("id")).toString();
-    // The server's rules, on a document holding only this stream.
-    // (The document key is the id: its own error would repeat the id's.)
     const QString key = id.isEmpty() ? QStringLiteral("stream") : id;
     for (const push::ValidationError &error :
          push::validateConfiguration(QJsonObject{{key, m_entry}})) {
         if (error.property != key)
             problems.append(error.message);
     }
-    m_problems = problems;
-    m_problemsLabel->setText(m_readOnly
-                                 ? tr("Read-only: a core stream, changed by core administrators")
-                                 : problems.join(QLatin1Char('\n')));
+    return problems;
+}
+
+QString StreamEditor::readOnlyNote() const
+{
+    return tr("Read-only: a core stream, changed by core administrators");
 }
 
 } // namespace console

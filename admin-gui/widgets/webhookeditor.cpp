@@ -9,13 +9,11 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QSplitter>
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -23,16 +21,8 @@
 namespace console {
 
 namespace {
-
 enum EventColumn { Namespace, Name, CorrelationId, Context, EventColumnCount };
 enum Kind { Plain, ApplicationStatus };
-
-QString cell(const QTableWidget *table, int row, int column)
-{
-    const QTableWidgetItem *item = table->item(row, column);
-    return item ? item->text().trimmed() : QString();
-}
-
 } // namespace
 
 WebhookEditor::WebhookEditor(QWidget *parent)
@@ -47,13 +37,11 @@ WebhookEditor::WebhookEditor(QWidget *parent)
     , m_targetId(new QLineEdit)
     , m_interval(new QSpinBox)
     , m_eventTypes(new QLineEdit)
-    , m_json(new QPlainTextEdit)
-    , m_problemsLabel(new QLabel)
 {
     m_id->setObjectName(QStringLiteral("webhookId"));
     m_url->setObjectName(QStringLiteral("webhookUrl"));
-    m_json->setObjectName(QStringLiteral("webhookJson"));
-    m_problemsLabel->setObjectName(QStringLiteral("webhookProblems"));
+    jsonEdit()->setObjectName(QStringLiteral("webhookJson"));
+    problemsLabel()->setObjectName(QStringLiteral("webhookProblems"));
     m_url->setPlaceholderText(QStringLiteral("https://example.org/hook"));
     m_kind->addItems({tr("Plain: on these events"), tr("Application status")});
     m_events->setHorizontalHeaderLabels(
@@ -62,17 +50,13 @@ WebhookEditor::WebhookEditor(QWidget *parent)
     m_interval->setRange(0, 24 * 60);
     m_interval->setSuffix(tr(" min"));
     m_eventTypes->setPlaceholderText(tr("status-service:application-status-changed, …"));
-    m_json->setFont(QFont(QStringLiteral("monospace")));
-    m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_problemsLabel->setWordWrap(true);
-    m_problemsLabel->setStyleSheet(QStringLiteral("color: #b00020"));
 
     auto *plainPage = new QWidget;
     auto *addEvent = new QPushButton(tr("Add event"));
     auto *removeEvent = new QPushButton(tr("Remove event"));
     connect(addEvent, &QPushButton::clicked, this, [this] { addEventRow(); });
     connect(removeEvent, &QPushButton::clicked, this, [this] {
-        if (m_events->currentRow() >= 0) {
+        if (m_events->currentRow() >= 0 && !updating()) {
             m_events->removeRow(m_events->currentRow());
             fromForm();
         }
@@ -104,70 +88,41 @@ WebhookEditor::WebhookEditor(QWidget *parent)
     formLayout->setContentsMargins(0, 0, 0, 0);
     formLayout->addLayout(fields);
     formLayout->addWidget(m_kindPages, 1);
-    auto *splitter = new QSplitter;
-    splitter->addWidget(form);
-    splitter->addWidget(m_json);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter, 1);
-    layout->addWidget(m_problemsLabel);
+    setForm(form);
 
+    const auto edited = [this] {
+        if (!updating())
+            fromForm();
+    };
     for (QLineEdit *edit : {m_id, m_name, m_url, m_description, m_targetId, m_eventTypes})
-        connect(edit, &QLineEdit::textEdited, this, &WebhookEditor::fromForm);
-    connect(m_kind, &QComboBox::currentIndexChanged, this, [this](int index) {
+        connect(edit, &QLineEdit::textEdited, this, edited);
+    connect(m_kind, &QComboBox::currentIndexChanged, this, [this, edited](int index) {
         m_kindPages->setCurrentIndex(index);
-        if (!m_updating)
-            fromForm();
+        edited();
     });
-    connect(m_interval, &QSpinBox::valueChanged, this, [this] {
-        if (!m_updating)
-            fromForm();
-    });
-    connect(m_events, &QTableWidget::itemChanged, this, [this] {
-        if (!m_updating)
-            fromForm();
-    });
-    connect(m_json, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_updating)
-            fromJson();
-    });
+    connect(m_interval, &QSpinBox::valueChanged, this, edited);
+    connect(m_events, &QTableWidget::itemChanged, this, edited);
 }
 
 void WebhookEditor::addEventRow(const QString &eventNamespace, const QString &name)
 {
-    const bool wasUpdating = std::exchange(m_updating, true);
-    const int row = m_events->rowCount();
-    m_events->insertRow(row);
-    for (int column = 0; column < EventColumnCount; ++column)
-        m_events->setItem(row, column, new QTableWidgetItem);
-    m_events->item(row, Namespace)->setText(eventNamespace);
-    m_events->item(row, Name)->setText(name);
-    m_updating = wasUpdating;
-    if (!m_updating)
+    appendRow(m_events, {eventNamespace, name});
+    if (!updating())
         fromForm();
 }
 
-void WebhookEditor::setEntry(const QJsonObject &entry, bool readOnly)
+void WebhookEditor::setFormReadOnly(bool readOnly)
 {
-    m_entry = entry;
-    m_readOnly = readOnly;
     for (QLineEdit *edit : {m_id, m_name, m_url, m_description, m_targetId, m_eventTypes})
         edit->setReadOnly(readOnly);
     m_kind->setEnabled(!readOnly);
     m_interval->setReadOnly(readOnly);
     m_events->setEditTriggers(readOnly ? QAbstractItemView::NoEditTriggers
                                        : QAbstractItemView::AllEditTriggers);
-    m_json->setReadOnly(readOnly);
-    showEntry();
-    m_updating = true;
-    m_json->setPlainText(QString::fromUtf8(QJsonDocument(m_entry).toJson(QJsonDocument::Indented)));
-    m_updating = false;
-    validate({});
 }
 
 void WebhookEditor::showEntry()
 {
-    m_updating = true;
     const push::Webhook webhook = push::Webhook::fromJson(m_entry);
     m_id->setText(webhook.id);
     m_name->setText(webhook.name);
@@ -180,19 +135,13 @@ void WebhookEditor::showEntry()
     m_interval->setValue(webhook.intervalMinutes);
     m_eventTypes->setText(webhook.eventTypes.join(QStringLiteral(", ")));
     m_events->setRowCount(0);
-    for (const push::WebhookEvent &event : webhook.events) {
-        addEventRow(event.eventNamespace, event.name);
-        const int row = m_events->rowCount() - 1;
-        m_events->item(row, CorrelationId)->setText(event.criteria.correlationId);
-        m_events->item(row, Context)->setText(keyvalue::formatContext(event.criteria.context));
-    }
-    m_updating = false;
+    for (const push::WebhookEvent &event : webhook.events)
+        appendRow(m_events, {event.eventNamespace, event.name, event.criteria.correlationId,
+                             keyvalue::formatContext(event.criteria.context)});
 }
 
 void WebhookEditor::fromForm()
 {
-    if (m_updating || m_readOnly)
-        return;
     QStringList problems;
     QJsonObject entry = m_entry; // keeps keys the form does not show
     for (const char *key : {"description", "targetId", "intervalMinutes", "eventTypes", "events"})
@@ -237,37 +186,12 @@ void WebhookEditor::fromForm()
         }
         entry.insert(QStringLiteral("events"), events);
     }
-    m_entry = entry;
-    m_updating = true;
-    m_json->setPlainText(QString::fromUtf8(QJsonDocument(m_entry).toJson(QJsonDocument::Indented)));
-    m_updating = false;
-    validate(problems);
-    emit changed();
+    formChanged(entry, problems);
 }
 
-void WebhookEditor::fromJson()
+QStringList WebhookEditor::validateEntry() const
 {
-    if (m_readOnly)
-        return;
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(m_json->toPlainText().toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        m_problems = {error.error != QJsonParseError::NoError
-                          ? tr("JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)
-                          : tr("JSON: a webhook is an object")};
-        m_problemsLabel->setText(m_problems.join(QLatin1Char('\n')));
-        emit changed();
-        return;
-    }
-    m_entry = document.object();
-    showEntry();
-    validate({});
-    emit changed();
-}
-
-void WebhookEditor::validate(const QStringList &formProblems)
-{
-    QStringList problems = formProblems;
+    QStringList problems;
     const QString id = m_entry.value(QLatin1String("id")).toString();
     const QJsonObject document{
         {QLatin1String(push::kWebhooksKey),
@@ -276,14 +200,21 @@ void WebhookEditor::validate(const QStringList &formProblems)
         problems.append(error.message);
     if (id.isEmpty())
         problems.append(tr("the id is required"));
-    m_problems = problems;
+    return problems;
+}
+
+QStringList WebhookEditor::notesOnEntry() const
+{
     // Not a rule of the server's, so no reason to refuse the save; but it will not fire.
     const push::Webhook webhook = push::Webhook::fromJson(m_entry);
     if (!webhook.url.isEmpty() && !webhook.hasHttpUrl())
-        problems.append(tr("note: only an http:// or https:// url fires"));
-    m_problemsLabel->setText(m_readOnly
-                                 ? tr("Read-only: a core webhook, changed by core administrators")
-                                 : problems.join(QLatin1Char('\n')));
+        return {tr("note: only an http:// or https:// url fires")};
+    return {};
+}
+
+QString WebhookEditor::readOnlyNote() const
+{
+    return tr("Read-only: a core webhook, changed by core administrators");
 }
 
 } // namespace console

@@ -1,16 +1,18 @@
 #pragma once
 
-#include "streameditor.h"
+#include "entryeditor.h"
 
 class QComboBox;
+class QLineEdit;
 class QSpinBox;
 class QStackedWidget;
+class QTableWidget;
 
 namespace console {
 
 // A webhook's form — id, name, url, description, and either the events it fires on
 // (namespace, name, criteria) or, for an application-status webhook, the target
-// application, interval and event types — beside its JSON, kept in sync both ways.
+// application, interval and event types — beside its JSON (EntryEditor).
 class WebhookEditor final : public EntryEditor
 {
     Q_OBJECT
@@ -19,21 +21,20 @@ class WebhookEditor final : public EntryEditor
 public:
     explicit WebhookEditor(QWidget *parent = nullptr);
 
-    void setEntry(const QJsonObject &entry, bool readOnly) override;
-    QJsonObject entry() const override { return m_entry; }
-    QStringList problems() const override { return m_problems; }
-
     QLineEdit *idEdit() const { return m_id; }
     QLineEdit *urlEdit() const { return m_url; }
-    QPlainTextEdit *jsonEdit() const { return m_json; }
     QTableWidget *eventsTable() const { return m_events; }
     void addEventRow(const QString &eventNamespace = {}, const QString &name = {});
 
+protected:
+    void showEntry() override;
+    void setFormReadOnly(bool readOnly) override;
+    QStringList validateEntry() const override;
+    QStringList notesOnEntry() const override;
+    QString readOnlyNote() const override;
+
 private:
     void fromForm();
-    void fromJson();
-    void showEntry();
-    void validate(const QStringList &formProblems);
 
     QLineEdit *m_id;
     QLineEdit *m_name;
@@ -45,12 +46,6 @@ private:
     QLineEdit *m_targetId;
     QSpinBox *m_interval;
     QLineEdit *m_eventTypes;
-    QPlainTextEdit *m_json;
-    QLabel *m_problemsLabel;
-    QJsonObject m_entry;
-    QStringList m_problems;
-    bool m_updating = false;
-    bool m_readOnly = false;
 };
 
 } // namespace console
