@@ -1,5 +1,7 @@
 #include "entryeditor.h"
 
+#include "keyvalue.h"
+
 #include <QJsonDocument>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -102,6 +104,24 @@ void EntryEditor::appendRow(QTableWidget *table, const QStringList &texts)
     for (int column = 0; column < table->columnCount(); ++column)
         table->setItem(row, column, new QTableWidgetItem(texts.value(column)));
     m_updating = was;
+}
+
+void EntryEditor::setCriteria(QJsonObject &event, const QString &correlationId,
+                              const QString &contextText, const QString &where,
+                              QStringList *problems)
+{
+    QJsonObject criteria;
+    if (!correlationId.isEmpty())
+        criteria.insert(QStringLiteral("correlationId"), correlationId);
+    QString error;
+    const auto context = keyvalue::parseContext(contextText, &error);
+    if (!context)
+        problems->append(tr("%1, context: %2").arg(where, error));
+    else if (!context->isEmpty())
+        criteria.insert(QStringLiteral("context"), *context);
+    event.remove(QStringLiteral("criteria"));
+    if (!criteria.isEmpty())
+        event.insert(QStringLiteral("criteria"), criteria);
 }
 
 QString EntryEditor::cell(const QTableWidget *table, int row, int column)

@@ -50,6 +50,11 @@ protected:
     // A table row of empty, editable cells with the first ones set to `texts`.
     void appendRow(QTableWidget *table, const QStringList &texts);
     static QString cell(const QTableWidget *table, int row, int column);
+    // Puts {correlationId?, context?} read from two cells into `event` (as "criteria", left
+    // out when empty); a malformed context is a problem named after `where`.
+    static void setCriteria(QJsonObject &event, const QString &correlationId,
+                            const QString &contextText, const QString &where,
+                            QStringList *problems);
 
     QJsonObject m_entry;
 

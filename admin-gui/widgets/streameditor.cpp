@@ -153,17 +153,8 @@ void StreamEditor::fromForm()
                 mapObject.insert(key, path);
             event.insert(QStringLiteral("map"), mapObject);
         }
-        QJsonObject criteria;
-        const QString correlationId = cell(m_events, row, CorrelationId);
-        if (!correlationId.isEmpty())
-            criteria.insert(QStringLiteral("correlationId"), correlationId);
-        const auto context = keyvalue::parseContext(cell(m_events, row, Context), &error);
-        if (!context)
-            problems.append(tr("%1, context: %2").arg(where, error));
-        else if (!context->isEmpty())
-            criteria.insert(QStringLiteral("context"), *context);
-        if (!criteria.isEmpty())
-            event.insert(QStringLiteral("criteria"), criteria);
+        setCriteria(event, cell(m_events, row, CorrelationId), cell(m_events, row, Context), where,
+                    &problems);
         events.append(event);
     }
     entry.insert(QStringLiteral("events"), events);

@@ -170,18 +170,8 @@ void WebhookEditor::fromForm()
             event.remove(QStringLiteral("criteria"));
             event.insert(QStringLiteral("namespace"), cell(m_events, row, Namespace));
             event.insert(QStringLiteral("name"), cell(m_events, row, Name));
-            QJsonObject criteria;
-            if (!cell(m_events, row, CorrelationId).isEmpty())
-                criteria.insert(QStringLiteral("correlationId"),
-                                cell(m_events, row, CorrelationId));
-            QString error;
-            const auto context = keyvalue::parseContext(cell(m_events, row, Context), &error);
-            if (!context)
-                problems.append(tr("event %1, context: %2").arg(row + 1).arg(error));
-            else if (!context->isEmpty())
-                criteria.insert(QStringLiteral("context"), *context);
-            if (!criteria.isEmpty())
-                event.insert(QStringLiteral("criteria"), criteria);
+            setCriteria(event, cell(m_events, row, CorrelationId), cell(m_events, row, Context),
+                        tr("event %1").arg(row + 1), &problems);
             events.append(event);
         }
         entry.insert(QStringLiteral("events"), events);
