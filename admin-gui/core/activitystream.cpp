@@ -56,9 +56,7 @@ void ActivityStream::open()
 {
     if (!m_wanted)
         return;
-    QUrlQuery query;
-    if (!m_tenantId.isEmpty())
-        query.addQueryItem(QStringLiteral("tenantId"), m_tenantId);
+    const QUrlQuery query = m_scope;
     m_parser = SseParser();
     m_closedReason.clear();
     m_reply = m_client.openStream(QStringLiteral("/admin/v1/activity"), query);

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#include <QUrlQuery>
 
 class QNetworkReply;
 
@@ -29,7 +30,8 @@ public:
     ActivityStream(ServiceClient &client, QObject *parent = nullptr);
     ~ActivityStream() override;
 
-    void setScope(const QString &tenantId) { m_tenantId = tenantId; }
+    // The admin API's scope query (Session::adminScope).
+    void setScope(const QUrlQuery &scope) { m_scope = scope; }
     void start();
     void stop();
     State state() const { return m_state; }
@@ -47,7 +49,7 @@ private:
     void setState(State state);
 
     ServiceClient &m_client;
-    QString m_tenantId;
+    QUrlQuery m_scope;
     QPointer<QNetworkReply> m_reply;
     SseParser m_parser;
     QTimer m_retry;

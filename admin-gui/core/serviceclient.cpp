@@ -68,15 +68,19 @@ QUrl ServiceClient::url(const QString &path, const QUrlQuery &query) const
     return url;
 }
 
+QNetworkRequest ServiceClient::request(const QString &path, const QUrlQuery &query) const
+{
+    QNetworkRequest request(url(path, query));
+    const QByteArray token = m_token ? m_token() : QByteArray();
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    return request;
+}
+
 ApiReply *ServiceClient::send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
                               const QByteArray &body)
 {
-    QNetworkRequest request(url(path, query));
-    if (m_token) {
-        const QByteArray token = m_token();
-        if (!token.isEmpty())
-            request.setRawHeader("Authorization", "Bearer " + token);
-    }
+    QNetworkRequest request = this->request(path, query);
     if (!body.isNull())
         request.setHeader(QNetworkRequest::ContentTypeHeader,
                           QByteArrayLiteral("application/json"));
@@ -111,12 +115,7 @@ ApiReply *ServiceClient::remove(const QString &path, const QUrlQuery &query)
 
 QNetworkReply *ServiceClient::openStream(const QString &path, const QUrlQuery &query)
 {
-    QNetworkRequest request(url(path, query));
-    if (m_token) {
-        const QByteArray token = m_token();
-        if (!token.isEmpty())
-            request.setRawHeader("Authorization", "Bearer " + token);
-    }
+    QNetworkRequest request = this->request(path, query);
     request.setRawHeader("Accept", "text/event-stream");
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);

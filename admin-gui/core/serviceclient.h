@@ -12,6 +12,7 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
+class QNetworkRequest;
 
 namespace console {
 
@@ -90,6 +91,8 @@ signals:
     void callStarted(console::ApiReply *reply);
 
 private:
+    // The request for `path` with the current bearer token.
+    QNetworkRequest request(const QString &path, const QUrlQuery &query) const;
     ApiReply *send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
                    const QByteArray &body);
 

@@ -11,7 +11,7 @@ Session::Session(Connection connection, SecretStore &secrets, QObject *parent)
 {
     m_client.setBaseUrl(m_connection.url);
     m_client.setTokenProvider([this] { return m_tokens.token(); });
-    m_activity.setScope(tenantScope());
+    m_activity.setScope(adminScope());
     connect(&m_tokens, &TokenSource::failed, this, &Session::tokenFailed);
     connect(&m_tokens, &TokenSource::tokenChanged, this, [this] {
         if (!m_tokens.hasToken() || m_ready)
@@ -32,6 +32,14 @@ QUrlQuery Session::documentScope() const
     QUrlQuery query;
     if (m_connection.core && !m_connection.tenant.isEmpty())
         query.addQueryItem(QStringLiteral("tenantId"), m_connection.tenant);
+    return query;
+}
+
+QUrlQuery Session::adminScope() const
+{
+    QUrlQuery query;
+    if (!tenantScope().isEmpty())
+        query.addQueryItem(QStringLiteral("tenantId"), tenantScope());
     return query;
 }
 

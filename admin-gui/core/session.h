@@ -42,6 +42,8 @@ public:
     bool coreEditable() const { return m_connection.core; }
     // The tenant whose subscriptions and activity are shown (empty: every tenant).
     QString tenantScope() const { return m_connection.core ? m_connection.tenant : QString(); }
+    // The admin API's query for it: ?tenantId= for a core connection naming a tenant.
+    QUrlQuery adminScope() const;
     // "tenant demo", "core", ...: what the edited document is, for titles.
     QString documentName() const;
 

@@ -70,9 +70,7 @@ MainWindow::~MainWindow()
 {
     // The session's parts report their state as they go: not to a half-destroyed window.
     if (m_session) {
-        m_session->disconnect(this);
-        m_session->activity().disconnect(this);
-        m_session->tokens().disconnect(this);
+        silence(m_session);
         delete m_session.data();
     }
 }
@@ -293,17 +291,22 @@ void MainWindow::disconnectFromService()
     whenAllSaved([this] { dropSession(); });
 }
 
+void MainWindow::silence(Session *session)
+{
+    session->disconnect(this);
+    session->activity().disconnect(this);
+    session->activity().disconnect(m_subscriptions);
+    session->tokens().disconnect(this);
+    session->client().disconnect(m_busy);
+}
+
 void MainWindow::dropSession()
 {
     if (!m_session)
         return;
     // Nothing of the old session reaches the window any more (its replies are aborted
     // below; the object itself goes later).
-    m_session->disconnect(this);
-    m_session->activity().disconnect(this);
-    m_session->activity().disconnect(m_subscriptions);
-    m_session->tokens().disconnect(this);
-    m_session->client().disconnect(m_busy);
+    silence(m_session);
     for (DocumentView *view : {m_streams, m_webhooks})
         view->setSession(nullptr);
     m_subscriptions->setSession(nullptr);

@@ -77,6 +77,8 @@ private:
     void whenAllSaved(std::function<void()> proceed);
     void open(const Connection &connection);
     void dropSession();
+    // Disconnects every signal of `session` from the window and its views.
+    void silence(Session *session);
     void forget(const QString &id);
     void openDialog(const Connection &connection, bool editing);
 

@@ -105,9 +105,7 @@ void SubscriptionsView::refresh()
 
 void SubscriptionsView::loadPage(const QString &after, QList<QJsonObject> collected)
 {
-    QUrlQuery query;
-    if (!m_session->tenantScope().isEmpty())
-        query.addQueryItem(QStringLiteral("tenantId"), m_session->tenantScope());
+    QUrlQuery query = m_session->adminScope();
     query.addQueryItem(QStringLiteral("top"), QStringLiteral("1000"));
     if (!after.isEmpty())
         query.addQueryItem(QStringLiteral("after"), after);
@@ -175,11 +173,8 @@ void SubscriptionsView::disconnectSelected()
                                   nullptr, int(ids.size()))))
         return;
     for (const QString &id : std::as_const(ids)) {
-        QUrlQuery query;
-        if (!m_session->tenantScope().isEmpty())
-            query.addQueryItem(QStringLiteral("tenantId"), m_session->tenantScope());
-        ApiReply *reply =
-            m_session->client().remove(QStringLiteral("/admin/v1/subscriptions/%1").arg(id), query);
+        ApiReply *reply = m_session->client().remove(
+            QStringLiteral("/admin/v1/subscriptions/%1").arg(id), m_session->adminScope());
         reply->setWhat(tr("Disconnecting %1").arg(id));
         connect(reply, &ApiReply::finished, this, [this, reply, id] {
             if (!reply->ok()) {

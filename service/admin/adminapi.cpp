@@ -1,6 +1,6 @@
 #include "adminapi.h"
 
-#include "activity.h"
+#include "activitylistener.h"
 #include "httpconnection.h"
 #include "ioworker.h"
 #include "ssesubscriber.h"
@@ -10,7 +10,6 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMutex>
-#include <QPointer>
 
 #include <algorithm>
 #include <vector>
@@ -80,19 +79,18 @@ void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::IoWorker 
         int remaining = 0;
     };
     auto gathering = std::make_shared<Gathering>();
-    auto pending = std::make_shared<HttpCall>(std::move(call));
-    QPointer<http::HttpConnection> connection(pending->connection);
+    const http::DeferredCall pending(call);
     fanout::IoWorker *home = fanout::IoWorker::current();
     const QList<fanout::IoWorker *> workers = m_status.workers;
     gathering->remaining = int(workers.size());
     if (workers.isEmpty()) {
-        done(*pending, {});
+        done(pending.call(), {});
         return;
     }
     for (fanout::IoWorker *worker : workers) {
         QMetaObject::invokeMethod(
             worker,
-            [worker, job, done, gathering, pending, connection, home] {
+            [worker, job, done, gathering, pending, home] {
                 const QJsonArray part = job(*worker);
                 QMutexLocker locker(&gathering->mutex);
                 for (const QJsonValue &value : part)
@@ -101,10 +99,9 @@ void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::IoWorker 
                     return;
                 QMetaObject::invokeMethod(
                     home,
-                    [done, gathering, pending, connection] {
-                        if (connection &&
-                            connection->state() == http::HttpConnection::State::Dispatched)
-                            done(*pending, std::move(gathering->results));
+                    [done, gathering, pending] {
+                        if (pending.waiting())
+                            done(pending.call(), std::move(gathering->results));
                     },
                     Qt::QueuedConnection);
             },
@@ -226,12 +223,10 @@ void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
     const std::optional<QString> tenantId = scope(call, caller);
     if (!tenantId)
         return;
-    fanout::ActivityListener::Options options;
+    ActivityListener::Options options;
     options.tenantId = *tenantId;
     options.perSecond = m_activityPerSecond;
-    static const QStringList kTypes = {QStringLiteral("subscribe"), QStringLiteral("unsubscribe"),
-                                       QStringLiteral("event-received"),
-                                       QStringLiteral("configuration-changed")};
+    const QStringList &kTypes = fanout::ActivityFeed::typeNames();
     const QString types = call.request.queryValue(QStringLiteral("types"));
     for (const QString &type : types.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         if (!kTypes.contains(type.trimmed())) {
@@ -243,10 +238,8 @@ void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
     }
     fanout::IoWorker *worker = fanout::IoWorker::current();
     options.bufferLimit = worker->settings().subscriberBufferBytes;
-    fanout::SubscriberInfo info;
-    info.user = std::make_shared<const User>(*caller.user);
-    info.peer = call.request.peer;
-    info.since = QDateTime::currentMSecsSinceEpoch();
+    const fanout::SubscriberInfo info =
+        fanout::SubscriberInfo::now(caller.get(), call.request.peer);
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
     call.connection->writeStream(fanout::activityFrame(
         QStringLiteral("ready"),
@@ -256,7 +249,7 @@ void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
          {QStringLiteral("types"),
           QJsonArray::fromStringList(options.types.isEmpty() ? kTypes : options.types.values())}}));
     worker->addSubscriber(
-        std::make_unique<fanout::ActivityListener>(call.connection, m_activity, options, info),
+        std::make_unique<ActivityListener>(call.connection, m_activity, options, info),
         call.connection);
     qCInfo(lcAdmin).noquote() << "activity feed for" << caller.user->id << "from"
                               << call.request.peer.toString() << "on"
@@ -327,12 +320,10 @@ void AdminApi::testWebhook(HttpCall &call, const Api::Caller &caller)
     const Tenant *tenant = snapshot->tenantById(*tenantId);
     if (tenant)
         event->tenantId = tenant->urn();
-    auto pending = std::make_shared<HttpCall>(std::move(call));
-    QPointer<http::HttpConnection> connection(pending->connection);
+    const http::DeferredCall pending(call);
     m_webhooks->test(*webhook, *event, fanout::IoWorker::current(),
-                     [pending, connection, webhookId](webhooks::WebhookDispatcher::Result result) {
-                         if (!connection ||
-                             connection->state() != http::HttpConnection::State::Dispatched)
+                     [pending, webhookId](webhooks::WebhookDispatcher::Result result) {
+                         if (!pending.waiting())
                              return;
                          pending->reply(HttpResponse::json({
                              {QStringLiteral("webhook"), webhookId},

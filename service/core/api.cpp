@@ -29,16 +29,6 @@ using http::HttpResponse;
 
 namespace {
 
-fanout::SubscriberInfo subscriberInfo(const Api::Caller &caller, const QHostAddress &peer)
-{
-    fanout::SubscriberInfo info;
-    if (caller.user)
-        info.user = std::make_shared<const User>(*caller.user);
-    info.peer = peer;
-    info.since = QDateTime::currentMSecsSinceEpoch();
-    return info;
-}
-
 QString describe(const QString &tenantId, const QString &streamId)
 {
     return (tenantId.isEmpty() ? QStringLiteral("(cross-tenant)") : tenantId) + QLatin1Char('/') +
@@ -67,14 +57,12 @@ std::function<void(HttpCall &)> Api::authenticated(CallerHandler handler)
     return [this, handler](HttpCall &call) {
         const QByteArray token = auth::Authenticator::tokenFrom(
             call.request.header("authorization"), call.request.queryValue(QStringLiteral("token")));
-        auto pending = std::make_shared<HttpCall>(std::move(call));
-        QPointer<http::HttpConnection> connection(pending->connection);
+        const http::DeferredCall pending(call);
         m_authenticator.verify(
-            token, fanout::IoWorker::current(),
-            [this, handler, pending, connection](auth::AuthResult result) {
-                if (!connection || connection->state() != http::HttpConnection::State::Dispatched)
+            token, fanout::IoWorker::current(), [this, handler, pending](auth::AuthResult result) {
+                if (!pending.waiting())
                     return; // the client left while its keys were being fetched
-                HttpCall &call = *pending;
+                HttpCall &call = pending.call();
                 switch (result.kind) {
                 case auth::AuthResult::Kind::Anonymous:
                     handler(call, Caller{});
@@ -347,7 +335,7 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
     worker->addSubscriber(std::make_unique<sse::SseSubscriber>(
                               call.connection, fanout::streamKey(tenantId, stream->id), criteria,
                               worker->settings().subscriberBufferBytes,
-                              subscriberInfo(caller, call.request.peer)),
+                              fanout::SubscriberInfo::now(caller.get(), call.request.peer)),
                           call.connection);
     qCInfo(lcSse).noquote() << "subscriber"
                             << (caller.user ? caller.user->id : QStringLiteral("(anonymous)"))
@@ -414,25 +402,23 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
     if (m_bus) {
         // Through the exchange, like ADSP's event service: every instance (this one too)
         // and any other consumer sees it. The answer waits until the broker has it.
-        auto pending = std::make_shared<HttpCall>(std::move(call));
-        QPointer<http::HttpConnection> connection(pending->connection);
+        const http::DeferredCall pending(call);
         const QString tenantUrn = event->tenantId;
-        m_bus->publish(
-            *event, pending->request.header("traceparent"), fanout::IoWorker::current(),
-            [pending, connection, tenantUrn](bool ok, const QString &error) {
-                if (ok)
-                    ++metrics::registry().eventsFromHttp;
-                if (!connection || connection->state() != http::HttpConnection::State::Dispatched)
-                    return;
-                if (!ok) {
-                    qCWarning(lcIngest).noquote() << "event not published:" << error;
-                    pending->fail(ApiError::Unavailable, error);
-                    return;
-                }
-                pending->reply(
-                    HttpResponse::json({{QStringLiteral("tenantId"), tenantUrn},
-                                        {QStringLiteral("published"), QStringLiteral("amqp")}}));
-            });
+        m_bus->publish(*event, pending->request.header("traceparent"), fanout::IoWorker::current(),
+                       [pending, tenantUrn](bool ok, const QString &error) {
+                           if (ok)
+                               ++metrics::registry().eventsFromHttp;
+                           if (!pending.waiting())
+                               return;
+                           if (!ok) {
+                               qCWarning(lcIngest).noquote() << "event not published:" << error;
+                               pending->fail(ApiError::Unavailable, error);
+                               return;
+                           }
+                           pending->reply(HttpResponse::json(
+                               {{QStringLiteral("tenantId"), tenantUrn},
+                                {QStringLiteral("published"), QStringLiteral("amqp")}}));
+                       });
         return;
     }
     const fanout::Hub::Published published = m_hub.publish(*event);

@@ -9,7 +9,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QPointer>
 
 Q_LOGGING_CATEGORY(lcConfigApi, "push.config")
 
@@ -83,18 +82,16 @@ std::optional<ConfigurationApi::Scope> ConfigurationApi::scope(HttpCall &call,
 
 void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpResponse()> job)
 {
-    auto pending = std::make_shared<HttpCall>(std::move(call));
-    QPointer<http::HttpConnection> connection(pending->connection);
+    const http::DeferredCall pending(call);
     QObject *worker = fanout::IoWorker::current();
     QMetaObject::invokeMethod(
         m_control,
-        [job = std::move(job), pending, connection, worker] {
+        [job = std::move(job), pending, worker] {
             const HttpResponse response = job();
             QMetaObject::invokeMethod(
                 worker,
-                [pending, connection, response] {
-                    if (connection &&
-                        connection->state() == http::HttpConnection::State::Dispatched)
+                [pending, response] {
+                    if (pending.waiting())
                         pending->reply(response);
                 },
                 Qt::QueuedConnection);
@@ -106,16 +103,9 @@ void ConfigurationApi::getConfiguration(HttpCall &call, const Api::Caller &calle
 {
     if (call.request.query.hasQueryItem(QStringLiteral("core"))) {
         // The core document, read-only for a tenant's administrators: the streams and
-        // webhooks their tenant sees besides its own.
-        if (!caller.user) {
-            call.fail(ApiError::Unauthorized, QStringLiteral("configuration needs a token"));
+        // webhooks their tenant sees besides its own. Any administrator may read it.
+        if (!m_api.administeredTenant(call, caller, QStringLiteral("configuration")))
             return;
-        }
-        const QString refusal = configureRefusal(*caller.user, caller.user->tenantId);
-        if (!refusal.isEmpty()) {
-            call.fail(ApiError::Forbidden, refusal);
-            return;
-        }
         onControlThread(call, [this] {
             const auto latest = m_store.configuration(QString());
             return HttpResponse::json(latest ? latest->document : QJsonObject());
@@ -189,7 +179,8 @@ void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &cal
                 change.insert(QStringLiteral("keys"),
                               QJsonArray::fromStringList(
                                   request.value(QLatin1String("update")).toObject().keys()));
-            m_activity->post(QStringLiteral("configuration-changed"), target.tenantId, change);
+            m_activity->post(fanout::ActivityFeed::Type::ConfigurationChanged, target.tenantId,
+                             change);
         }
         QJsonObject body{
             {QStringLiteral("namespace"), QLatin1String(kConfigurationNamespace)},

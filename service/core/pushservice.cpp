@@ -197,7 +197,7 @@ void PushService::reloadConfiguration(const QString &changedBy)
     for (fanout::IoWorker *worker : std::as_const(m_status.workers))
         worker->revalidate(snapshot);
     if (!changedBy.isEmpty()) // the configuration API reports its own changes, in detail
-        m_activity.post(QStringLiteral("configuration-changed"), QString(),
+        m_activity.post(fanout::ActivityFeed::Type::ConfigurationChanged, QString(),
                         {{QStringLiteral("source"), changedBy}});
 }
 

@@ -2,21 +2,15 @@
 
 #include "fanout.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QMutex>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
-
-class QTimer;
-
-namespace push::http {
-class HttpConnection;
-}
 
 namespace push::fanout {
 
@@ -41,7 +35,9 @@ class ActivityFeed
 public:
     enum class Type { Subscribe, Unsubscribe, EventReceived, ConfigurationChanged };
     static constexpr int kTypeCount = 4;
-    static QString typeName(Type type);
+    // "subscribe", "unsubscribe", "event-received", "configuration-changed", in that order.
+    static const QStringList &typeNames();
+    static QString typeName(Type type) { return typeNames().at(int(type)); }
 
     ActivityFeed() = default;
     ActivityFeed(const ActivityFeed &) = delete;
@@ -59,8 +55,7 @@ public:
     // `tenantId` scopes the item: tenant administrators see their tenant's items only;
     // empty means the cross-tenant context or the core configuration (core administrators
     // only). `tenantView`, when given, is what tenant administrators see instead.
-    void post(const QString &type, const QString &tenantId, QJsonObject data,
-              QJsonObject tenantView = {});
+    void post(Type type, const QString &tenantId, QJsonObject data, QJsonObject tenantView = {});
 
     void listenerAdded(IoWorker *worker);
     void listenerRemoved(IoWorker *worker);
@@ -79,44 +74,6 @@ private:
     QMutex m_mutex; // guards m_workers and m_listening
     QList<IoWorker *> m_workers;
     QHash<IoWorker *, int> m_listening; // listeners per worker
-};
-
-// One GET /admin/v1/activity response: an SSE stream of "event: <type>\ndata: <json>".
-class ActivityListener final : public Subscriber
-{
-public:
-    struct Options
-    {
-        QString tenantId;    // empty: every tenant (a core administrator)
-        QSet<QString> types; // empty: every type
-        int perSecond = 100; // the sustained rate; bursts up to twice that
-        qint64 bufferLimit = 1024 * 1024;
-    };
-    ActivityListener(http::HttpConnection *connection, ActivityFeed &feed, Options options,
-                     SubscriberInfo info);
-    ~ActivityListener() override;
-
-    bool deliver(const FanoutItem &item, FrameCache &frames) override;
-    void keepAlive() override;
-    void close(const QString &reason) override;
-    qint64 bytesQueued() const override;
-    const char *transport() const override { return "activity"; }
-
-private:
-    bool write(const QByteArray &frame);
-    void reportDropped();
-
-    http::HttpConnection *m_connection;
-    ActivityFeed &m_feed;
-    IoWorker *m_worker;
-    Options m_options;
-    double m_tokens;
-    QElapsedTimer m_clock; // steady: a wall-clock jump must not starve the bucket
-    qint64 m_refilledAt = 0;
-    quint64 m_dropped[ActivityFeed::kTypeCount] = {};     // here, since the last report
-    quint64 m_feedDropped[ActivityFeed::kTypeCount] = {}; // the feed's, at the last report
-    quint64 m_droppedTotal = 0;
-    std::unique_ptr<QTimer> m_timer; // reports drops once a second
 };
 
 // The first frame of an activity stream: "event: ready" with the listener's scope.

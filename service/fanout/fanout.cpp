@@ -21,6 +21,16 @@ Subscriber::Subscriber(StreamKey key, EventCriteria criteria, SubscriberInfo inf
     , m_id(g_nextSubscriberId.fetch_add(1, std::memory_order_relaxed) + 1)
 {}
 
+SubscriberInfo SubscriberInfo::now(const User *user, const QHostAddress &peer)
+{
+    SubscriberInfo info;
+    if (user)
+        info.user = std::make_shared<const User>(*user);
+    info.peer = peer;
+    info.since = QDateTime::currentMSecsSinceEpoch();
+    return info;
+}
+
 QJsonObject Subscriber::toJson() const
 {
     const QString tenant = tenantOfKey(m_key);

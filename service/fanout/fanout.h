@@ -64,6 +64,9 @@ struct SubscriberInfo
     std::shared_ptr<const User> user; // null: anonymous
     QHostAddress peer;
     qint64 since = 0; // connected at, ms since the epoch
+
+    // `user` (nullptr: anonymous) from `peer`, connected now.
+    static SubscriberInfo now(const User *user, const QHostAddress &peer);
 };
 
 // The frames one item needs on one worker, built at most once each: the SSE frame is in

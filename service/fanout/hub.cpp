@@ -33,8 +33,7 @@ void addItem(FanoutBatch &batch, const QString &contextTenantId, const Stream &s
 
 // What the activity feed says of an event: the event (a large payload left out), its
 // sequence number and the stream instances that carry it.
-// A tenant's view (`tenantOnly`) leaves out the cross-tenant instances it matched.
-QJsonObject describeEvent(const DomainEvent &event, const FanoutBatch &batch, bool tenantOnly)
+QJsonObject describeEvent(const DomainEvent &event, const FanoutBatch &batch)
 {
     constexpr qsizetype kMaxPayloadBytes = 16 * 1024;
     QJsonObject json = event.toJson();
@@ -50,8 +49,6 @@ QJsonObject describeEvent(const DomainEvent &event, const FanoutBatch &batch, bo
     QJsonArray streams;
     for (const FanoutItem &item : batch.items) {
         const QString tenant = tenantOfKey(item.key);
-        if (tenantOnly && tenant.isEmpty())
-            continue;
         streams.append(QJsonObject{
             {QStringLiteral("tenant"), tenant.isEmpty() ? QJsonValue() : QJsonValue(tenant)},
             {QStringLiteral("stream"), streamOfKey(item.key)}});
@@ -59,6 +56,18 @@ QJsonObject describeEvent(const DomainEvent &event, const FanoutBatch &batch, bo
     return {{QStringLiteral("event"), json},
             {QStringLiteral("sequence"), qint64(batch.sequence)},
             {QStringLiteral("streams"), streams}};
+}
+
+// A tenant administrator's view of it: without the cross-tenant instances it matched.
+QJsonObject tenantView(QJsonObject description)
+{
+    QJsonArray own;
+    for (const QJsonValue &stream : description.value(QLatin1String("streams")).toArray()) {
+        if (!stream.toObject().value(QLatin1String("tenant")).isNull())
+            own.append(stream);
+    }
+    description.insert(QStringLiteral("streams"), own);
+    return description;
 }
 
 } // namespace
@@ -102,13 +111,13 @@ Hub::Published Hub::publish(const DomainEvent &event)
     if (m_activity && m_activity->admit(ActivityFeed::Type::EventReceived)) {
         // Reported once every worker has delivered it, with the deliveries it made: all of
         // them for core administrators, the tenant's own streams' for its administrators.
-        auto full = std::make_shared<QJsonObject>(describeEvent(event, *batch, false));
-        auto own = std::make_shared<QJsonObject>(describeEvent(event, *batch, true));
+        auto full = std::make_shared<QJsonObject>(describeEvent(event, *batch));
+        auto own = std::make_shared<QJsonObject>(tenantView(*full));
         auto report = [feed = m_activity, full, own, tenant = batch->tenantId](quint64 n,
                                                                                quint64 cross) {
             full->insert(QStringLiteral("deliveries"), qint64(n));
             own->insert(QStringLiteral("deliveries"), qint64(n - cross));
-            feed->post(QStringLiteral("event-received"), tenant, *full, *own);
+            feed->post(ActivityFeed::Type::EventReceived, tenant, *full, *own);
         };
         if (streams > 0 && !m_workers.isEmpty()) {
             batch->tally = std::make_shared<DeliveryTally>();

@@ -146,7 +146,7 @@ Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
     } else {
         metrics::registry().subscriberChanged(raw->transport(), tenantOf(raw->key()), +1);
         if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Subscribe))
-            m_settings.activity->post(QStringLiteral("subscribe"), tenantOfKey(raw->key()),
+            m_settings.activity->post(ActivityFeed::Type::Subscribe, tenantOfKey(raw->key()),
                                       {{QStringLiteral("subscription"), raw->toJson()}});
     }
     m_subscriberCount.store(int(m_subscribers.size()) - m_listenerCount, std::memory_order_relaxed);
@@ -287,7 +287,8 @@ std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber,
         metrics::registry().subscriberChanged(subscriber->transport(), tenantOf(subscriber->key()),
                                               -1);
         if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Unsubscribe))
-            m_settings.activity->post(QStringLiteral("unsubscribe"), tenantOfKey(subscriber->key()),
+            m_settings.activity->post(ActivityFeed::Type::Unsubscribe,
+                                      tenantOfKey(subscriber->key()),
                                       {{QStringLiteral("subscription"), subscriber->toJson()},
                                        {QStringLiteral("reason"), reason}});
     }

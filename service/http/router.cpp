@@ -34,6 +34,16 @@ std::optional<QJsonObject> HttpCall::objectBody()
     return document.object();
 }
 
+DeferredCall::DeferredCall(HttpCall &call)
+    : m_call(std::make_shared<HttpCall>(std::move(call)))
+    , m_connection(m_call->connection)
+{}
+
+bool DeferredCall::waiting() const
+{
+    return m_connection && m_connection->state() == HttpConnection::State::Dispatched;
+}
+
 void Router::route(const QByteArray &method, const QString &pattern, Handler handler)
 {
     m_rules.append({method, pattern, pattern.split(QLatin1Char('/')), std::move(handler)});

@@ -4,10 +4,12 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace push::http {
@@ -27,6 +29,22 @@ struct HttpCall
     // The request body as a JSON object; nullopt after answering 400 (not JSON, not an
     // object) with the reason.
     std::optional<QJsonObject> objectBody();
+};
+
+// A call answered later (after a key fetch, on another thread's turn): it keeps the
+// request and knows whether the client still waits for the answer. Copies share the call.
+class DeferredCall
+{
+public:
+    explicit DeferredCall(HttpCall &call); // takes the call over
+    // The connection is still there and still waits for this call's answer.
+    bool waiting() const;
+    HttpCall &call() const { return *m_call; }
+    HttpCall *operator->() const { return m_call.get(); }
+
+private:
+    std::shared_ptr<HttpCall> m_call;
+    QPointer<HttpConnection> m_connection;
 };
 
 // Typed routes: "/stream/v1/streams/<arg>" captures one decoded path segment per <arg>.

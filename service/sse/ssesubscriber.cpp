@@ -12,18 +12,36 @@ SseSubscriber::SseSubscriber(http::HttpConnection *connection, fanout::StreamKey
     , m_bufferLimit(bufferLimit)
 {}
 
+bool SseSubscriber::writeBounded(http::HttpConnection *connection, const QByteArray &frame,
+                                 qint64 limit)
+{
+    if (!connection->isOpen())
+        return false;
+    const qint64 queued = connection->bytesQueued();
+    if (queued > 0 && queued + frame.size() > limit)
+        return false;
+    connection->writeStream(frame);
+    return true;
+}
+
+void SseSubscriber::closeStream(http::HttpConnection *connection, const QString &reason)
+{
+    if (connection->bytesQueued() == 0) {
+        connection->writeStream(": closed: " + reason.toUtf8().left(200) + "\n\n");
+        connection->close();
+    } else {
+        connection->abort(); // a client that is not reading would hold the close open
+    }
+}
+
 bool SseSubscriber::deliver(const fanout::FanoutItem &item, fanout::FrameCache &)
 {
     if (!criteria().isEmpty() && !criteria().matches(item.correlationId, item.context))
         return true;
     if (!m_connection->isOpen())
         return true; // already closing: the worker drops it when the socket is gone
-    // Bounded: an empty queue takes any one frame (events are bounded by the request
-    // size), a non-empty one only what fits under the limit.
-    const qint64 queued = m_connection->bytesQueued();
-    if (queued > 0 && queued + item.sseFrame.size() > m_bufferLimit)
+    if (!writeBounded(m_connection, item.sseFrame, m_bufferLimit))
         return false;
-    m_connection->writeStream(item.sseFrame);
     countDelivery();
     return true;
 }
@@ -31,19 +49,12 @@ bool SseSubscriber::deliver(const fanout::FanoutItem &item, fanout::FrameCache &
 void SseSubscriber::keepAlive()
 {
     static const QByteArray comment(": keep-alive\n\n");
-    if (m_connection->isOpen() && m_connection->bytesQueued() + comment.size() <= m_bufferLimit)
-        m_connection->writeStream(comment);
+    writeBounded(m_connection, comment, m_bufferLimit);
 }
 
 void SseSubscriber::close(const QString &reason)
 {
-    if (m_connection->bytesQueued() == 0) {
-        // A comment line: EventSource ignores it, a person reading with curl sees why.
-        m_connection->writeStream(": closed: " + reason.toUtf8().left(200) + "\n\n");
-        m_connection->close();
-    } else {
-        m_connection->abort(); // a client that is not reading would hold the close open
-    }
+    closeStream(m_connection, reason);
 }
 
 qint64 SseSubscriber::bytesQueued() const

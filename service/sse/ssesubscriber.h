@@ -24,6 +24,14 @@ public:
 
     // The response head of an event stream.
     static QList<std::pair<QByteArray, QByteArray>> streamHeaders();
+    // Writes `frame` to an event stream when it fits under `limit` (an empty queue takes
+    // any one frame: frames are bounded by the request size); false when it does not, or
+    // the connection is closing. Shared by every event stream (the admin feed too).
+    static bool writeBounded(http::HttpConnection *connection, const QByteArray &frame,
+                             qint64 limit);
+    // Ends an event stream with a comment saying why (": closed: <reason>"; EventSource
+    // ignores it, curl shows it); a client that is not reading is reset instead.
+    static void closeStream(http::HttpConnection *connection, const QString &reason);
 
 private:
     http::HttpConnection *m_connection;

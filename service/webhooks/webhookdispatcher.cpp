@@ -142,8 +142,7 @@ void WebhookDispatcher::startNext()
 {
     // The first waiting calls whose host has a free connection, oldest first.
     for (auto it = m_queue.begin();
-         m_network && it != m_queue.end() &&
-         m_inFlight.load(std::memory_order_relaxed) < m_options.maxInFlight;) {
+         m_network && it != m_queue.end() && m_inFlight < m_options.maxInFlight;) {
         if (m_perHost.value(QUrl(it->webhook.url).host()) >= kMaxPerHost) {
             ++it;
             continue;
@@ -169,7 +168,7 @@ void WebhookDispatcher::send(Call &&call)
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setHeader(QNetworkRequest::UserAgentHeader, m_options.userAgent);
     const QByteArray body = QJsonDocument(call.event.toJson()).toJson(QJsonDocument::Compact);
-    m_inFlight.fetch_add(1, std::memory_order_relaxed);
+    ++m_inFlight;
     metrics::registry().webhooksInFlight.fetch_add(1, std::memory_order_relaxed);
     QElapsedTimer clock;
     clock.start();
@@ -210,7 +209,7 @@ void WebhookDispatcher::send(Call &&call)
                 result.status = reply->errorString();
                 result.outcome = QStringLiteral("error");
             }
-            m_inFlight.fetch_sub(1, std::memory_order_relaxed);
+            --m_inFlight;
             metrics::registry().webhooksInFlight.fetch_sub(1, std::memory_order_relaxed);
             finished(*pending, result);
             startNext();

@@ -69,8 +69,6 @@ public:
     void test(const Webhook &webhook, const DomainEvent &event, QObject *context,
               std::function<void(Result)> done);
 
-    int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
-
     static constexpr int kMaxPerHost = 6;
 
 private:
@@ -99,7 +97,7 @@ private:
     QHash<QString, int> m_perHost;              // calls in flight by host, on m_thread only
     QMutex m_mutex;                             // guards m_accepting against stop()
     bool m_accepting = false;
-    std::atomic<int> m_inFlight{0};
+    int m_inFlight = 0;            // on m_thread only (the gauge is in metrics)
     std::atomic<int> m_waiting{0}; // offered, not yet sent: what maxQueued bounds
 };
 
