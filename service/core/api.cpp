@@ -7,6 +7,7 @@
 #include "httpconnection.h"
 #include "hub.h"
 #include "ioworker.h"
+#include "limitmetrics.h"
 #include "metrics.h"
 #include "ssesubscriber.h"
 #include "webhookdispatcher.h"
@@ -16,6 +17,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 
 Q_LOGGING_CATEGORY(lcSse, "push.sse")
 Q_LOGGING_CATEGORY(lcIngest, "push.ingest")
@@ -137,7 +139,12 @@ QString Api::baseUrl(const http::HttpRequest &request) const
     if (!m_settings.publicUrl.isEmpty())
         return m_settings.publicUrl.endsWith(QLatin1Char('/')) ? m_settings.publicUrl.chopped(1)
                                                                : m_settings.publicUrl;
-    const QByteArray host = request.header("host");
+    // The Host header is the client's word: only a well-formed host[:port] is echoed.
+    static const QRegularExpression wellFormed(
+        QStringLiteral("^([A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?$"));
+    QByteArray host = request.header("host");
+    if (!wellFormed.match(QString::fromLatin1(host)).hasMatch())
+        host.clear();
     return QStringLiteral("http://") + (host.isEmpty()
                                             ? QStringLiteral("localhost:%1").arg(m_settings.port)
                                             : QString::fromLatin1(host));
@@ -208,6 +215,7 @@ void Api::metricsText(HttpCall &call)
     using metrics::header;
     using metrics::sample;
     QByteArray text = metrics::registry().render();
+    text += metrics::renderLimits();
     text += header("push_http_connections", "gauge", "Open HTTP connections, streams included.");
     text += sample("push_http_connections", {}, double(connections));
     text += header("push_bytes_queued", "gauge",
@@ -328,6 +336,11 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
             return;
         }
         criteria = *parsed;
+    }
+    if (call.request.method == "HEAD") {
+        // The head a subscription would get, and no subscription.
+        call.reply(HttpResponse{200, sse::SseSubscriber::streamHeaders(), {}});
+        return;
     }
     fanout::IoWorker *worker = fanout::IoWorker::current();
     Q_ASSERT(worker);

@@ -1,5 +1,6 @@
 #include "pushservice.h"
 
+#include "addressquota.h"
 #include "devissuer.h"
 #include "ioworker.h"
 #include "metrics.h"
@@ -69,7 +70,11 @@ bool PushService::start(QString *error)
     engineOptions.pingTimeoutMs = m_settings.pingTimeoutMs;
     engineOptions.maxPayload = m_settings.maxRequestBytes;
     engineOptions.maxBufferedBytes = m_settings.subscriberBufferBytes;
-    auto endpoint = socketio::SocketIoServer::endpoint(*m_namespaces, engineOptions, 45000);
+    engineOptions.sessions = std::make_shared<http::AddressQuota>(m_settings.maxSessionsPerAddress,
+                                                                  m_settings.maxSessions);
+    auto endpoint = socketio::SocketIoServer::endpoint(*m_namespaces, engineOptions,
+                                                       int(m_settings.socketIoConnectTimeoutMs),
+                                                       int(m_settings.socketIoMaxNamespaces));
     for (const char *method : {"GET", "POST"})
         m_http.router().route(
             method, QStringLiteral("/socket.io"),
@@ -77,6 +82,11 @@ bool PushService::start(QString *error)
 
     fanout::WorkerSettings workerSettings;
     workerSettings.limits.maxBodyBytes = m_settings.maxRequestBytes;
+    workerSettings.limits.maxQueuedResponseBytes = m_settings.maxQueuedResponseBytes;
+    for (const QString &origin : std::as_const(m_settings.corsOrigins))
+        workerSettings.limits.corsOrigins.append(origin.toUtf8());
+    workerSettings.limits.connections = std::make_shared<http::AddressQuota>(
+        m_settings.maxConnectionsPerAddress, m_settings.maxConnections);
     workerSettings.subscriberBufferBytes = m_settings.subscriberBufferBytes;
     workerSettings.keepAliveSeconds = m_settings.keepAliveSeconds;
     workerSettings.idleTimeoutSeconds = m_settings.idleTimeoutSeconds;

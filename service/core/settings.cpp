@@ -29,8 +29,13 @@ struct Source
             if (!env.isEmpty())
                 return QString::fromLocal8Bit(env);
         }
-        if (ini && ini->contains(iniKey))
-            return ini->value(iniKey).toString();
+        if (ini && ini->contains(iniKey)) {
+            // QSettings reads "a, b" as a list: a list setting is the items joined again.
+            const QVariant value = ini->value(iniKey);
+            if (value.typeId() == QMetaType::QStringList)
+                return value.toStringList().join(QLatin1Char(','));
+            return value.toString();
+        }
         return {};
     }
 };
@@ -196,6 +201,20 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
          &s->webhookMaxInFlight},
         {"PUSH_WEBHOOK_MAX_QUEUED", "webhooks/maxQueued", "webhook calls queued", 0, 1000000,
          &s->webhookMaxQueued},
+        {"PUSH_MAX_CONNECTIONS", "limits/maxConnections", "maximum connections", 0, 10000000,
+         &s->maxConnections},
+        {"PUSH_MAX_CONNECTIONS_PER_ADDRESS", "limits/maxConnectionsPerAddress",
+         "maximum connections per address", 0, 10000000, &s->maxConnectionsPerAddress},
+        {"PUSH_MAX_SESSIONS", "limits/maxSessions", "maximum Engine.IO sessions", 0, 10000000,
+         &s->maxSessions},
+        {"PUSH_MAX_SESSIONS_PER_ADDRESS", "limits/maxSessionsPerAddress",
+         "maximum Engine.IO sessions per address", 0, 10000000, &s->maxSessionsPerAddress},
+        {"PUSH_MAX_QUEUED_RESPONSE_BYTES", "limits/maxQueuedResponseBytes",
+         "maximum queued response bytes", 4096, 1LL << 30, &s->maxQueuedResponseBytes},
+        {"PUSH_SOCKETIO_CONNECT_TIMEOUT_MS", "socketio/connectTimeoutMs",
+         "socket.io connect timeout", 100, 3600000, &s->socketIoConnectTimeoutMs},
+        {"PUSH_SOCKETIO_MAX_NAMESPACES", "socketio/maxNamespaces",
+         "socket.io namespaces per connection", 1, 10000, &s->socketIoMaxNamespaces},
     };
     for (const Numeric &n : numerics) {
         if (!readInt(
@@ -209,6 +228,18 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
     s->pingTimeoutMs = int(pingTimeout);
     s->publicUrl = source.value(QString(), {QStringLiteral("PUSH_PUBLIC_URL")},
                                 QStringLiteral("service/publicUrl"));
+    const QString corsOrigins = source.value(QString(), {QStringLiteral("PUSH_CORS_ORIGINS")},
+                                             QStringLiteral("service/corsOrigins"));
+    for (const QString &origin : corsOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString trimmed = origin.trimmed();
+        if (trimmed == QLatin1String("null")) {
+            *error = QStringLiteral("PUSH_CORS_ORIGINS: the origin null cannot be allowed");
+            return false;
+        }
+        if (!trimmed.isEmpty())
+            s->corsOrigins.append(trimmed.endsWith(QLatin1Char('/')) ? trimmed.chopped(1)
+                                                                     : trimmed);
+    }
 
     // Identity.
     s->auth.keycloakUrl =

@@ -24,7 +24,17 @@ struct Settings
     int idleTimeoutSeconds = 60;
     qint64 subscriberBufferBytes = 1024 * 1024;
     qint64 maxRequestBytes = 1024 * 1024;
-    QString publicUrl;          // base URL for _links, when behind a proxy
+    QString publicUrl; // base URL for _links, when behind a proxy
+    // Bounds on what clients may hold (0: none). Behind a reverse proxy every client has
+    // the proxy's address: raise the per-address ones there.
+    qint64 maxConnections = 100000;
+    qint64 maxConnectionsPerAddress = 10000;
+    qint64 maxSessions = 100000; // Engine.IO sessions
+    qint64 maxSessionsPerAddress = 5000;
+    qint64 maxQueuedResponseBytes = 1024 * 1024; // answers a pipelining peer has not read
+    qint64 socketIoConnectTimeoutMs = 45000;     // a session with no namespace is closed
+    qint64 socketIoMaxNamespaces = 32;           // per Engine.IO session
+    QStringList corsOrigins;    // empty: reflect any Origin (ADSP's default), never "null"
     int pingIntervalMs = 25000; // Engine.IO heartbeat
     int pingTimeoutMs = 20000;
     auth::AuthSettings auth;

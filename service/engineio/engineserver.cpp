@@ -1,7 +1,9 @@
 #include "engineserver.h"
 
+#include "addressquota.h"
 #include "httpconnection.h"
 #include "ioworker.h"
+#include "limitmetrics.h"
 #include "router.h"
 
 #include <QJsonArray>
@@ -59,9 +61,15 @@ Session::Session(EngineServer &server, QString id, Transport transport)
 {
     m_clock.start();
     m_nextPingAt = server.options().pingIntervalMs;
+    metrics::limitGauges().engineSessions.fetch_add(1, std::memory_order_relaxed);
 }
 
-Session::~Session() = default;
+Session::~Session()
+{
+    metrics::limitGauges().engineSessions.fetch_sub(1, std::memory_order_relaxed);
+    if (m_quota)
+        m_quota->release(m_peer);
+}
 
 qint64 Session::bytesQueued() const
 {
@@ -296,6 +304,10 @@ void EngineServer::handleLocal(HttpCall &call)
         call.reply(engineError(ErrorCode::UnknownTransport));
         return;
     }
+    if (isUpgrade && transport != QLatin1String("websocket")) {
+        call.reply(engineError(ErrorCode::BadRequest)); // an upgrade to polling
+        return;
+    }
     if (!sid.isEmpty()) {
         auto it = m_sessions.find(sid);
         if (it == m_sessions.end() || it->second->m_closed) {
@@ -356,10 +368,35 @@ static QByteArray openPacket(const QString &sid, const EngineOptions &options, b
     return QJsonDocument(open).toJson(QJsonDocument::Compact);
 }
 
+bool EngineServer::admit(HttpCall &call, const QHostAddress &peer,
+                         std::shared_ptr<http::AddressQuota> *slot)
+{
+    const std::shared_ptr<http::AddressQuota> &quota = options().sessions;
+    if (!quota)
+        return true;
+    const auto refusal = quota->acquire(peer);
+    if (refusal == http::AddressQuota::Refusal::None) {
+        *slot = quota;
+        return true;
+    }
+    const bool perAddress = refusal == http::AddressQuota::Refusal::PerAddress;
+    metrics::limitHit(perAddress ? metrics::Limit::SessionsPerAddress : metrics::Limit::Sessions,
+                      peer.toString());
+    call.reply(http::errorResponse(http::ApiError::Unavailable,
+                                   perAddress
+                                       ? QStringLiteral("too many sessions from this address")
+                                       : QStringLiteral("too many sessions")));
+    return false;
+}
+
 void EngineServer::handshake(HttpCall &call, Session::Transport transport)
 {
+    std::shared_ptr<http::AddressQuota> slot;
+    if (!admit(call, call.request.peer, &slot))
+        return;
     const QString sid = newSessionId();
     auto session = std::make_unique<Session>(*this, sid, transport);
+    session->m_quota = std::move(slot);
     session->m_query = call.request.query.query(QUrl::FullyEncoded)
                            .toLatin1(); // percent-encoded: ASCII, and no 3x UTF-8 capacity
     session->m_authorization = call.request.header("authorization");
@@ -421,11 +458,25 @@ void EngineServer::upgrade(HttpCall &call, Session *session)
         call.reply(engineError(ErrorCode::BadRequest)); // already upgraded, or upgrading
         return;
     }
+    if (call.request.header("sec-websocket-version") != "13") {
+        // RFC 6455 §4.4: name the version that is spoken.
+        HttpResponse refusal = engineError(ErrorCode::BadRequest);
+        refusal.status = 426;
+        refusal.headers.append(std::pair<QByteArray, QByteArray>("Sec-WebSocket-Version", "13"));
+        call.reply(refusal);
+        return;
+    }
+    // RFC 6455 §4.2.1: the key is 16 bytes, base64-encoded.
     const QByteArray key = call.request.header("sec-websocket-key");
-    if (key.isEmpty() || call.request.header("sec-websocket-version") != "13") {
+    const auto decoded =
+        QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.size() != 16) {
         call.reply(engineError(ErrorCode::BadRequest));
         return;
     }
+    std::shared_ptr<http::AddressQuota> slot;
+    if (!session && !admit(call, call.request.peer, &slot))
+        return;
     auto link = std::make_unique<RawWebSocketLink>(options().maxPayload);
     if (link->attach(call.connection, key)) {
         if (session) {
@@ -433,10 +484,12 @@ void EngineServer::upgrade(HttpCall &call, Session *session)
             session->attachWebSocket(std::move(link));
         } else {
             openWebSocketSession(std::move(link), call.request.query, call.request.headers,
-                                 call.request.peer);
+                                 call.request.peer, std::move(slot));
         }
         return;
     }
+    if (slot)
+        slot->release(call.request.peer);
     // No raw streams here: QWebSocketServer does the handshake on the socket.
     QTcpSocket *socket = call.connection->takeSocket();
     if (!socket)
@@ -447,10 +500,12 @@ void EngineServer::upgrade(HttpCall &call, Session *session)
 
 void EngineServer::openWebSocketSession(std::unique_ptr<WebSocketLink> link, const QUrlQuery &query,
                                         const QHash<QByteArray, QByteArray> &headers,
-                                        const QHostAddress &peer)
+                                        const QHostAddress &peer,
+                                        std::shared_ptr<http::AddressQuota> slot)
 {
     const QString newSid = newSessionId();
     auto session = std::make_unique<Session>(*this, newSid, Session::Transport::WebSocket);
+    session->m_quota = std::move(slot);
     session->m_query = query.query(QUrl::FullyEncoded)
                            .toLatin1(); // percent-encoded: ASCII, and no 3x UTF-8 capacity
     session->m_authorization = headers.value("authorization");

@@ -22,6 +22,7 @@ class QWebSocketServer;
 class QTimer;
 
 namespace push::http {
+class AddressQuota;
 class HttpConnection;
 struct HttpCall;
 } // namespace push::http
@@ -34,6 +35,8 @@ struct EngineOptions
     int pingTimeoutMs = 20000;
     qint64 maxPayload = 1000000;
     qint64 maxBufferedBytes = 1024 * 1024; // outgoing bound per session
+    // Open sessions per source address and in total (null: no bound).
+    std::shared_ptr<http::AddressQuota> sessions;
 };
 
 class Session;
@@ -110,6 +113,8 @@ private:
     QElapsedTimer m_clock;
     qint64 m_nextPingAt = 0;
     qint64 m_pongDeadline = -1; // -1: not waiting
+    // The slot this session holds in the endpoint's session bound.
+    std::shared_ptr<http::AddressQuota> m_quota;
 };
 
 // Engine.IO over the service's HTTP layer, one per I/O worker (created on first use on
@@ -144,6 +149,9 @@ private:
     explicit EngineServer(std::shared_ptr<Endpoint> endpoint);
 
     void handleLocal(http::HttpCall &call);
+    // Takes a slot for a new session from `peer`, or answers the refusal on `call`.
+    bool admit(http::HttpCall &call, const QHostAddress &peer,
+               std::shared_ptr<http::AddressQuota> *slot);
     void handshake(http::HttpCall &call, Session::Transport transport);
     void poll(http::HttpCall &call, Session &session);
     void post(http::HttpCall &call, Session &session);
@@ -151,7 +159,8 @@ private:
     void onWebSocket();
     void openWebSocketSession(std::unique_ptr<WebSocketLink> link, const QUrlQuery &query,
                               const QHash<QByteArray, QByteArray> &headers,
-                              const QHostAddress &peer);
+                              const QHostAddress &peer,
+                              std::shared_ptr<http::AddressQuota> slot = {});
     void tick();
     void remove(Session &session, const QString &reason);
 

@@ -1,10 +1,14 @@
 #include "httpconnection.h"
 
+#include "addressquota.h"
+#include "limitmetrics.h"
 #include "rawstream.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QUrl>
+
+#include <cctype>
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -24,6 +28,47 @@ HttpConnection *self(http_parser *parser)
 // A body over the limit is read and dropped up to this size so that the client can read
 // the 413; beyond it the connection is closed at once.
 constexpr quint64 kMaxDiscardBytes = 64 * 1024 * 1024;
+// What Qt reads ahead of the parser: past it, the kernel's buffers (and TCP flow control)
+// hold the peer back.
+constexpr qint64 kReadBufferBytes = 128 * 1024;
+
+// host[:port] as RFC 9110 allows it: a registered name or IPv4 address, or an IPv6
+// literal in brackets, and an optional port.
+bool wellFormedHost(const QByteArray &host)
+{
+    if (host.isEmpty() || host.size() > 255)
+        return false;
+    qsizetype i = 0;
+    if (host.startsWith('[')) {
+        const qsizetype close = host.indexOf(']');
+        if (close < 0)
+            return false;
+        for (qsizetype k = 1; k < close; ++k) {
+            const char c = host.at(k);
+            if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.')
+                return false;
+        }
+        i = close + 1;
+    } else {
+        while (i < host.size() && host.at(i) != ':') {
+            const char c = host.at(i);
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_')
+                return false;
+            ++i;
+        }
+        if (i == 0)
+            return false;
+    }
+    if (i == host.size())
+        return true;
+    if (host.at(i) != ':' || host.size() - i - 1 > 5)
+        return false;
+    for (++i; i < host.size(); ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(host.at(i))))
+            return false;
+    }
+    return true;
+}
 
 const http_parser_settings &parserSettings()
 {
@@ -60,8 +105,10 @@ HttpConnection::HttpConnection(qintptr descriptor, HttpConnectionHandler *handle
         return;
     }
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->setReadBufferSize(kReadBufferBytes);
     m_peer = m_socket->peerAddress();
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
         if (e != QAbstractSocket::RemoteHostClosedError)
@@ -70,9 +117,30 @@ HttpConnection::HttpConnection(qintptr descriptor, HttpConnectionHandler *handle
             onDisconnected();
     });
     beginRequest();
+    if (m_limits.connections) {
+        const auto refusal = m_limits.connections->acquire(m_peer);
+        if (refusal != AddressQuota::Refusal::None) {
+            const bool perAddress = refusal == AddressQuota::Refusal::PerAddress;
+            metrics::limitHit(perAddress ? metrics::Limit::ConnectionsPerAddress
+                                         : metrics::Limit::Connections,
+                              m_peer.toString());
+            m_state = State::Dispatched;
+            writeResponse(
+                errorResponse(ApiError::Unavailable,
+                              perAddress ? QStringLiteral("too many connections from this address")
+                                         : QStringLiteral("too many connections")),
+                false);
+            return;
+        }
+        m_holdsQuota = true;
+    }
 }
 
-HttpConnection::~HttpConnection() = default;
+HttpConnection::~HttpConnection()
+{
+    if (m_holdsQuota)
+        m_limits.connections->release(m_peer);
+}
 
 bool HttpConnection::isOpen() const
 {
@@ -99,18 +167,54 @@ void HttpConnection::beginRequest()
     m_p->value.clear();
     m_p->messageComplete = false;
     m_p->tooLarge = false;
+    m_p->head = false;
+    m_p->heldUpgrade = false;
+    m_p->hostHeaders = 0;
+    m_p->rejected = false;
+    m_p->rejectionMessage.clear();
     m_state = State::Idle;
     // Everything read for this request's head can be put back for an upgrade.
     m_socket->startTransaction();
     m_p->inTransaction = true;
+    // The next request (already read, or still in the socket) is taken up from the event
+    // loop: pipelined requests answered at once must not recurse.
+    if (!m_p->pending.isEmpty() || m_socket->bytesAvailable() > 0) {
+        if (!m_resumeScheduled) {
+            m_resumeScheduled = true;
+            QMetaObject::invokeMethod(this, &HttpConnection::resume, Qt::QueuedConnection);
+        }
+    }
+}
+
+bool HttpConnection::responsesBacklogged() const
+{
+    return m_socket && m_socket->bytesToWrite() > m_limits.maxQueuedResponseBytes;
+}
+
+void HttpConnection::resume()
+{
+    m_resumeScheduled = false;
+    if (!m_socket || !m_p || (m_state != State::Idle && m_state != State::Reading))
+        return;
+    if (responsesBacklogged()) {
+        metrics::limitHit(metrics::Limit::QueuedResponses, m_peer.toString());
+        return; // onBytesWritten() resumes once the peer has read
+    }
     if (!m_p->pending.isEmpty()) {
         QByteArray pending;
         pending.swap(m_p->pending);
         feed(pending.constData(), pending.size());
     }
-    if (m_state == State::Idle || m_state == State::Reading) {
-        if (m_socket->bytesAvailable() > 0)
-            QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+    onReadyRead();
+}
+
+void HttpConnection::onBytesWritten()
+{
+    if (m_socket && m_p && (m_state == State::Idle || m_state == State::Reading) &&
+        (!m_p->pending.isEmpty() || m_socket->bytesAvailable() > 0) && !responsesBacklogged() &&
+        !m_resumeScheduled) {
+        m_resumeScheduled = true;
+        QMetaObject::invokeMethod(this, &HttpConnection::resume, Qt::QueuedConnection);
     }
 }
 
@@ -124,8 +228,17 @@ void HttpConnection::onReadyRead()
     }
     if (m_state == State::Dispatched)
         return; // one request at a time; the rest waits in the socket
-    while (m_socket && (m_state == State::Idle || m_state == State::Reading) &&
-           m_socket->bytesAvailable() > 0) {
+    if (responsesBacklogged()) {
+        // The peer sends requests but does not read the answers: stop reading until it does.
+        metrics::limitHit(metrics::Limit::QueuedResponses, m_peer.toString());
+        return;
+    }
+    if (!m_p->pending.isEmpty())
+        return; // resume() takes the bytes already read first
+    // A request answered at once begins the next one: the bytes already read past it
+    // (pending) come before the socket's, and resume() takes them up.
+    while (m_socket && (m_state == State::Idle || m_state == State::Reading) && m_p &&
+           m_p->pending.isEmpty() && m_socket->bytesAvailable() > 0) {
         char buffer[16384];
         const qint64 n = m_socket->read(buffer, sizeof buffer);
         if (n <= 0)
@@ -142,6 +255,11 @@ void HttpConnection::feed(const char *data, qint64 size)
     }
     const size_t parsed = http_parser_execute(&m_p->parser, &parserSettings(), data, size_t(size));
     const auto error = HTTP_PARSER_ERRNO(&m_p->parser);
+    if (m_p->rejected) {
+        // Refused on its head (version, Host, Expect, CONNECT): answered before any body.
+        fail(m_p->rejection, m_p->rejectionMessage);
+        return;
+    }
     if (m_p->tooLarge && (m_p->messageComplete || m_p->parser.content_length > kMaxDiscardBytes)) {
         // The body was read and thrown away (so that the client, still sending, gets to
         // read the answer), or it is too large even to throw away.
@@ -151,9 +269,11 @@ void HttpConnection::feed(const char *data, qint64 size)
     }
     if (m_p->messageComplete) {
         if (m_p->parser.upgrade && m_p->inTransaction) {
-            // The socket still holds the head, for the new protocol to read.
+            // The socket still holds the head, for the new protocol to read. Unless the
+            // upgrade is taken, the connection ends with the answer (see writeResponse).
             m_socket->rollbackTransaction();
             m_p->inTransaction = false;
+            m_p->heldUpgrade = true;
         } else {
             if (parsed < size_t(size))
                 m_p->pending.append(data + parsed, qsizetype(size_t(size) - parsed));
@@ -202,6 +322,8 @@ void HttpConnection::finishHeader()
     if (m_p->field.isEmpty())
         return;
     const QByteArray name = m_p->field.toLower();
+    if (name == "host")
+        ++m_p->hostHeaders;
     const QByteArray value = m_p->value.trimmed();
     auto it = m_p->request.headers.find(name);
     if (it == m_p->request.headers.end())
@@ -234,7 +356,25 @@ int HttpConnection::onHeadersComplete()
     m_p->lastWasValue = false;
     m_p->request.method = http_method_str(http_method(m_p->parser.method));
     m_p->request.target = m_p->url;
-    const QUrl url = QUrl::fromEncoded("http://host" + m_p->url);
+    m_p->head = m_p->parser.method == HTTP_HEAD;
+    QUrl url;
+    const QByteArray lowerUrl = m_p->url.left(8).toLower();
+    if (lowerUrl.startsWith("http://") || lowerUrl.startsWith("https://")) {
+        // Absolute form (RFC 9112 §3.2.2): the target's authority replaces Host.
+        url = QUrl::fromEncoded(m_p->url);
+        const QByteArray authority = url.authority(QUrl::FullyEncoded).toLatin1();
+        if (!url.isValid() || !wellFormedHost(authority)) {
+            reject(ApiError::BadRequest, "malformed absolute request target");
+            return 0;
+        }
+        m_p->request.headers.insert("host", authority);
+        m_p->hostHeaders = 1;
+        m_p->request.target = url.path(QUrl::FullyEncoded).toLatin1();
+        if (url.hasQuery())
+            m_p->request.target += '?' + url.query(QUrl::FullyEncoded).toLatin1();
+    } else {
+        url = QUrl::fromEncoded("http://host" + m_p->url);
+    }
     m_p->request.path = url.path(QUrl::FullyDecoded);
     m_p->request.encodedPath = url.path(QUrl::FullyEncoded);
     m_p->request.query = QUrlQuery(url);
@@ -251,7 +391,56 @@ int HttpConnection::onHeadersComplete()
         if (m_p->parser.content_length > kMaxDiscardBytes)
             http_parser_pause(&m_p->parser, 1);
     }
+    checkHead();
     return 0;
+}
+
+void HttpConnection::reject(ApiError error, const QByteArray &message)
+{
+    if (m_p->rejected)
+        return;
+    m_p->rejected = true;
+    m_p->rejection = error;
+    m_p->rejectionMessage = message;
+    http_parser_pause(&m_p->parser, 1);
+}
+
+void HttpConnection::checkHead()
+{
+    const http_parser &parser = m_p->parser;
+    if (parser.http_major != 1) {
+        reject(ApiError::VersionNotSupported, "only HTTP/1.0 and HTTP/1.1 are served");
+        return;
+    }
+    if (parser.method == HTTP_CONNECT) {
+        reject(ApiError::MethodNotAllowed, "CONNECT is not supported");
+        return;
+    }
+    if (m_p->hostHeaders > 1) {
+        reject(ApiError::BadRequest, "more than one Host header");
+        return;
+    }
+    if (m_p->hostHeaders == 0 && parser.http_minor >= 1) {
+        reject(ApiError::BadRequest, "an HTTP/1.1 request needs a Host header");
+        return;
+    }
+    const QByteArray expect = m_p->request.headers.value("expect").toLower();
+    if (expect.isEmpty())
+        return;
+    if (expect != "100-continue") {
+        reject(ApiError::ExpectationFailed, "only Expect: 100-continue is understood");
+        return;
+    }
+    if (m_p->tooLarge) {
+        // Refused before the client sends the body.
+        reject(ApiError::PayloadTooLarge,
+               "request body exceeds " + QByteArray::number(m_limits.maxBodyBytes) + " bytes");
+        return;
+    }
+    const bool bodyFollows = (parser.flags & F_CHUNKED) ||
+                             ((parser.flags & F_CONTENTLENGTH) && parser.content_length > 0);
+    if (bodyFollows && parser.http_minor >= 1 && m_socket)
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
 }
 
 int HttpConnection::onBody(const char *at, size_t length)
@@ -280,10 +469,17 @@ void HttpConnection::writeResponse(const HttpResponse &response, bool keepAlive)
     addCorsHeaders(headers);
     headers.append(std::pair<QByteArray, QByteArray>("Content-Length",
                                                      QByteArray::number(response.body.size())));
+    if (m_p->heldUpgrade) {
+        // An upgrade answered by an ordinary response: its head is still in the socket, and
+        // what follows it would be another protocol's bytes. Drop them and end here.
+        m_socket->skip(m_socket->bytesAvailable());
+        m_p->pending.clear();
+        keepAlive = false;
+    }
     headers.append(
         std::pair<QByteArray, QByteArray>("Connection", keepAlive ? "keep-alive" : "close"));
     m_socket->write(serializeHead(response.status, headers));
-    if (!response.body.isEmpty() && m_p->request.method != "HEAD")
+    if (!response.body.isEmpty() && !m_p->head)
         m_socket->write(response.body);
     if (keepAlive) {
         beginRequest();
@@ -296,7 +492,10 @@ void HttpConnection::addCorsHeaders(HeaderList &headers) const
 {
     // Browsers call from other origins with credentials (EventSource withCredentials,
     // socket.io): reflect the origin, as ADSP's cors configuration does.
-    if (m_origin.isEmpty())
+    if (m_origin.isEmpty() || m_origin == "null")
+        return; // "null" (sandboxed documents, file: pages) is never trusted with credentials
+    if (!m_limits.corsOrigins.isEmpty() && !m_limits.corsOrigins.contains(m_origin) &&
+        !m_limits.corsOrigins.contains("*"))
         return;
     headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Origin", m_origin));
     headers.append(std::pair<QByteArray, QByteArray>("Access-Control-Allow-Credentials", "true"));
@@ -314,9 +513,16 @@ void HttpConnection::startStream(int status, const HeaderList &headers)
 {
     if (m_state != State::Dispatched || !m_socket)
         return;
-    m_state = State::Streaming;
     HeaderList all = headers;
     addCorsHeaders(all);
+    if (m_p->head) {
+        // HEAD: the head a GET would get, and no stream.
+        all.append(std::pair<QByteArray, QByteArray>("Connection", "close"));
+        m_socket->write(serializeHead(status, all));
+        close();
+        return;
+    }
+    m_state = State::Streaming;
     const QByteArray head = serializeHead(status, all);
     m_p->pending.clear();
     m_socket->skip(m_socket->bytesAvailable());

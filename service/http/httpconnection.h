@@ -7,14 +7,16 @@
 #include <QObject>
 
 #include <functional>
+#include <memory>
 
 #include <http_parser.h>
 
 class QTcpSocket;
 
 namespace push::http {
+class AddressQuota;
 class RawStream;
-}
+} // namespace push::http
 
 namespace push::http {
 
@@ -36,6 +38,14 @@ public:
 struct HttpLimits
 {
     qint64 maxBodyBytes = 1024 * 1024;
+    // Answers a peer has not taken yet: past this, no further request is read (pipelining)
+    // until it reads.
+    qint64 maxQueuedResponseBytes = 1024 * 1024;
+    // Origins allowed to call with credentials; empty: any origin is reflected (as ADSP
+    // does), "*" in the list likewise. "null" is never reflected.
+    QList<QByteArray> corsOrigins;
+    // Open connections per source address and in total (null: no bound).
+    std::shared_ptr<AddressQuota> connections;
 };
 
 // One HTTP/1.1 connection: parses requests with http_parser (Debian's libhttp-parser),
@@ -97,6 +107,11 @@ public:
 
 private:
     void onReadyRead();
+    void onBytesWritten();
+    void resume();
+    bool responsesBacklogged() const;
+    void reject(ApiError error, const QByteArray &message);
+    void checkHead();
     void onDisconnected();
     void beginRequest();
     void feed(const char *data, qint64 size);
@@ -128,9 +143,17 @@ private:
         bool messageComplete = false;
         bool tooLarge = false;
         bool lastWasValue = false;
+        bool head = false;        // a HEAD request: answers carry no body
+        bool heldUpgrade = false; // an upgrade whose head was put back in the socket
+        int hostHeaders = 0;      // how many Host fields the request has
+        ApiError rejection{};     // set with rejected: the answer before the body
+        bool rejected = false;
+        QByteArray rejectionMessage;
     };
     std::unique_ptr<Parsing> m_p;
     QElapsedTimer m_activity;
+    bool m_holdsQuota = false;      // counted in m_limits.connections
+    bool m_resumeScheduled = false; // a queued resume() is on its way
 };
 
 } // namespace push::http

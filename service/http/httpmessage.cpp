@@ -46,6 +46,12 @@ int statusOf(ApiError error)
         return 413;
     case ApiError::HeaderTooLarge:
         return 431;
+    case ApiError::UnsupportedMediaType:
+        return 415;
+    case ApiError::ExpectationFailed:
+        return 417;
+    case ApiError::VersionNotSupported:
+        return 505;
     case ApiError::Unavailable:
         return 503;
     case ApiError::Internal:
@@ -63,6 +69,8 @@ HttpResponse errorResponse(ApiError error, const QString &message)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
+    case 100:
+        return "Continue";
     case 101:
         return "Switching Protocols";
     case 200:
@@ -93,12 +101,20 @@ QByteArray reasonPhrase(int status)
         return "URI Too Long";
     case 415:
         return "Unsupported Media Type";
+    case 417:
+        return "Expectation Failed";
+    case 426:
+        return "Upgrade Required";
+    case 429:
+        return "Too Many Requests";
     case 431:
         return "Request Header Fields Too Large";
     case 500:
         return "Internal Server Error";
     case 503:
         return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
     default:
         return "Status";
     }

@@ -57,6 +57,9 @@ enum class ApiError {
     Conflict,
     PayloadTooLarge,
     HeaderTooLarge,
+    UnsupportedMediaType,
+    ExpectationFailed,
+    VersionNotSupported,
     Unavailable,
     Internal
 };

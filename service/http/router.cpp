@@ -19,6 +19,16 @@ void HttpCall::fail(ApiError error, const QString &message)
 
 std::optional<QJsonObject> HttpCall::objectBody()
 {
+    // JSON only: application/json or any +json type (parameters such as charset aside); a
+    // request without a Content-Type is read as JSON too.
+    const QByteArray type = request.header("content-type").split(';').first().trimmed().toLower();
+    if (!type.isEmpty() && type != "application/json" && !type.endsWith("+json")) {
+        fail(ApiError::UnsupportedMediaType,
+             QStringLiteral("the request body must be JSON (Content-Type: application/json), "
+                            "not %1")
+                 .arg(QString::fromLatin1(type)));
+        return std::nullopt;
+    }
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {

@@ -1,6 +1,7 @@
 #include "socketioserver.h"
 
 #include "ioworker.h"
+#include "limitmetrics.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -12,6 +13,10 @@ Q_LOGGING_CATEGORY(lcSio, "push.sio")
 namespace push::socketio {
 
 namespace {
+
+// What the attachments of one binary packet may add up to (each is also bounded by the
+// Engine.IO maxPayload).
+constexpr qint64 kMaxAttachmentBytes = 1024 * 1024;
 
 QString newSocketId()
 {
@@ -48,6 +53,7 @@ struct SocketIoServer::Client : engineio::SessionUser
     }
     std::optional<Packet> pendingBinary; // waiting for attachments
     int attachmentsExpected = 0;
+    qint64 pendingBytes = 0; // the attachments received so far
     QElapsedTimer opened;
     bool everConnected = false;
 };
@@ -89,10 +95,12 @@ void Socket::disconnect()
 
 // --- SocketIoServer --------------------------------------------------------------------
 
-SocketIoServer::SocketIoServer(Application &application, int connectTimeoutMs, QObject *parent)
+SocketIoServer::SocketIoServer(Application &application, int connectTimeoutMs, int maxNamespaces,
+                               QObject *parent)
     : QObject(parent)
     , m_application(application)
     , m_connectTimeoutMs(connectTimeoutMs)
+    , m_maxNamespaces(maxNamespaces)
     , m_timer(new QTimer(this))
 {
     m_timer->setInterval(std::clamp(connectTimeoutMs / 4, 50, 1000));
@@ -104,13 +112,14 @@ SocketIoServer::~SocketIoServer() = default;
 
 std::shared_ptr<engineio::EngineServer::Endpoint>
 SocketIoServer::endpoint(Application &application, const engineio::EngineOptions &options,
-                         int connectTimeoutMs)
+                         int connectTimeoutMs, int maxNamespaces)
 {
     auto endpoint = std::make_shared<engineio::EngineServer::Endpoint>();
     endpoint->options = options;
-    endpoint->handlerForCurrentWorker = [&application,
-                                         connectTimeoutMs]() -> engineio::SessionHandler * {
-        return new SocketIoServer(application, connectTimeoutMs, fanout::IoWorker::current());
+    endpoint->handlerForCurrentWorker = [&application, connectTimeoutMs,
+                                         maxNamespaces]() -> engineio::SessionHandler * {
+        return new SocketIoServer(application, connectTimeoutMs, maxNamespaces,
+                                  fanout::IoWorker::current());
     };
     return endpoint;
 }
@@ -146,11 +155,19 @@ void SocketIoServer::onMessage(engineio::Session &session, const engineio::Packe
             session.close(QStringLiteral("parse error")); // an attachment nobody announced
             return;
         }
+        client->pendingBytes += message.data.size();
+        if (client->pendingBytes > kMaxAttachmentBytes) {
+            qCInfo(lcSio).noquote() << "session" << session.id() << "sent attachments past"
+                                    << kMaxAttachmentBytes << "bytes";
+            session.close(QStringLiteral("parse error"));
+            return;
+        }
         client->pendingBinary->attachments.append(message.data);
         if (client->pendingBinary->attachments.size() < client->attachmentsExpected)
             return;
         Packet packet = std::move(*client->pendingBinary);
         client->pendingBinary.reset();
+        client->pendingBytes = 0;
         if (!reconstruct(packet)) {
             session.close(QStringLiteral("parse error"));
             return;
@@ -210,6 +227,16 @@ void SocketIoServer::connectNamespace(engineio::Session &session, Client &client
     const QString nsp = packet.nsp;
     if (client.socket(nsp) || client.connecting.contains(nsp))
         return;
+    if (client.sockets.size() + client.connecting.size() >= m_maxNamespaces) {
+        metrics::limitHit(metrics::Limit::Namespaces, session.peer().toString());
+        send(session, Packet{PacketType::ConnectError,
+                             nsp,
+                             QJsonObject{{QStringLiteral("message"),
+                                          QStringLiteral("too many namespaces on one connection")}},
+                             -1,
+                             {}});
+        return;
+    }
     if (!m_application.acceptsNamespace(nsp)) {
         send(session,
              Packet{PacketType::ConnectError,
@@ -290,6 +317,7 @@ void SocketIoServer::checkConnectTimeouts()
     }
     for (engineio::Session *session : std::as_const(late)) {
         qCDebug(lcSio) << "session" << session->id() << "sent no CONNECT in time";
+        metrics::limitHit(metrics::Limit::SocketIoConnectTimeout, session->peer().toString());
         session->close(QStringLiteral("connect timeout"));
     }
 }

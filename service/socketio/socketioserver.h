@@ -114,7 +114,8 @@ class SocketIoServer final : public QObject, public engineio::SessionHandler
     Q_DISABLE_COPY_MOVE(SocketIoServer)
 
 public:
-    SocketIoServer(Application &application, int connectTimeoutMs, QObject *parent = nullptr);
+    SocketIoServer(Application &application, int connectTimeoutMs, int maxNamespaces,
+                   QObject *parent = nullptr);
     ~SocketIoServer() override;
 
     void onOpen(engineio::Session &session) override;
@@ -123,8 +124,8 @@ public:
 
     // An Engine.IO endpoint whose every worker runs a SocketIoServer for `application`.
     static std::shared_ptr<engineio::EngineServer::Endpoint>
-    endpoint(Application &application, const engineio::EngineOptions &options,
-             int connectTimeoutMs);
+    endpoint(Application &application, const engineio::EngineOptions &options, int connectTimeoutMs,
+             int maxNamespaces = 32);
 
 private:
     friend class Socket;
@@ -138,6 +139,7 @@ private:
 
     Application &m_application;
     int m_connectTimeoutMs;
+    int m_maxNamespaces;                            // connected or connecting, per session
     QHash<QString, engineio::Session *> m_sessions; // open sessions of this worker, by id
     QTimer *m_timer = nullptr;
 };

@@ -230,7 +230,7 @@ start_push() {
     mkdir -p "$data"
     for attempt in 1 2 3; do
         port="$(free_port)"
-        "$PUSH_BIN" --port "$port" --bind 127.0.0.1 --data-dir "$data" --log-level warn >>"$logfile" 2>&1 &
+        PUSH_MAX_CONNECTIONS_PER_ADDRESS=0 PUSH_MAX_SESSIONS_PER_ADDRESS=0 "$PUSH_BIN" --port "$port" --bind 127.0.0.1 --data-dir "$data" --log-level warn >>"$logfile" 2>&1 &
         pid=$!
         up=0
         for _ in $(seq 150); do
