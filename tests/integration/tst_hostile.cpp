@@ -8,6 +8,8 @@
 #include <QJsonDocument>
 #include <QtTest>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 using rawhttp::Response;
@@ -29,6 +31,7 @@ private slots:
     void corsOrigins();
     void connectionsPerAddressAreBounded();
     void engineIoSessionsAreBoundedAndReaped();
+    void resourceGuard();
 };
 
 void TestHostile::refusedUpgradeIsAnsweredAndClosed_data()
@@ -347,6 +350,72 @@ void TestHostile::engineIoSessionsAreBoundedAndReaped()
     QCOMPARE(rawhttp::exchange(service.port(), handshake).status, 200);
     QVERIFY(rawhttp::metric(service.port(),
                             "push_limit_hits_total{limit=\"socketio-connect-timeout\"}") >= 5);
+}
+
+// Every class above at once, from many connections: /health keeps answering within a
+// second, and memory and CPU stay bounded.
+void TestHostile::resourceGuard()
+{
+    ServiceProcess service;
+    QVERIFY(service.start());
+    const qint64 rssBefore = service.residentKiB();
+    const double cpuBefore = rawhttp::cpuSeconds(service.pid());
+    const QByteArray upgrade =
+        rawhttp::get("/health", "Connection: Upgrade\r\nUpgrade: websocket\r\n");
+    QByteArray pipeline;
+    for (int i = 0; i < 2000; ++i)
+        pipeline += rawhttp::get("/swagger/docs/v1");
+    struct Attack
+    {
+        QByteArray bytes;
+        int count;
+    };
+    const QList<Attack> attacks = {
+        {upgrade, 50},
+        {"CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n", 50},
+        {pipeline, 3},
+        {rawhttp::get("/socket.io/?EIO=4&transport=polling"), 1000},
+        {"GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ", 200}, // a head that never ends
+        {"POST /event/v1/events HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\n", 20},
+        {"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+         "Connection: Upgrade\r\nSec-WebSocket-Version: 8\r\n\r\n",
+         50},
+    };
+    QList<QTcpSocket *> sockets;
+    auto cleanup = qScopeGuard([&] { qDeleteAll(sockets); });
+    for (const Attack &attack : attacks) {
+        for (int i = 0; i < attack.count; ++i) {
+            auto *socket = new QTcpSocket;
+            socket->setReadBufferSize(4096); // and never read: the pipelines back up
+            const QByteArray bytes = attack.bytes;
+            connect(socket, &QTcpSocket::connected, socket, [socket, bytes] {
+                socket->write(bytes);
+                socket->setProperty("sent", true);
+            });
+            socket->connectToHost(QStringLiteral("127.0.0.1"), service.port());
+            sockets.append(socket);
+        }
+    }
+    QVERIFY(rawhttp::eventually([&] {
+        return std::all_of(sockets.cbegin(), sockets.cend(), [](const QTcpSocket *s) {
+            return s->property("sent").toBool() && s->bytesToWrite() == 0;
+        });
+    }));
+    for (int i = 0; i < 5; ++i) {
+        QElapsedTimer clock;
+        clock.start();
+        QCOMPARE(rawhttp::exchange(service.port(), rawhttp::get("/health")).status, 200);
+        QVERIFY2(clock.elapsed() < 1000,
+                 qPrintable(QStringLiteral("/health took %1 ms").arg(clock.elapsed())));
+    }
+    const qint64 growthKiB = service.residentKiB() - rssBefore;
+    qInfo("under attack: RSS +%lld KiB, %.2f s of CPU", growthKiB,
+          rawhttp::cpuSeconds(service.pid()) - cpuBefore);
+    QVERIFY2(growthKiB < 150 * 1024,
+             qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growthKiB)));
+    const double cpu = rawhttp::cpuSeconds(service.pid()) - cpuBefore;
+    QVERIFY2(cpu < 30, qPrintable(QStringLiteral("%1 s of CPU").arg(cpu)));
+    QVERIFY(service.isRunning());
 }
 
 QTEST_GUILESS_MAIN(TestHostile)
