@@ -16,7 +16,7 @@ inline constexpr auto kConfigurationAdminRole =
     "urn:ads:platform:configuration-service:configuration-admin";
 inline constexpr auto kTenantAdminRole = "urn:ads:platform:tenant-service:tenant-admin";
 
-// The caller as ADSP sees it (CONTRACT.md "Who may subscribe").
+// The caller as ADSP sees it (adsp-compatibility.md "Who may subscribe").
 struct User
 {
     QString id;   // sub

@@ -23,7 +23,7 @@ struct ValidationError
 
 // Validates a platform:push-service configuration document: an object keyed by stream
 // id, with the reserved key `webhooks` (an object or array of webhooks; its entries are
-// checked for id, name and url strings). Rules (CONTRACT.md "Stream configuration"):
+// checked for id, name and url strings). Rules (adsp-compatibility.md "Stream configuration"):
 // each stream key and `id` match ^[a-zA-Z0-9-_ ]{1,50}$; id and name required strings;
 // description a string; publicSubscribe a boolean; subscriberRoles an array of strings;
 // events an array whose items are objects with namespace and name strings, map an object
@@ -39,7 +39,7 @@ QMap<QString, Stream> streamsFromConfiguration(const QJsonObject &document);
 QMap<QString, Stream> combineStreams(const QMap<QString, Stream> &core,
                                      const QMap<QString, Stream> &tenant);
 
-// The configuration service's PATCH (CONTRACT.md "Configuration service API") applied
+// The configuration service's PATCH (adsp-compatibility.md "Configuration service API") applied
 // to `current`: {operation: "UPDATE", update: {...}} merges top-level keys,
 // {operation: "DELETE", property: "<key>"} removes one, {operation: "REPLACE",
 // configuration: {...}} replaces the document. The result is not validated here.

@@ -9,7 +9,7 @@
 namespace push {
 
 // ADSP's EventCriteria: {correlationId?, context?}. Used by stream events, subscriber
-// filters and webhooks alike (CONTRACT.md "Criteria match").
+// filters and webhooks alike (adsp-compatibility.md "Criteria match").
 struct EventCriteria
 {
     QString correlationId; // empty = not set (ADSP treats "" as unset too)

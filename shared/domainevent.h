@@ -9,7 +9,7 @@
 
 namespace push {
 
-// A domain event as ADSP's event service defines it (CONTRACT.md "Domain event").
+// A domain event as ADSP's event service defines it (adsp-compatibility.md "Domain event").
 struct DomainEvent
 {
     QString tenantId; // the tenant URN: urn:ads:platform:tenant-service:v2:/tenants/<id>

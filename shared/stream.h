@@ -42,12 +42,12 @@ struct Stream
 
     // The first stream event that carries `event` for tenant context `tenantUrn` (empty =
     // cross-tenant: no tenant filter): same namespace and name, and its criteria match the
-    // event (CONTRACT.md "Which events a stream carries"). nullptr if none.
+    // event (adsp-compatibility.md "Which events a stream carries"). nullptr if none.
     const StreamEvent *match(const DomainEvent &event, const QString &tenantUrn) const;
 };
 
-// What a subscriber receives for `event` carried by `streamEvent` (CONTRACT.md
-// "projection"): no map -> event.toJson(); with map -> {tenantId, namespace, name,
+// What a subscriber receives for `event` carried by `streamEvent` (adsp-compatibility.md
+// "What a subscriber receives"): no map -> event.toJson(); with map -> {tenantId, namespace, name,
 // correlationId?, context?} plus each map key = value at its path in event.toJson(),
 // left out when the path resolves to nothing.
 QJsonObject project(const StreamEvent &streamEvent, const DomainEvent &event);

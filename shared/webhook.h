@@ -22,7 +22,7 @@ struct WebhookEvent
     EventCriteria criteria;
 };
 
-// A webhook of the configuration key `webhooks` (CONTRACT.md "Webhooks"): a plain one
+// A webhook of the configuration key `webhooks` (adsp-compatibility.md "Webhooks"): a plain one
 // with `events`, or an application-status one with `targetId`, `intervalMinutes` and
 // `eventTypes` ("<namespace>:<name>").
 struct Webhook
@@ -54,7 +54,7 @@ struct Webhook
 // keyed by id, or an array), in document order.
 QList<Webhook> webhooksFromConfiguration(const QJsonObject &document);
 
-// The push-service:webhook-triggered event for one call (CONTRACT.md): correlationId =
+// The push-service:webhook-triggered event for one call (adsp-compatibility.md): correlationId =
 // the trigger's or the webhook id, context {name}, payload {webhook:{name,url,targetId},
 // trigger:{namespace,name,correlationId,context}, response:{status,statusCode,timestamp},
 // responseTime}. `status` is the HTTP reason phrase, or what went wrong when there was no

@@ -13,7 +13,7 @@
 
 namespace push::bus {
 
-// ADSP's wire format (CONTRACT.md "Event bus"): routing key <namespace>.<name>.<tenant
+// ADSP's wire format (adsp-compatibility.md "Event bus"): routing key <namespace>.<name>.<tenant
 // URN>; headers namespace, name, tenantId, correlationId, context (a table), timestamp
 // (ISO string), traceparent; the body is the payload JSON.
 QByteArray routingKey(const DomainEvent &event);

@@ -18,8 +18,8 @@ class ActivityFeed;
 
 namespace push::core {
 
-// ADSP's configuration service API for platform:push-service (CONTRACT.md last section)
-// and the tenant list:
+// ADSP's configuration service API for platform:push-service (adsp-compatibility.md "Configuration
+// service API") and the tenant list:
 //   GET   /configuration/v2/configuration/platform/push-service[?tenantId=|?core]
 //   PATCH /configuration/v2/configuration/platform/push-service[?tenantId=]
 //         {operation: UPDATE|DELETE|REPLACE, ...}

@@ -11,7 +11,7 @@ class Authenticator;
 
 namespace push::socketio {
 
-// The push service's socket.io namespaces (CONTRACT.md "socket.io"): `/` is the
+// The push service's socket.io namespaces (adsp-compatibility.md "socket.io"): `/` is the
 // cross-tenant context (core users only), `/<tenant name>` a tenant's; the handshake
 // query names the `stream` and optional `criteria`; the token comes from the
 // Authorization header or auth.token. Accepted sockets join the same fan-out as SSE.

@@ -21,7 +21,7 @@ class QThread;
 
 namespace push::webhooks {
 
-// Calls webhooks (CONTRACT.md "Webhooks") on a thread of its own with its own
+// Calls webhooks (adsp-compatibility.md "Webhooks") on a thread of its own with its own
 // QNetworkAccessManager, so that a dead or slow target never delays stream delivery:
 // offer() only matches the event against the snapshot's webhooks on the caller's thread
 // and queues what matched. At most `maxInFlight` calls run at once, each with a timeout;

@@ -1,4 +1,4 @@
-// Webhooks (CONTRACT.md "Webhooks") against the real service, called on a real local
+// Webhooks (adsp-compatibility.md "Webhooks") against the real service, called on a real local
 // HTTP server: plain webhooks with criteria, application-status webhooks, an error answer,
 // a target that never answers (the timeout, and stream delivery not waiting for it), the
 // bound on calls in flight, the push-service:webhook-triggered event on a stream, the test
