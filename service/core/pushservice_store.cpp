@@ -14,7 +14,7 @@ namespace push::core {
 
 namespace {
 constexpr int kFirstStoreRetryMs = 500;
-constexpr int kMaxStoreRetryMs = 4000;
+constexpr int kMaxStoreRetryMs = 2000;
 } // namespace
 
 void PushService::storeLost(const QString &reason)

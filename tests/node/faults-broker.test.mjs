@@ -2,8 +2,9 @@
 // (SIGKILL), and stalled (SIGSTOP) and then killed, while publishers POST events and an SSE
 // subscriber listens. Every event answered 2xx must reach the subscriber once the broker
 // is back (publisher confirms, persistent messages, a durable queue per instance); a stall
-// turns /health to 503 within seconds; the service reconnects by itself. And an event
-// published twice with the same id is delivered once.
+// turns /health to 503 within seconds (confirm timeout while publishing, heartbeats while
+// idle); the service reconnects by itself. And an event published twice with the same id
+// is delivered once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventSource } from 'eventsource';
@@ -160,6 +161,25 @@ describe('the broker dies under a publisher loop', () => {
     await assertNoAcknowledgedLost('SIGSTOP then SIGKILL');
     const counts = [...answers.values()].reduce((m, s) => m.set(s, (m.get(s) ?? 0) + 1), new Map());
     console.log(`faults: answers by status over both tests: ${JSON.stringify([...counts])}`);
+  });
+});
+
+describe('the broker stalls while nothing is published', () => {
+  test('heartbeats notice it, and the service reconnects when the broker resumes', async () => {
+    const stopped = Date.now();
+    rabbit.pause();
+    try {
+      await waitFor(async () => (await healthStatus()).code === 503, 15000, 'health 503 during an idle stall');
+      console.log(`faults: broker SIGSTOP, idle: /health 503 after ${Date.now() - stopped} ms`);
+      assert.match((await healthStatus()).body.broker.error, /heartbeat/i);
+    } finally {
+      rabbit.resume();
+    }
+    const resumed = Date.now();
+    await waitFor(async () => (await healthStatus()).code === 200, 30000, 'health 200 after SIGCONT');
+    console.log(`faults: broker SIGCONT: reconnected ${Date.now() - resumed} ms after`);
+    assert.equal(await post({ namespace: 'status-service', name: 'health-check-started', payload: { n: -3 } }), 200);
+    await waitFor(() => subscriber.received.has(-3), 10000, 'an event after the stall');
   });
 });
 
