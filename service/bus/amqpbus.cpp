@@ -344,6 +344,24 @@ QString AmqpBus::connect(Connection &connection, const QString &where)
         return failure;
     connection.loggedIn = true;
     const QByteArray exchange = m_settings.exchange.toUtf8();
+    failure = openOwn(connection, exchange);
+    if (failure.isEmpty() && !m_settings.sharedQueue.isEmpty())
+        openShared(connection, exchange);
+    if (failure.isEmpty()) {
+        amqp_channel_open(connection.state, kPublishChannel);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");
+    }
+    if (failure.isEmpty()) {
+        amqp_confirm_select(connection.state, kPublishChannel);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "confirm.select");
+    }
+    return failure;
+}
+
+// The exchange, this instance's queue bound to it, and the consumer (channel 1).
+QString AmqpBus::openOwn(Connection &connection, const QByteArray &exchange)
+{
+    QString failure;
     amqp_channel_open(connection.state, kConsumeChannel);
     failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");
     if (failure.isEmpty()) {
@@ -379,16 +397,6 @@ QString AmqpBus::connect(Connection &connection, const QString &where)
         amqp_basic_consume(connection.state, kConsumeChannel, connection.queue,
                            amqp_cstring_bytes(kOwnConsumer), 0, 0, 1, amqp_empty_table);
         failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
-    }
-    if (failure.isEmpty() && !m_settings.sharedQueue.isEmpty())
-        openShared(connection, exchange);
-    if (failure.isEmpty()) {
-        amqp_channel_open(connection.state, kPublishChannel);
-        failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");
-    }
-    if (failure.isEmpty()) {
-        amqp_confirm_select(connection.state, kPublishChannel);
-        failure = replyError(amqp_get_rpc_reply(connection.state), "confirm.select");
     }
     return failure;
 }

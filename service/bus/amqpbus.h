@@ -106,9 +106,12 @@ private:
 
     void run();
     QString connect(Connection &connection, const QString &where);
+    QString openOwn(Connection &connection, const QByteArray &exchange);
     void openShared(Connection &connection, const QByteArray &exchange);
     bool serve(Connection &connection);
     bool handleMethod(Connection &connection, const amqp_frame_t &frame);
+    void deliver(Connection &connection, const amqp_envelope_t &envelope);
+    bool acknowledge(Connection &connection);
     bool drainPublishes(Connection &connection);
     void settle(Connection &connection, uint64_t tag, bool multiple, bool ok);
     bool confirmsOverdue(Connection &connection);

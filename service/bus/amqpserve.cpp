@@ -70,30 +70,7 @@ bool AmqpBus::serve(Connection &connection)
             const amqp_rpc_reply_t reply =
                 amqp_consume_message(connection.state, &envelope, &now, 0);
             if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
-                const bool shared = envelope.consumer_tag.len == strlen(kSharedConsumer) &&
-                                    memcmp(envelope.consumer_tag.bytes, kSharedConsumer,
-                                           envelope.consumer_tag.len) == 0;
-                if (!shared)
-                    ++m_received;
-                QString problem;
-                std::optional<DomainEvent> event = eventFromMessage(envelope, &problem);
-                if (event)
-                    problem =
-                        m_onEvent(std::move(*event), shared ? Delivery::Shared : Delivery::Own);
-                if (shared)
-                    problem.clear(); // counted and logged once, for this instance's own copy
-                if (!problem.isEmpty()) {
-                    ++m_malformed;
-                    qCWarning(lcBus).noquote()
-                        << "dropped a malformed message (routing key"
-                        << QString::fromUtf8(static_cast<const char *>(envelope.routing_key.bytes),
-                                             int(envelope.routing_key.len))
-                        << "):" << problem;
-                }
-                if (envelope.channel == kSharedChannel)
-                    connection.lastSharedTag = envelope.delivery_tag;
-                else
-                    connection.lastTag = envelope.delivery_tag;
+                deliver(connection, envelope);
                 amqp_destroy_envelope(&envelope);
                 continue;
             }
@@ -125,22 +102,8 @@ bool AmqpBus::serve(Connection &connection)
         }
         if (confirmsOverdue(connection))
             return false;
-        if (connection.lastTag != connection.ackedTag) {
-            if (amqp_basic_ack(connection.state, kConsumeChannel, connection.lastTag, 1) !=
-                AMQP_STATUS_OK) {
-                setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
-                return false;
-            }
-            connection.ackedTag = connection.lastTag;
-        }
-        if (connection.lastSharedTag != connection.ackedSharedTag) {
-            if (amqp_basic_ack(connection.state, kSharedChannel, connection.lastSharedTag, 1) !=
-                AMQP_STATUS_OK) {
-                setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
-                return false;
-            }
-            connection.ackedSharedTag = connection.lastSharedTag;
-        }
+        if (!acknowledge(connection))
+            return false;
         if (amqp_data_in_buffer(connection.state) || amqp_frames_enqueued(connection.state))
             continue;
         {
@@ -161,6 +124,55 @@ bool AmqpBus::serve(Connection &connection)
             }
         }
     }
+}
+
+void AmqpBus::deliver(Connection &connection, const amqp_envelope_t &envelope)
+{
+    const bool shared =
+        envelope.consumer_tag.len == strlen(kSharedConsumer) &&
+        memcmp(envelope.consumer_tag.bytes, kSharedConsumer, envelope.consumer_tag.len) == 0;
+    if (!shared)
+        ++m_received;
+    QString problem;
+    std::optional<DomainEvent> event = eventFromMessage(envelope, &problem);
+    if (event)
+        problem = m_onEvent(std::move(*event), shared ? Delivery::Shared : Delivery::Own);
+    if (shared)
+        problem.clear(); // counted and logged once, for this instance's own copy
+    if (!problem.isEmpty()) {
+        ++m_malformed;
+        qCWarning(lcBus).noquote()
+            << "dropped a malformed message (routing key"
+            << QString::fromUtf8(static_cast<const char *>(envelope.routing_key.bytes),
+                                 int(envelope.routing_key.len))
+            << "):" << problem;
+    }
+    if (envelope.channel == kSharedChannel)
+        connection.lastSharedTag = envelope.delivery_tag;
+    else
+        connection.lastTag = envelope.delivery_tag;
+}
+
+// Everything taken so far, with one basic.ack multiple per channel.
+bool AmqpBus::acknowledge(Connection &connection)
+{
+    if (connection.lastTag != connection.ackedTag) {
+        if (amqp_basic_ack(connection.state, kConsumeChannel, connection.lastTag, 1) !=
+            AMQP_STATUS_OK) {
+            setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
+            return false;
+        }
+        connection.ackedTag = connection.lastTag;
+    }
+    if (connection.lastSharedTag != connection.ackedSharedTag) {
+        if (amqp_basic_ack(connection.state, kSharedChannel, connection.lastSharedTag, 1) !=
+            AMQP_STATUS_OK) {
+            setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
+            return false;
+        }
+        connection.ackedSharedTag = connection.lastSharedTag;
+    }
+    return true;
 }
 
 bool AmqpBus::drainPublishes(Connection &connection)

@@ -196,3 +196,29 @@ describe('a publisher retrying an event with an id', () => {
     assert.equal((await metric('push_events_duplicate_total')) - before, 1);
   });
 });
+
+describe('without a broker, a publisher retrying an event with an id', () => {
+  test('is answered each time, the repeat marked duplicate, and the event is delivered once', async () => {
+    const local = new Service();
+    await local.start();
+    const items = [];
+    const source = new EventSource(`${local.url}/stream/v1/streams/application-health?tenant=demo`);
+    source.onmessage = (e) => items.push(JSON.parse(e.data).payload?.n);
+    try {
+      await new Promise((resolve) => (source.onopen = resolve));
+      const event = { id: 'local-1', namespace: 'status-service', name: 'health-check-started', payload: { n: 1 } };
+      const first = await local.publish('demo', event);
+      const second = await local.publish('demo', event);
+      assert.equal(first.status, 200);
+      assert.equal(first.body.duplicate, undefined);
+      assert.equal(second.status, 200);
+      assert.equal(second.body.duplicate, true);
+      assert.equal((await local.publish('demo', { ...event, id: undefined, payload: { n: 2 } })).status, 200);
+      await waitFor(() => items.includes(2), 10000, 'the later event');
+      assert.deepEqual(items, [1, 2]);
+    } finally {
+      source.close();
+      await local.stop();
+    }
+  });
+});
