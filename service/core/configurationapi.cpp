@@ -136,6 +136,11 @@ void ConfigurationApi::revisions(HttpCall &call, const Api::Caller &caller)
         QJsonArray results;
         for (const config::ConfigurationRevision &revision : m_store.revisions(tenantId))
             results.append(revisionJson(revision));
+        // None, or a database that did not answer?
+        if (results.isEmpty() && !m_store.ping())
+            return error(ApiError::Unavailable,
+                         QStringLiteral("the configuration store is unavailable: %1")
+                             .arg(m_store.readError()));
         return HttpResponse::json({{QStringLiteral("results"), results}});
     });
 }

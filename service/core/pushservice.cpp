@@ -181,9 +181,12 @@ void PushService::emitWebhookEvent(DomainEvent &&event)
     ++metrics::registry().eventsFromWebhooks;
     if (m_bus) {
         m_bus->publish(event, QByteArray(), this, [](bool ok, const QString &error) {
+            static LogThrottle throttle;
             if (!ok)
-                qCWarning(lcService).noquote()
-                    << "a webhook-triggered event was not published:" << error;
+                if (const int held = throttle.allow(); held >= 0)
+                    qCWarning(lcService).noquote()
+                        << "a webhook-triggered event was not published:" << error
+                        << LogThrottle::suppressed(held);
         });
         return;
     }

@@ -91,6 +91,8 @@ describe('PostgreSQL restarted under two instances', () => {
     const read = await call(a, 'GET', CONFIG);
     assert.equal(read.status, 503);
     assert.match(read.body.errorMessage, /unavailable: \S/);
+    const revisions = await call(a, 'GET', `${CONFIG}/revisions`);
+    assert.equal(revisions.status, 503, JSON.stringify(revisions.body));
     const write = await update(a, { refused: stream('refused') });
     assert.equal(write.status, 503);
     assert.match(write.body.errorMessage, /^cannot save: \S/);
