@@ -266,6 +266,11 @@ void AmqpBus::run()
             failure = serve(connection) ? QString() : lastError();
             if (!failure.isEmpty())
                 connection.loggedIn = false; // broken or closed: no polite close
+            else if (m_stopping) {
+                // Stopping for good: the queue would only collect events until it expires.
+                amqp_queue_delete(connection.state, kConsumeChannel, connection.queue, 0, 0);
+                amqp_get_rpc_reply(connection.state);
+            }
             failUnconfirmed(connection,
                             m_stopping ? QStringLiteral("the service is shutting down")
                                        : QStringLiteral("the event bus connection was lost before "

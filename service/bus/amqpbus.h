@@ -38,9 +38,9 @@ struct BusSettings
 
 // RabbitMQ through rabbitmq-c (librabbitmq) on a thread of its own: it connects, declares
 // the topic exchange, binds this instance's durable queue (push-service.<random>, deleted
-// by the broker after 5 minutes without a consumer) with '#', and hands every delivery to
-// `onEvent` (on the bus thread; the hub is thread-safe). Malformed messages are logged and
-// acknowledged (dropped). Publishing goes through the same thread on a second channel in
+// on stop, or by the broker after 5 minutes without a consumer) with '#', and hands every
+// delivery to `onEvent` (on the bus thread; the hub is thread-safe). Malformed messages are logged
+// and acknowledged (dropped). Publishing goes through the same thread on a second channel in
 // confirm mode: persistent messages, and a publish is done only when the broker confirms
 // it (basic.ack, batched by the broker), failed on a nack or after confirmTimeoutMs. A
 // broker that stops answering (heartbeats, confirms) is dropped; it reconnects with a

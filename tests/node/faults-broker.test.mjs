@@ -7,6 +7,7 @@
 // is delivered once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import amqplib from 'amqplib';
 import { EventSource } from 'eventsource';
 import { Service, waitFor } from './service.mjs';
 import { startRabbit } from './servers.mjs';
@@ -219,6 +220,27 @@ describe('without a broker, a publisher retrying an event with an id', () => {
     } finally {
       source.close();
       await local.stop();
+    }
+  });
+});
+
+describe('an instance\'s durable queue', () => {
+  test('is deleted when the instance stops', async () => {
+    const other = new Service({ PUSH_AMQP_URL: rabbit.url });
+    await other.start();
+    await waitFor(() => /queue push-service\.\w+/.test(other.log), 20000, 'connected with a queue');
+    const queue = /queue (push-service\.\w+)/.exec(other.log)[1];
+    const connection = await amqplib.connect(rabbit.url);
+    try {
+      const channel = await connection.createChannel();
+      assert.equal((await channel.checkQueue(queue)).queue, queue);
+      await other.stop();
+      const gone = await connection.createChannel();
+      gone.on('error', () => {});
+      await assert.rejects(gone.checkQueue(queue), /404|NOT_FOUND/);
+    } finally {
+      await other.stop();
+      await connection.close().catch(() => {});
     }
   });
 });
