@@ -244,3 +244,26 @@ describe('an instance\'s durable queue', () => {
     }
   });
 });
+
+describe('the broker refuses an event (basic.nack)', () => {
+  test('the publisher gets 503 with the reason, and 200 again once the broker accepts', async () => {
+    // A queue bound to everything that rejects every message: the broker nacks each publish.
+    const connection = await amqplib.connect(rabbit.url);
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue('faults-reject-all', { durable: false, arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' } });
+      await channel.bindQueue('faults-reject-all', 'domain-events', '#');
+      const unconfirmed = await metric('push_amqp_unconfirmed_total');
+      const refused = await service.publish('demo', { namespace: 'status-service', name: 'health-check-started', payload: { n: -4 } });
+      assert.equal(refused.status, 503);
+      assert.match(refused.body.errorMessage, /nack/);
+      assert.equal((await metric('push_amqp_unconfirmed_total')) - unconfirmed, 1);
+      assert.equal((await healthStatus()).code, 200, 'a refusal is not an outage');
+      await channel.deleteQueue('faults-reject-all');
+      assert.equal(await post({ namespace: 'status-service', name: 'health-check-started', payload: { n: -5 } }), 200);
+      await waitFor(() => subscriber.received.has(-5), 10000, 'the accepted event');
+    } finally {
+      await connection.close().catch(() => {});
+    }
+  });
+});
