@@ -115,6 +115,14 @@ std::optional<DomainEvent> DomainEvent::fromJson(const QJsonObject &body, QStrin
         return std::nullopt;
     }
 
+    const QJsonValue id = body.value(QLatin1String("id"));
+    if (id.isString() && !id.toString().isEmpty()) {
+        event.id = id.toString();
+    } else if (!id.isUndefined() && !id.isNull()) {
+        fail(error, QStringLiteral("id must be a non-empty string"));
+        return std::nullopt;
+    }
+
     if (!readContext(body.value(QLatin1String("context")), &event.context, error))
         return std::nullopt;
 

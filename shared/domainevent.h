@@ -19,6 +19,9 @@ struct DomainEvent
     QString correlationId; // null QString = absent
     QJsonObject context;   // flat: string/number/boolean values
     QJsonValue payload;    // normally an object
+    // The publisher's id for the event (optional; null = absent): a repeat within a window
+    // is delivered once. Travels as the AMQP message-id; not part of toJson().
+    QString id;
 
     // {tenantId, namespace, name, timestamp (ISO-8601 UTC with milliseconds and 'Z', as
     // JavaScript's Date serialises), correlationId?, context?, payload}. correlationId is
@@ -26,11 +29,11 @@ struct DomainEvent
     QJsonObject toJson() const;
 
     // Validates an incoming body {namespace, name, timestamp, correlationId?, context?,
-    // payload, tenantId?}. Rules: namespace and name non-empty strings; timestamp a string
+    // payload, tenantId?, id?}. Rules: namespace and name non-empty strings; timestamp a string
     // that parses as ISO-8601 (with or without milliseconds/offset); correlationId a
-    // string if present; context an object whose values are strings, numbers or booleans
-    // (null allowed); payload present and an object. `tenantId` is NOT read here (the
-    // caller decides the tenant). On failure returns nullopt and *error names the
+    // string if present; id a non-empty string if present; context an object whose values are
+    // strings, numbers or booleans (null allowed); payload present and an object. `tenantId` is NOT
+    // read here (the caller decides the tenant). On failure returns nullopt and *error names the
     // property, e.g. "timestamp must be an ISO-8601 date-time".
     static std::optional<DomainEvent> fromJson(const QJsonObject &body, QString *error);
 

@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QString>
 
+#include <amqp.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -21,18 +23,29 @@ struct BusSettings
     QString exchange = QStringLiteral("domain-events"); // ADSP's topic exchange
     int prefetch = 500;                                 // unacknowledged deliveries in flight
     int maxPendingPublishes = 10000;                    // POSTs waiting for the bus thread
+    // Heartbeat interval negotiated with the broker: a broker silent for twice this long
+    // (stopped, unreachable) is taken for gone.
+    int heartbeatSeconds = 3;
+    // A publish the broker has not confirmed (basic.ack) within this is answered as failed
+    // and the connection is dropped: the broker is stalled.
+    int confirmTimeoutMs = 3000;
+    // Reconnection backoff: doubles from 250 ms up to this.
+    int maxBackoffMs = 2000;
     // A queue shared by every instance (each event reaches one of them), for what must
     // happen once per event rather than once per instance: webhook calls. Empty: none.
     QString sharedQueue;
 };
 
 // RabbitMQ through rabbitmq-c (librabbitmq) on a thread of its own: it connects, declares
-// the topic exchange, binds an exclusive server-named queue with '#', and hands every
-// delivery to `onEvent` (on the bus thread; the hub is thread-safe). Malformed messages
-// are logged and acknowledged (dropped). Publishing goes through the same thread on a
-// second channel. When the broker goes away it reconnects with a doubling backoff
-// (1 s to 30 s). The blocking library calls never touch a Qt event loop: measured in
-// docs/event-bus.md.
+// the topic exchange, binds this instance's durable queue (push-service.<random>, deleted
+// on stop, or by the broker after 5 minutes without a consumer) with '#', and hands every
+// delivery to `onEvent` (on the bus thread; the hub is thread-safe). Malformed messages are logged
+// and acknowledged (dropped). Publishing goes through the same thread on a second channel in
+// confirm mode: persistent messages, and a publish is done only when the broker confirms
+// it (basic.ack, batched by the broker), failed on a nack or after confirmTimeoutMs. A
+// broker that stops answering (heartbeats, confirms) is dropped; it reconnects with a
+// doubling backoff (250 ms to maxBackoffMs). The blocking library calls never touch a Qt
+// event loop: measured in docs/event-bus.md, faults in docs/reliability.md.
 class AmqpBus final : public QObject
 {
     Q_OBJECT
@@ -63,11 +76,16 @@ public:
     quint64 malformed() const { return m_malformed.load(std::memory_order_relaxed); }
     quint64 published() const { return m_published.load(std::memory_order_relaxed); }
     quint64 reconnects() const { return m_reconnects.load(std::memory_order_relaxed); }
+    // Publishes failed by a nack, a confirm timeout or a lost connection after writing.
+    quint64 unconfirmed() const { return m_unconfirmed.load(std::memory_order_relaxed); }
+    // Times the broker was dropped for not answering (heartbeat or confirm timeout).
+    quint64 stalls() const { return m_stalls.load(std::memory_order_relaxed); }
     // Is the shared queue (BusSettings::sharedQueue) being consumed?
     bool sharedActive() const { return m_sharedActive.load(std::memory_order_relaxed); }
 
     // Thread-safe. Queues `event` for the exchange; `done` runs on `context`'s thread once
-    // the message is written to the broker connection, or at once when the bus is down.
+    // the broker has confirmed the message (ok), or when it refused it, did not confirm it
+    // in time or the connection was lost (not ok), or at once when the bus is down.
     void publish(const DomainEvent &event, const QByteArray &traceparent, QObject *context,
                  PublishDone done);
 
@@ -87,9 +105,17 @@ private:
     struct Connection;
 
     void run();
+    QString connect(Connection &connection, const QString &where);
+    QString openOwn(Connection &connection, const QByteArray &exchange);
     void openShared(Connection &connection, const QByteArray &exchange);
     bool serve(Connection &connection);
+    bool handleMethod(Connection &connection, const amqp_frame_t &frame);
+    void deliver(Connection &connection, const amqp_envelope_t &envelope);
+    bool acknowledge(Connection &connection);
     bool drainPublishes(Connection &connection);
+    void settle(Connection &connection, uint64_t tag, bool multiple, bool ok);
+    bool confirmsOverdue(Connection &connection);
+    void failUnconfirmed(Connection &connection, const QString &reason);
     void failPending(const QString &reason);
     void finish(Outgoing &outgoing, bool ok, const QString &error);
     void setState(State state, const QString &error = QString());
@@ -105,7 +131,10 @@ private:
     std::atomic<quint64> m_malformed{0};
     std::atomic<quint64> m_published{0};
     std::atomic<quint64> m_reconnects{0};
+    std::atomic<quint64> m_unconfirmed{0};
+    std::atomic<quint64> m_stalls{0};
     std::atomic<bool> m_sharedActive{false};
+    QByteArray m_queueName; // this instance's queue
 
     mutable std::mutex m_mutex; // guards m_outgoing, m_lastError
     std::condition_variable m_wakeup;

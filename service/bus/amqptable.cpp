@@ -194,6 +194,10 @@ std::optional<DomainEvent> eventFromMessage(const amqp_envelope_t &envelope, QSt
     if (headers.contains(QLatin1String("context")) &&
         !headers.value(QLatin1String("context")).isNull())
         json.insert(QStringLiteral("context"), headers.value(QLatin1String("context")));
+    if ((properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) && properties.message_id.len > 0)
+        json.insert(QStringLiteral("id"),
+                    QString::fromUtf8(static_cast<const char *>(properties.message_id.bytes),
+                                      qsizetype(properties.message_id.len)));
     std::optional<DomainEvent> event = DomainEvent::fromJson(json, error);
     if (event)
         event->tenantId = tenant.toString();

@@ -94,6 +94,7 @@ bool ConfigStore::open(const QString &dataDir, QString *error)
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("push-service.db")));
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    m_dataDir = dataDir;
     if (!db.open()) {
         *error = QStringLiteral("cannot open %1: %2").arg(db.databaseName(), db.lastError().text());
         return false;
@@ -117,7 +118,9 @@ bool ConfigStore::isOpen() const
 bool ConfigStore::ping() const
 {
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    return query.exec(QStringLiteral("SELECT count(*) FROM tenants")) && query.next();
+    const bool ok = query.exec(QStringLiteral("SELECT count(*) FROM tenants")) && query.next();
+    noteReadError(query);
+    return ok;
 }
 
 qint64 ConfigStore::dataVersion() const
@@ -139,6 +142,7 @@ bool ConfigStore::watchChanges(QObject *context, std::function<void()> onChange)
     QSqlDriver *driver = QSqlDatabase::database(m_connectionName, false).driver();
     if (!driver || !driver->subscribeToNotification(kChannel))
         return false;
+    m_listening = true;
     QObject::connect(driver, &QSqlDriver::notification, context,
                      [onChange = std::move(onChange)](const QString &name) {
                          if (name == kChannel)
@@ -251,10 +255,11 @@ QList<Tenant> ConfigStore::tenants() const
 {
     QList<Tenant> result;
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    if (!query.exec(QStringLiteral("SELECT id, name, realm FROM tenants ORDER BY name"))) {
-        qCWarning(lcStore) << "cannot read tenants:" << query.lastError().text();
+    const bool ran =
+        query.exec(QStringLiteral("SELECT id, name, realm FROM tenants ORDER BY name"));
+    noteReadError(query);
+    if (!ran)
         return result;
-    }
     while (query.next())
         result.append(
             {query.value(0).toString(), query.value(1).toString(), query.value(2).toString()});
@@ -297,7 +302,9 @@ std::optional<ConfigurationRevision> ConfigStore::configuration(const QString &t
                                  " ORDER BY revision DESC LIMIT 1"));
     query.addBindValue(scope(tenantId));
     query.addBindValue(kService);
-    if (!query.exec() || !query.next())
+    const bool ran = query.exec();
+    noteReadError(query);
+    if (!ran || !query.next())
         return std::nullopt;
     return ConfigurationRevision{
         query.value(0).toLongLong(), QJsonDocument::fromJson(query.value(1).toByteArray()).object(),
@@ -326,6 +333,7 @@ qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     if (!db.transaction()) {
         *error = db.lastError().text();
+        noteWriteError(*error);
         return -1;
     }
     QSqlQuery query(db);
@@ -361,14 +369,17 @@ qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject
     if (!query.exec()) {
         *error = query.lastError().text();
         db.rollback();
+        noteWriteError(*error);
         return -1;
     }
     notifyChange(query);
     if (!db.commit()) {
         *error = db.lastError().text();
         db.rollback();
+        noteWriteError(*error);
         return -1;
     }
+    noteWriteError(QString());
     return revision;
 }
 

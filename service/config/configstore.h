@@ -69,12 +69,32 @@ public:
 
     static QJsonObject demoConfiguration();
 
+    // Faults (configstore_faults.cpp). Why the last read (ping, configuration, tenants)
+    // failed, empty after one succeeded: a caller tells "no document" from "no database".
+    QString readError() const { return m_readError; }
+    // Why the last write failed for a reason of the database (disk full, read-only,
+    // connection lost), empty once a write succeeds: the store cannot write.
+    QString writeError() const { return m_writeError; }
+    // Closes and opens the connection again (a PostgreSQL restart) and LISTENs again.
+    bool reconnect(QString *error);
+    // While writeError() is set: a small committed write; clears it when that succeeds
+    // and the disk has room again.
+    bool probeWrite();
+
 private:
     bool migrate(QString *error);
     void notifyChange(QSqlQuery &query);
 
+    void noteReadError(const QSqlQuery &query) const;
+    void noteWriteError(const QString &error);
+
     QString m_connectionName;
     bool m_postgres = false;
+    QString m_dataDir;
+    bool m_listening = false; // watchChanges() subscribed: again after reconnect()
+    std::function<void()> m_onChange;
+    mutable QString m_readError;
+    QString m_writeError;
 };
 
 } // namespace push::config

@@ -1,6 +1,7 @@
 #include "api.h"
 
 #include "amqpbus.h"
+#include "logthrottle.h"
 
 #include "authenticator.h"
 #include "configuration.h"
@@ -176,15 +177,21 @@ void Api::health(HttpCall &call)
         connections += worker->connectionCount();
         subscribers += worker->subscriberCount();
     }
-    const bool store = m_status.storeHealthy.load();
+    const bool answers = m_status.storeHealthy.load();
+    const bool writable = m_status.storeWritable.load();
+    const bool store = answers && writable;
     QJsonObject body{
-        {QStringLiteral("store"), store ? QStringLiteral("ok") : QStringLiteral("unavailable")},
+        {QStringLiteral("store"), !answers    ? QStringLiteral("unavailable")
+                                  : !writable ? QStringLiteral("cannot write")
+                                              : QStringLiteral("ok")},
         {QStringLiteral("storeKind"), m_status.storeKind},
         {QStringLiteral("connections"), connections},
         {QStringLiteral("subscribers"), subscribers},
         {QStringLiteral("eventsPublished"), qint64(m_hub.eventsPublished())},
         {QStringLiteral("workers"), int(m_status.workers.size())},
     };
+    if (!store)
+        body.insert(QStringLiteral("storeError"), m_status.storeError());
     bool healthy = store;
     if (const bus::AmqpBus *bus = m_status.bus) {
         // An instance cut off from the exchange receives no events: not healthy.
@@ -195,6 +202,8 @@ void Api::health(HttpCall &call)
                            {QStringLiteral("malformed"), qint64(bus->malformed())},
                            {QStringLiteral("published"), qint64(bus->published())},
                            {QStringLiteral("reconnects"), qint64(bus->reconnects())},
+                           {QStringLiteral("stalls"), qint64(bus->stalls())},
+                           {QStringLiteral("unconfirmed"), qint64(bus->unconfirmed())},
                            {QStringLiteral("webhookQueue"), bus->sharedActive()}};
         if (!connected)
             broker.insert(QStringLiteral("error"), bus->lastError());
@@ -224,8 +233,14 @@ void Api::metricsText(HttpCall &call)
     text += header("push_events_fanned_out_total", "counter",
                    "Events handed to the hub (from HTTP or the event bus).");
     text += sample("push_events_fanned_out_total", {}, double(m_hub.eventsPublished()));
-    text += header("push_store_up", "gauge", "1 when the configuration store answers.");
-    text += sample("push_store_up", {}, m_status.storeHealthy.load() ? 1 : 0);
+    const bool answers = m_status.storeHealthy.load();
+    const bool writable = m_status.storeWritable.load();
+    text +=
+        header("push_store_up", "gauge", "1 when the configuration store answers and can write.");
+    text += sample("push_store_up", {}, answers && writable ? 1 : 0);
+    text += header("push_store_writable", "gauge",
+                   "0 when the store's last write failed (disk full, read-only).");
+    text += sample("push_store_writable", {}, writable ? 1 : 0);
     if (const bus::AmqpBus *bus = m_status.bus) {
         text += header("push_amqp_connected", "gauge", "1 while connected to the broker.");
         text += sample("push_amqp_connected", {},
@@ -236,7 +251,14 @@ void Api::metricsText(HttpCall &call)
                        double(bus->received() - bus->malformed()));
         text += sample("push_amqp_messages_total", {{"outcome", QStringLiteral("malformed")}},
                        double(bus->malformed()));
-        text += header("push_amqp_published_total", "counter", "Events published to the exchange.");
+        text += header("push_amqp_unconfirmed_total", "counter",
+                       "Publishes the broker did not confirm (nack, timeout, connection lost).");
+        text += sample("push_amqp_unconfirmed_total", {}, double(bus->unconfirmed()));
+        text += header("push_amqp_stalls_total", "counter",
+                       "Times the broker stopped answering (heartbeat or confirm timeout).");
+        text += sample("push_amqp_stalls_total", {}, double(bus->stalls()));
+        text += header("push_amqp_published_total", "counter",
+                       "Events published to the exchange and confirmed by the broker.");
         text += sample("push_amqp_published_total", {}, double(bus->published()));
         text += header("push_amqp_reconnects_total", "counter", "Reconnections to the broker.");
         text += sample("push_amqp_reconnects_total", {}, double(bus->reconnects()));
@@ -424,7 +446,10 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
                            if (!pending.waiting())
                                return;
                            if (!ok) {
-                               qCWarning(lcIngest).noquote() << "event not published:" << error;
+                               static LogThrottle throttle;
+                               if (const int held = throttle.allow(); held >= 0)
+                                   qCWarning(lcIngest).noquote() << "event not published:" << error
+                                                                 << LogThrottle::suppressed(held);
                                pending->fail(ApiError::Unavailable, error);
                                return;
                            }
@@ -432,6 +457,13 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
                                {{QStringLiteral("tenantId"), tenantUrn},
                                 {QStringLiteral("published"), QStringLiteral("amqp")}}));
                        });
+        return;
+    }
+    if (!event->id.isEmpty() && !m_recentIds.firstSeen(event->id)) {
+        // A publisher retrying an event it already sent: answered, not delivered again.
+        ++metrics::registry().duplicateEvents;
+        call.reply(HttpResponse::json(
+            {{QStringLiteral("tenantId"), event->tenantId}, {QStringLiteral("duplicate"), true}}));
         return;
     }
     const fanout::Hub::Published published = m_hub.publish(*event);

@@ -2,10 +2,13 @@
 
 #include "access.h"
 #include "configsnapshot.h"
+#include "deduplicator.h"
 #include "router.h"
 #include "settings.h"
 
 #include <QList>
+#include <QMutex>
+#include <QString>
 
 #include <atomic>
 #include <functional>
@@ -33,10 +36,26 @@ namespace push::core {
 // What /health reports about the parts that are not the API itself.
 struct ServiceStatus
 {
-    std::atomic<bool> storeHealthy{false};
+    std::atomic<bool> storeHealthy{false}; // the store answers
+    std::atomic<bool> storeWritable{true}; // its last write (or write probe) succeeded
     QString storeKind = QStringLiteral("sqlite");
+    // Why the store is unavailable or cannot write (empty when fine). Any thread.
+    void setStoreError(const QString &error)
+    {
+        QMutexLocker lock(&m_storeErrorMutex);
+        m_storeError = error;
+    }
+    QString storeError() const
+    {
+        QMutexLocker lock(&m_storeErrorMutex);
+        return m_storeError;
+    }
     const bus::AmqpBus *bus = nullptr; // null: HTTP ingest only
     QList<fanout::IoWorker *> workers;
+
+private:
+    mutable QMutex m_storeErrorMutex;
+    QString m_storeError;
 };
 
 // The REST routes and the SSE route, registered on a Router. Handlers run on the I/O
@@ -85,6 +104,8 @@ private:
     const Settings &m_settings;
     const config::ConfigRegistry &m_registry;
     fanout::Hub &m_hub;
+    // Event ids seen lately (HTTP ingest without a bus; with one, the consumers dedupe).
+    Deduplicator m_recentIds{100000, std::chrono::minutes(5)};
     auth::Authenticator &m_authenticator;
     const ServiceStatus &m_status;
     bus::AmqpBus *m_bus = nullptr; // when set, published events go to the exchange

@@ -106,19 +106,25 @@ void ConfigurationApi::getConfiguration(HttpCall &call, const Api::Caller &calle
         // webhooks their tenant sees besides its own. Any administrator may read it.
         if (!m_api.administeredTenant(call, caller, QStringLiteral("configuration")))
             return;
-        onControlThread(call, [this] {
-            const auto latest = m_store.configuration(QString());
-            return HttpResponse::json(latest ? latest->document : QJsonObject());
-        });
+        onControlThread(call, [this] { return documentResponse(QString()); });
         return;
     }
     const auto target = scope(call, caller);
     if (!target)
         return;
-    onControlThread(call, [this, tenantId = target->tenantId] {
-        const auto latest = m_store.configuration(tenantId);
-        return HttpResponse::json(latest ? latest->document : QJsonObject());
-    });
+    onControlThread(call,
+                    [this, tenantId = target->tenantId] { return documentResponse(tenantId); });
+}
+
+HttpResponse ConfigurationApi::documentResponse(const QString &tenantId)
+{
+    const auto latest = m_store.configuration(tenantId);
+    // No revision yet is an empty document; a database that did not answer is not.
+    if (!latest && !m_store.readError().isEmpty())
+        return error(
+            ApiError::Unavailable,
+            QStringLiteral("the configuration store is unavailable: %1").arg(m_store.readError()));
+    return HttpResponse::json(latest ? latest->document : QJsonObject());
 }
 
 void ConfigurationApi::revisions(HttpCall &call, const Api::Caller &caller)
@@ -130,6 +136,11 @@ void ConfigurationApi::revisions(HttpCall &call, const Api::Caller &caller)
         QJsonArray results;
         for (const config::ConfigurationRevision &revision : m_store.revisions(tenantId))
             results.append(revisionJson(revision));
+        // None, or a database that did not answer?
+        if (results.isEmpty() && !m_store.ping())
+            return error(ApiError::Unavailable,
+                         QStringLiteral("the configuration store is unavailable: %1")
+                             .arg(m_store.readError()));
         return HttpResponse::json({{QStringLiteral("results"), results}});
     });
 }
@@ -144,6 +155,10 @@ void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &cal
         return;
     onControlThread(call, [this, target = *target, request = *request] {
         const auto latest = m_store.configuration(target.tenantId);
+        if (!latest && !m_store.readError().isEmpty())
+            return error(ApiError::Unavailable,
+                         QStringLiteral("cannot save: the configuration store is unavailable: %1")
+                             .arg(m_store.readError()));
         QString problem;
         const std::optional<QJsonObject> changed =
             applyConfigurationPatch(latest ? latest->document : QJsonObject(), request, &problem);
@@ -159,7 +174,9 @@ void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &cal
         const qint64 revision =
             m_store.saveConfiguration(target.tenantId, *changed, target.author, &problem);
         if (revision < 0)
-            return error(ApiError::Unavailable, QStringLiteral("cannot save: %1").arg(problem));
+            return error(ApiError::Unavailable,
+                         QStringLiteral("cannot save: %1")
+                             .arg(problem.trimmed().isEmpty() ? m_store.writeError() : problem));
         qCInfo(lcConfigApi).noquote()
             << "configuration of"
             << (target.tenantId.isEmpty() ? QStringLiteral("core") : target.tenantId)

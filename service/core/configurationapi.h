@@ -40,6 +40,8 @@ public:
     void registerRoutes(http::Router &router);
 
 private:
+    // The latest document of a tenant ('' = core): {} when none, 503 when the store fails.
+    http::HttpResponse documentResponse(const QString &tenantId);
     struct Scope
     {
         QString tenantId; // empty: the core document

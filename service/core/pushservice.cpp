@@ -150,6 +150,8 @@ bool PushService::startBus(QString *error)
     bus::BusSettings busSettings;
     busSettings.url = m_settings.amqpUrl;
     busSettings.prefetch = int(m_settings.amqpPrefetch);
+    busSettings.heartbeatSeconds = int(m_settings.amqpHeartbeatSeconds);
+    busSettings.confirmTimeoutMs = int(m_settings.amqpConfirmTimeoutMs);
     // Webhooks are called once per event whatever the number of instances: from a queue
     // the instances share.
     busSettings.sharedQueue = QStringLiteral("push-service-webhooks");
@@ -161,6 +163,15 @@ bool PushService::startBus(QString *error)
             if (!tenant)
                 return QStringLiteral("unknown tenant '%1'").arg(event.tenantId);
             event.tenantId = tenant->urn();
+            // A publisher retrying after a timeout, or the broker redelivering after a
+            // crash: the same id within the window is delivered once.
+            Deduplicator &seen =
+                delivery == bus::AmqpBus::Delivery::Shared ? m_seenShared : m_seenOwn;
+            if (!event.id.isEmpty() && !seen.firstSeen(event.id)) {
+                if (delivery == bus::AmqpBus::Delivery::Own)
+                    ++metrics::registry().duplicateEvents;
+                return QString();
+            }
             if (delivery == bus::AmqpBus::Delivery::Shared)
                 m_webhooks->offer(event);
             else
@@ -180,9 +191,12 @@ void PushService::emitWebhookEvent(DomainEvent &&event)
     ++metrics::registry().eventsFromWebhooks;
     if (m_bus) {
         m_bus->publish(event, QByteArray(), this, [](bool ok, const QString &error) {
+            static LogThrottle throttle;
             if (!ok)
-                qCWarning(lcService).noquote()
-                    << "a webhook-triggered event was not published:" << error;
+                if (const int held = throttle.allow(); held >= 0)
+                    qCWarning(lcService).noquote()
+                        << "a webhook-triggered event was not published:" << error
+                        << LogThrottle::suppressed(held);
         });
         return;
     }
@@ -213,12 +227,17 @@ void PushService::reloadConfiguration(const QString &changedBy)
 
 void PushService::watchStore()
 {
+    if (m_storeDown) {
+        tryStoreReconnect();
+        return;
+    }
     // SQLite's data_version changes when another connection (the `push-service config`
     // command, another process) commits: then the snapshot is rebuilt, live.
-    const bool healthy = m_store.ping();
-    m_status.storeHealthy = healthy;
-    if (!healthy)
+    if (!m_store.ping()) {
+        storeLost(m_store.readError());
         return;
+    }
+    watchStoreWrites();
     if (m_store.dataVersion() != m_storeVersion) {
         qCInfo(lcService) << "the store changed; reloading tenants and configuration";
         reloadConfiguration(QStringLiteral("the store"));

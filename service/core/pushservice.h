@@ -8,13 +8,17 @@
 #include "configsnapshot.h"
 #include "configstore.h"
 #include "configurationapi.h"
+#include "deduplicator.h"
 #include "httpservice.h"
 #include "hub.h"
+#include "logthrottle.h"
 #include "pushnamespaces.h"
 #include "router.h"
 #include "settings.h"
 #include "webhookdispatcher.h"
 
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -44,6 +48,11 @@ private:
     // Rebuilds the snapshot; `changedBy` names a change made outside this instance's API.
     void reloadConfiguration(const QString &changedBy = QString());
     void watchStore();
+    // The store stopped answering: reconnect with a bounded backoff, then reload (the
+    // changes made meanwhile) — in pushservice_store.cpp.
+    void storeLost(const QString &reason);
+    void tryStoreReconnect();
+    void watchStoreWrites();
     bool startBus(QString *error);
     // Where a webhook-triggered event goes: the exchange when there is one, else the hub.
     void emitWebhookEvent(DomainEvent &&event);
@@ -64,6 +73,14 @@ private:
     std::unique_ptr<bus::AmqpBus> m_bus;
     QTimer m_storeTimer;
     qint64 m_storeVersion = -1;
+    bool m_storeDown = false;
+    QElapsedTimer m_storeDownFor;  // since the store stopped answering
+    QDeadlineTimer m_storeRetryAt; // the next reconnection attempt
+    int m_storeRetryMs = 500;      // doubles up to kMaxStoreRetryMs
+    LogThrottle m_storeLog{std::chrono::seconds(30)};
+    // Event ids delivered lately from this instance's queue and from the shared one.
+    Deduplicator m_seenOwn{100000, std::chrono::minutes(5)};
+    Deduplicator m_seenShared{100000, std::chrono::minutes(5)};
     bool m_stopped = false;
 };
 

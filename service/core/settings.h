@@ -43,6 +43,8 @@ struct Settings
     // TLS); ADSP's AMQP_HOST, AMQP_USER and AMQP_PASSWORD build one too.
     QString amqpUrl;
     qint64 amqpPrefetch = 500;
+    qint64 amqpHeartbeatSeconds = 3;    // a broker silent twice this long is dropped
+    qint64 amqpConfirmTimeoutMs = 3000; // a publish unconfirmed this long: 503, dropped
     // Admin activity feed: items per second per listener (bursts of twice that).
     qint64 activityPerSecond = 100;
     // Webhooks: each call's timeout, calls at once, calls waiting beyond which new ones

@@ -105,6 +105,10 @@ QByteArray Registry::render() const
                   double(eventsFromHttp.load(std::memory_order_relaxed)));
     out += sample("push_events_received_total", {{"source", QStringLiteral("webhook")}},
                   double(eventsFromWebhooks.load(std::memory_order_relaxed)));
+    out += header("push_events_duplicate_total", "counter",
+                  "Events dropped because their id was seen within the last 5 minutes.");
+    out += sample("push_events_duplicate_total", {},
+                  double(duplicateEvents.load(std::memory_order_relaxed)));
     out += header("push_deliveries_total", "counter", "Frames handed to subscribers.");
     out += sample("push_deliveries_total", {}, double(deliveries.load(std::memory_order_relaxed)));
     out += header("push_disconnects_total", "counter",

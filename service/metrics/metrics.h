@@ -19,6 +19,7 @@ public:
     std::atomic<quint64> eventsFromHttp{0};
     std::atomic<quint64> eventsFromWebhooks{0}; // push-service:webhook-triggered
     std::atomic<quint64> deliveries{0};
+    std::atomic<quint64> duplicateEvents{0}; // an event id seen within the window
     std::atomic<quint64> slowDisconnects{0};
     std::atomic<quint64> streamDeletedDisconnects{0};
     std::atomic<quint64> notPermittedDisconnects{0};

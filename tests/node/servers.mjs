@@ -5,7 +5,7 @@
 // prefix), so two tests may run them at the same time.
 //
 //   const rabbit = await startRabbit();     // { port, url, stop(), start(), log(), dir }
-//   const pg = await startPostgres();       // { port, host, user, url, createDatabase(name), stop() }
+//   const pg = await startPostgres();       // { port, host, user, url, createDatabase(name), stop(), halt(), start() }
 //   const nginx = await startNginx(`server { listen 127.0.0.1:LISTEN_PORT; ... }`);  // { port, stop() }
 //
 // Everything a test forgets to stop is killed, and its directory removed, when the node
@@ -493,6 +493,23 @@ export async function startRabbit({ timeoutMs = 60000 } = {}) {
       throw error;
     }
   };
+  // Faults. pause()/resume(): SIGSTOP/SIGCONT to the node's processes (it keeps its
+  // sockets and answers nothing). kill(): SIGKILL to the node and its epmd, no shutdown at
+  // all; start() brings it back with the same data.
+  self.pause = () => {
+    for (const pid of groupMembers(server.pid)) signal(pid, 'SIGSTOP');
+  };
+  self.resume = () => {
+    for (const pid of groupMembers(server.pid)) signal(pid, 'SIGCONT');
+  };
+  self.kill = async () => {
+    killNow();
+    for (const child of [server, epmd]) if (child) await exited(child, 10000);
+    server = null;
+    epmd = null;
+    watchdog.set([]);
+    await waitClosed([self.port, self.distPort, self.epmdPort]);
+  };
   // stop() and remove the data directory (also done at process exit).
   self.destroy = async () => {
     await self.stop();
@@ -589,6 +606,22 @@ fi`,
   self.createDatabase = async (name) => {
     await self.psql(`CREATE DATABASE "${String(name).replaceAll('"', '""')}"`);
     return `${self.url}${encodeURIComponent(name)}`;
+  };
+
+  // Faults: halt() stops the server (fast shutdown: sessions are cut) and keeps its data;
+  // start() runs it again on the same port.
+  self.halt = async () => {
+    await asOwner('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']);
+    running = false;
+    await waitClosed([self.port]);
+  };
+  self.start = async () => {
+    await asOwner('pg_ctl', [
+      '-D', data, '-l', logFile, '-w', '-t', '60',
+      '-o', `-p ${self.port} -k '${sockets}' -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
+    running = true;
   };
 
   self.stop = async () => {

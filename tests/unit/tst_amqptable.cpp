@@ -91,6 +91,24 @@ private slots:
         QVERIFY(event->correlationId.isNull());
     }
 
+    void messageIdIsTheEventId()
+    {
+        HeaderTable headers = messageHeaders(sample(), QByteArray());
+        const QByteArray body("{}"); // the envelope points into it
+        amqp_envelope_t e = envelope(&headers, body);
+        QString error;
+        auto event = eventFromMessage(e, &error);
+        QVERIFY2(event, qPrintable(error));
+        QVERIFY(event->id.isNull()); // none: no id
+        const QByteArray id("evt-42");
+        e.message.properties._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
+        e.message.properties.message_id =
+            amqp_bytes_t{size_t(id.size()), const_cast<char *>(id.constData())};
+        event = eventFromMessage(e, &error);
+        QVERIFY2(event, qPrintable(error));
+        QCOMPARE(event->id, QStringLiteral("evt-42"));
+    }
+
     void malformed_data()
     {
         QTest::addColumn<QString>("drop"); // a header left out

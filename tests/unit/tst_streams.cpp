@@ -266,6 +266,18 @@ void TestStreams::domainEventFromJson_data()
         << QByteArray(R"({"namespace":"n","name":"e","timestamp":"2026-11-26T20:25:03Z",
         "correlationId":7,"payload":{}})")
         << QStringLiteral("correlationId must be a string");
+    QTest::newRow("with id")
+        << QByteArray(R"({"namespace":"n","name":"e","timestamp":"2026-11-26T20:25:03Z",
+        "id":"evt-1","payload":{}})")
+        << QString();
+    QTest::newRow("id empty")
+        << QByteArray(R"({"namespace":"n","name":"e","timestamp":"2026-11-26T20:25:03Z",
+        "id":"","payload":{}})")
+        << QStringLiteral("id must be a non-empty string");
+    QTest::newRow("id number")
+        << QByteArray(R"({"namespace":"n","name":"e","timestamp":"2026-11-26T20:25:03Z",
+        "id":7,"payload":{}})")
+        << QStringLiteral("id must be a non-empty string");
     QTest::newRow("context array")
         << QByteArray(R"({"namespace":"n","name":"e","timestamp":"2026-11-26T20:25:03Z",
         "context":[],"payload":{}})")

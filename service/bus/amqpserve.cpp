@@ -1,0 +1,292 @@
+// AmqpBus on a live connection: consuming, publishing in confirm mode, the shared queue.
+#include "amqpbus.h"
+
+#include "amqpconnection.h"
+#include "amqptable.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <unistd.h>
+
+namespace push::bus {
+
+void AmqpBus::openShared(Connection &connection, const QByteArray &exchange)
+{
+    // Not exclusive: every instance consumes it, the broker hands each message to one of
+    // them. Auto-delete: gone with the last instance. On a channel of its own, so that a
+    // queue declared otherwise by someone else (PRECONDITION_FAILED) costs the webhooks,
+    // not the subscribers' events.
+    const QByteArray shared = m_settings.sharedQueue.toUtf8();
+    amqp_channel_open(connection.state, kSharedChannel);
+    QString failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");
+    if (failure.isEmpty()) {
+        amqp_queue_declare(connection.state, kSharedChannel, bytesOf(shared), 0, 0, 0, 1,
+                           amqp_empty_table);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "queue.declare");
+    }
+    if (failure.isEmpty()) {
+        amqp_queue_bind(connection.state, kSharedChannel, bytesOf(shared), bytesOf(exchange),
+                        amqp_cstring_bytes("#"), amqp_empty_table);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "queue.bind");
+    }
+    if (failure.isEmpty()) {
+        amqp_basic_qos(connection.state, kSharedChannel, 0,
+                       uint16_t(std::clamp(m_settings.prefetch, 1, 65535)), 0);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "basic.qos");
+    }
+    if (failure.isEmpty()) {
+        amqp_basic_consume(connection.state, kSharedChannel, bytesOf(shared),
+                           amqp_cstring_bytes(kSharedConsumer), 0, 0, 0, amqp_empty_table);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
+    }
+    connection.sharedOpen = failure.isEmpty();
+    m_sharedActive = connection.sharedOpen;
+    if (!failure.isEmpty()) {
+        // The broker closed the channel: acknowledge that, keep the connection.
+        amqp_channel_close_ok_t ok{};
+        amqp_send_method(connection.state, kSharedChannel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+        qCWarning(lcBus).noquote() << "the shared queue" << m_settings.sharedQueue
+                                   << "is not consumed, so webhooks are not called until the "
+                                      "next connection:"
+                                   << failure;
+    }
+}
+
+bool AmqpBus::serve(Connection &connection)
+{
+    const int socketFd = amqp_get_sockfd(connection.state);
+    for (;;) {
+        if (m_stopping)
+            return true;
+        if (!drainPublishes(connection))
+            return false;
+        // Everything that has arrived, without blocking; acknowledged in one go.
+        for (int n = 0; n < 1000; ++n) {
+            amqp_maybe_release_buffers(connection.state);
+            amqp_envelope_t envelope;
+            timeval now{0, 0};
+            const amqp_rpc_reply_t reply =
+                amqp_consume_message(connection.state, &envelope, &now, 0);
+            if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+                deliver(connection, envelope);
+                amqp_destroy_envelope(&envelope);
+                continue;
+            }
+            if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+                reply.library_error == AMQP_STATUS_TIMEOUT)
+                break;
+            if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+                reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+                // A method instead of a delivery: the broker closing something, mostly.
+                amqp_frame_t frame;
+                if (amqp_simple_wait_frame_noblock(connection.state, &frame, &now) !=
+                    AMQP_STATUS_OK)
+                    break;
+                if (frame.frame_type == AMQP_FRAME_METHOD && !handleMethod(connection, frame))
+                    return false;
+                continue;
+            }
+            if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+                reply.library_error == AMQP_STATUS_HEARTBEAT_TIMEOUT) {
+                ++m_stalls;
+                setState(State::Connected,
+                         QStringLiteral("the broker sent nothing for %1 s (heartbeat timeout): "
+                                        "stalled or unreachable")
+                             .arg(2 * m_settings.heartbeatSeconds));
+                return false;
+            }
+            setState(State::Connected, replyError(reply, "consume"));
+            return false;
+        }
+        if (confirmsOverdue(connection))
+            return false;
+        if (!acknowledge(connection))
+            return false;
+        if (amqp_data_in_buffer(connection.state) || amqp_frames_enqueued(connection.state))
+            continue;
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_outgoing.empty())
+                continue;
+        }
+        pollfd fds[2] = {{socketFd, POLLIN, 0}, {m_wakeFds[0], POLLIN, 0}};
+        // Wakes at least every 250 ms so that the library sends and checks heartbeats and
+        // overdue confirms are noticed.
+        if (::poll(fds, 2, 250) < 0 && errno != EINTR) {
+            setState(State::Connected, QStringLiteral("poll failed"));
+            return false;
+        }
+        if (fds[1].revents & POLLIN) {
+            char drain[64];
+            while (::read(m_wakeFds[0], drain, sizeof drain) > 0) {
+            }
+        }
+    }
+}
+
+void AmqpBus::deliver(Connection &connection, const amqp_envelope_t &envelope)
+{
+    const bool shared =
+        envelope.consumer_tag.len == strlen(kSharedConsumer) &&
+        memcmp(envelope.consumer_tag.bytes, kSharedConsumer, envelope.consumer_tag.len) == 0;
+    if (!shared)
+        ++m_received;
+    QString problem;
+    std::optional<DomainEvent> event = eventFromMessage(envelope, &problem);
+    if (event)
+        problem = m_onEvent(std::move(*event), shared ? Delivery::Shared : Delivery::Own);
+    if (shared)
+        problem.clear(); // counted and logged once, for this instance's own copy
+    if (!problem.isEmpty()) {
+        ++m_malformed;
+        qCWarning(lcBus).noquote()
+            << "dropped a malformed message (routing key"
+            << QString::fromUtf8(static_cast<const char *>(envelope.routing_key.bytes),
+                                 int(envelope.routing_key.len))
+            << "):" << problem;
+    }
+    if (envelope.channel == kSharedChannel)
+        connection.lastSharedTag = envelope.delivery_tag;
+    else
+        connection.lastTag = envelope.delivery_tag;
+}
+
+// Everything taken so far, with one basic.ack multiple per channel.
+bool AmqpBus::acknowledge(Connection &connection)
+{
+    if (connection.lastTag != connection.ackedTag) {
+        if (amqp_basic_ack(connection.state, kConsumeChannel, connection.lastTag, 1) !=
+            AMQP_STATUS_OK) {
+            setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
+            return false;
+        }
+        connection.ackedTag = connection.lastTag;
+    }
+    if (connection.lastSharedTag != connection.ackedSharedTag) {
+        if (amqp_basic_ack(connection.state, kSharedChannel, connection.lastSharedTag, 1) !=
+            AMQP_STATUS_OK) {
+            setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
+            return false;
+        }
+        connection.ackedSharedTag = connection.lastSharedTag;
+    }
+    return true;
+}
+
+bool AmqpBus::drainPublishes(Connection &connection)
+{
+    for (;;) {
+        Outgoing outgoing;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_outgoing.empty())
+                return true;
+            outgoing = std::move(m_outgoing.front());
+            m_outgoing.pop_front();
+        }
+        HeaderTable headers = messageHeaders(outgoing.event, outgoing.traceparent);
+        QByteArray idBytes;
+        amqp_basic_properties_t properties{};
+        properties._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_HEADERS_FLAG |
+                            AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_TIMESTAMP_FLAG;
+        properties.content_type = amqp_cstring_bytes("application/json");
+        properties.delivery_mode = 2; // persistent, as ADSP's event service publishes
+        properties.timestamp = uint64_t(outgoing.event.timestamp.toSecsSinceEpoch());
+        properties.headers = headers.table();
+        if (!outgoing.event.id.isEmpty()) {
+            properties._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
+            properties.message_id = bytesOf(idBytes = outgoing.event.id.toUtf8());
+        }
+        const QByteArray exchange = m_settings.exchange.toUtf8();
+        const int status = amqp_basic_publish(connection.state, kPublishChannel, bytesOf(exchange),
+                                              bytesOf(outgoing.routingKey), 0, 0, &properties,
+                                              bytesOf(outgoing.body));
+        if (status != AMQP_STATUS_OK) {
+            const QString error = QStringLiteral("publish failed: %1")
+                                      .arg(QString::fromLatin1(amqp_error_string2(status)));
+            finish(outgoing, false, error);
+            setState(State::Connected, error);
+            return false;
+        }
+        // Done when the broker confirms it (settle), failed when it does not in time.
+        connection.unconfirmed.push_back(
+            {++connection.publishTag, std::chrono::steady_clock::now(), std::move(outgoing)});
+    }
+}
+
+bool AmqpBus::handleMethod(Connection &connection, const amqp_frame_t &frame)
+{
+    const amqp_method_number_t id = frame.payload.method.id;
+    if (id == AMQP_BASIC_ACK_METHOD && frame.channel == kPublishChannel) {
+        const auto *ack = static_cast<amqp_basic_ack_t *>(frame.payload.method.decoded);
+        settle(connection, ack->delivery_tag, ack->multiple, true);
+        return true;
+    }
+    if (id == AMQP_BASIC_NACK_METHOD && frame.channel == kPublishChannel) {
+        const auto *nack = static_cast<amqp_basic_nack_t *>(frame.payload.method.decoded);
+        settle(connection, nack->delivery_tag, nack->multiple, false);
+        return true;
+    }
+    if (id == AMQP_CONNECTION_CLOSE_METHOD || id == AMQP_CHANNEL_CLOSE_METHOD) {
+        // The broker closing something: a channel closed under us stops the connection.
+        amqp_rpc_reply_t closed{};
+        closed.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
+        closed.reply = frame.payload.method;
+        setState(State::Connected, replyError(closed, "consume"));
+        if (id == AMQP_CONNECTION_CLOSE_METHOD) {
+            amqp_connection_close_ok_t ok{};
+            amqp_send_method(connection.state, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
+            connection.loggedIn = false;
+        }
+        return false;
+    }
+    return true;
+}
+
+void AmqpBus::settle(Connection &connection, uint64_t tag, bool multiple, bool ok)
+{
+    // Tags are confirmed in any order, one at a time or "everything up to tag".
+    for (auto it = connection.unconfirmed.begin(); it != connection.unconfirmed.end();) {
+        if (it->tag > tag)
+            break;
+        if (!multiple && it->tag != tag) {
+            ++it;
+            continue;
+        }
+        if (ok)
+            ++m_published;
+        else
+            ++m_unconfirmed;
+        finish(it->outgoing, ok,
+               ok ? QString()
+                  : QStringLiteral("the broker refused the event (basic.nack); try again"));
+        it = connection.unconfirmed.erase(it);
+    }
+}
+
+bool AmqpBus::confirmsOverdue(Connection &connection)
+{
+    if (connection.unconfirmed.empty())
+        return false;
+    const auto age = std::chrono::steady_clock::now() - connection.unconfirmed.front().sentAt;
+    if (age < std::chrono::milliseconds(m_settings.confirmTimeoutMs))
+        return false;
+    ++m_stalls;
+    setState(State::Connected,
+             QStringLiteral("the broker did not confirm an event within %1 ms: stalled")
+                 .arg(m_settings.confirmTimeoutMs));
+    return true;
+}
+
+void AmqpBus::failUnconfirmed(Connection &connection, const QString &reason)
+{
+    for (Connection::Unconfirmed &pending : connection.unconfirmed) {
+        ++m_unconfirmed;
+        finish(pending.outgoing, false, reason);
+    }
+    connection.unconfirmed.clear();
+}
+
+} // namespace push::bus
