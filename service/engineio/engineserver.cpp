@@ -422,7 +422,7 @@ void EngineServer::upgrade(HttpCall &call, Session *session)
         return;
     }
     const QByteArray key = call.request.header("sec-websocket-key");
-    if (key.isEmpty() || call.request.header("sec-websocket-version") != "13") {
+    if (!isValidWebSocketKey(key) || call.request.header("sec-websocket-version") != "13") {
         call.reply(engineError(ErrorCode::BadRequest));
         return;
     }
