@@ -136,11 +136,25 @@ int runAdminCommand(const QStringList &arguments)
         QFile file(positional.at(2));
         if (!file.open(QIODevice::ReadOnly))
             return fail(QStringLiteral("cannot read %1").arg(file.fileName()));
+        // Pretty-printed JSON may be a few times its compact size; beyond that it cannot
+        // fit the bound, and is refused before it is parsed.
+        if (file.size() > 8 * kMaxConfigurationBytes)
+            return fail(QStringLiteral("%1 is %2 bytes; a configuration is at most %3 bytes as "
+                                       "compact JSON; nothing was changed")
+                            .arg(printableKey(file.fileName()))
+                            .arg(file.size())
+                            .arg(kMaxConfigurationBytes));
         QJsonParseError parseError{};
         const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-        if (parseError.error != QJsonParseError::NoError || !document.isObject())
-            return fail(QStringLiteral("%1 is not a JSON object: %2")
-                            .arg(file.fileName(), parseError.errorString()));
+        if (parseError.error != QJsonParseError::NoError)
+            return fail(QStringLiteral("%1 is not valid JSON: %2 at offset %3")
+                            .arg(printableKey(file.fileName()), parseError.errorString())
+                            .arg(parseError.offset));
+        if (!document.isObject())
+            return fail(QStringLiteral("%1 holds a JSON %2, not an object of streams keyed by id")
+                            .arg(printableKey(file.fileName()), document.isArray()
+                                                                    ? QStringLiteral("array")
+                                                                    : QStringLiteral("value")));
         const QList<ValidationError> problems = validateConfiguration(document.object());
         for (const ValidationError &problem : problems)
             err() << problem.message << Qt::endl;

@@ -20,6 +20,8 @@ private slots:
     void rejectsBadSettings_data();
     void rejectsBadSettings();
     void adminCommandsValidate();
+    void configSetRefusesClearly_data();
+    void configSetRefusesClearly();
     void keepsConfigurationAcrossRestart();
     void sigtermClosesStreamsAndExitsCleanly();
 };
@@ -127,6 +129,52 @@ void TestLifecycle::adminCommandsValidate()
     bad.close();
     QCOMPARE(service.admin({"config", "set", "--tenant", "demo", bad.fileName()}, &output), 1);
     QVERIFY2(output.contains("s.events[0].namespace"), output.constData());
+    QCOMPARE(service.admin({"config", "get", "--tenant", "demo"}, &output), 0);
+    QVERIFY(QJsonDocument::fromJson(output).object().contains("application-health"));
+}
+
+void TestLifecycle::configSetRefusesClearly_data()
+{
+    QTest::addColumn<QByteArray>("document");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("an array") << QByteArray("[1,2]")
+                              << "holds a JSON array, not an object of streams keyed by id";
+    QTest::newRow("not JSON") << QByteArray("{\"s\":") << "is not valid JSON";
+    QTest::newRow("a key that is not its id")
+        << QByteArray(R"({"a":{"id":"b","name":"S"}})")
+        << R"(a.id is "b", but the stream is stored under key "a")";
+    QTest::newRow("a key with a NUL byte")
+        << QByteArray(R"({"a\u0000b":{"id":"s","name":"S"}})") << R"(Stream key "a\u0000b")";
+    QTest::newRow("a webhook to ftp")
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"ftp://x/"}}})")
+        << "webhooks.h.url must be an absolute http or https URL";
+    // 200,000 streams (about 7.5 MB): what the API would refuse, the CLI refuses too.
+    QByteArray huge = "{";
+    for (int i = 0; i < 200000; ++i)
+        huge += QByteArray(i ? "," : "") + "\"s" + QByteArray::number(i) + "\":{\"id\":\"s" +
+                QByteArray::number(i) + "\",\"name\":\"S\"}";
+    huge += "}";
+    QTest::newRow("200,000 streams")
+        << huge << "the configuration has 200000 streams and webhooks; at most 5000 are allowed";
+    QTest::newRow("a file too large to parse") << QByteArray(9 * 1024 * 1024, ' ') + "{}"
+                                               << "a configuration is at most 1048576 bytes";
+}
+
+void TestLifecycle::configSetRefusesClearly()
+{
+    QFETCH(QByteArray, document);
+    QFETCH(QString, message);
+    ServiceProcess service;
+    QTemporaryDir dir;
+    QFile file(dir.filePath("doc.json"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(document);
+    file.close();
+    QByteArray output;
+    QCOMPARE(service.admin({"config", "set", "--tenant", "demo", file.fileName()}, &output), 1);
+    QVERIFY2(output.contains(message.toUtf8()), output.left(2000).constData());
+    QVERIFY2(!output.contains("no error occurred"), output.constData());
+    QVERIFY2(!output.contains('\0'), "a raw NUL byte in the message");
     QCOMPARE(service.admin({"config", "get", "--tenant", "demo"}, &output), 0);
     QVERIFY(QJsonDocument::fromJson(output).object().contains("application-health"));
 }
