@@ -10,7 +10,8 @@ class QObject;
 
 namespace push::config {
 class ConfigStore;
-}
+class StoreReader;
+} // namespace push::config
 
 namespace push::fanout {
 class ActivityFeed;
@@ -27,9 +28,9 @@ namespace push::core {
 //   GET, POST /admin/v1/tenants                        (core administrators)
 // The document is the caller's tenant's; a core caller gets the core document unless it
 // names a tenant with ?tenantId= (id, name or URN). Handlers check the caller on the I/O
-// worker, then run the store work on the control thread (the store's thread) and answer
-// back on the worker. After every change `afterChange` (on the control thread) rebuilds
-// the configuration snapshot, live.
+// worker, then run the store work on the control thread (the store's thread; reads on
+// the store reader's) and answer back on the worker. Revisions are paged (?top=&after=). After
+// every change `afterChange` (on the control thread) rebuilds the configuration snapshot, live.
 class ConfigurationApi
 {
 public:
@@ -38,6 +39,9 @@ public:
                      fanout::ActivityFeed *activity = nullptr);
 
     void registerRoutes(http::Router &router);
+    // Reads (the document, revisions) then run on the reader's thread, not the control
+    // thread; changes stay on the control thread. Set before the routes serve.
+    void setStoreReader(config::StoreReader *reader) { m_reader = reader; }
 
 private:
     struct Scope
@@ -51,6 +55,9 @@ private:
     static bool coreAdministrator(http::HttpCall &call, const Api::Caller &caller);
     // Runs `job` on the control thread and answers the call with its response.
     void onControlThread(http::HttpCall &call, std::function<http::HttpResponse()> job);
+    // Runs a read on the store reader (the control thread's store without one).
+    void onStoreReader(http::HttpCall &call,
+                       std::function<http::HttpResponse(config::ConfigStore &)> job);
 
     void getConfiguration(http::HttpCall &call, const Api::Caller &caller);
     void patchConfiguration(http::HttpCall &call, const Api::Caller &caller);
@@ -62,6 +69,7 @@ private:
     const config::ConfigRegistry &m_registry;
     config::ConfigStore &m_store; // touched on the control thread only
     QObject *m_control;
+    config::StoreReader *m_reader = nullptr;
     std::function<void()> m_afterChange;
     fanout::ActivityFeed *m_activity;
 };

@@ -6,6 +6,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -22,6 +25,7 @@ private slots:
     void adminCommandsValidate();
     void configSetRefusesClearly_data();
     void configSetRefusesClearly();
+    void storedRevisionBeyondTheBoundsIsSkipped();
     void keepsConfigurationAcrossRestart();
     void sigtermClosesStreamsAndExitsCleanly();
 };
@@ -177,6 +181,41 @@ void TestLifecycle::configSetRefusesClearly()
     QVERIFY2(!output.contains('\0'), "a raw NUL byte in the message");
     QCOMPARE(service.admin({"config", "get", "--tenant", "demo"}, &output), 0);
     QVERIFY(QJsonDocument::fromJson(output).object().contains("application-health"));
+}
+
+void TestLifecycle::storedRevisionBeyondTheBoundsIsSkipped()
+{
+    // A revision written by something that did not check the bounds (another instance's
+    // older version, a hand-made row) is skipped; the newest one within them stays.
+    ServiceProcess service;
+    QVERIFY(service.setConfiguration(
+        "demo",
+        {{"kept", QJsonObject{{"id", "kept"}, {"name", "Kept"}, {"publicSubscribe", true}}}}));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "direct");
+        db.setDatabaseName(QDir(service.dataDir()).filePath("push-service.db"));
+        QVERIFY(db.open());
+        const QJsonObject huge{{"huge", QJsonObject{{"id", "huge"},
+                                                    {"name", "Huge"},
+                                                    {"publicSubscribe", true},
+                                                    {"description", QString(1100000, 'x')}}}};
+        QSqlQuery query(db);
+        QVERIFY(query.prepare(
+            "INSERT INTO configuration_revisions (tenant_id, service, revision, document, author,"
+            " created_at) SELECT 'demo', 'platform:push-service', MAX(revision) + 1, ?, "
+            "'elsewhere',"
+            " '2026-01-01T00:00:00.000Z' FROM configuration_revisions WHERE tenant_id = 'demo'"));
+        query.addBindValue(QString::fromUtf8(QJsonDocument(huge).toJson(QJsonDocument::Compact)));
+        QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("direct");
+    QVERIFY(service.start());
+    const QJsonObject streams = service.get("/stream/v1/streams?tenant=demo").json();
+    QVERIFY2(streams.contains("kept") && !streams.contains("huge"),
+             qPrintable(QStringList(streams.keys()).join(',')));
+    QVERIFY2(service.log().contains("exceeds the configuration bounds and is skipped"),
+             qPrintable(service.log()));
 }
 
 void TestLifecycle::keepsConfigurationAcrossRestart()
