@@ -86,7 +86,9 @@ int main(int argc, char *argv[])
     core::HttpService http;
     const auto serve = [&http](const QString &path,
                                std::shared_ptr<engineio::EngineServer::Endpoint> endpoint) {
-        for (const char *method : {"GET", "POST"})
+        // Every method reaches the endpoint, which answers 400 to all but GET and POST
+        // (as the reference servers do; the router would answer 405).
+        for (const char *method : {"GET", "POST", "PUT", "DELETE", "PATCH"})
             http.router().route(method, path, [endpoint](http::HttpCall &call) {
                 engineio::EngineServer::handle(endpoint, call);
             });

@@ -120,6 +120,29 @@ for (const [name, command] of Object.entries(servers)) {
       assert.equal((await response.json()).code, 1);
     });
 
+    test('heartbeat: closed by pingInterval + pingTimeout after the handshake, however the timer ticks', async () => {
+      // The engine.io-protocol suite's check: no poll, so the ping is never read; at the
+      // protocol's deadline the session is gone (the reference server's timer fires
+      // exactly then; ours is also checked when a request names the session).
+      const { open } = await handshake(server.url);
+      await sleep(open.pingInterval + open.pingTimeout);
+      const response = await fetch(engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid }));
+      assert.equal(response.status, 400);
+    });
+
+    test('a close from the client releases the pending poll with a noop', async () => {
+      const { open } = await handshake(server.url);
+      const url = engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
+      const pending = fetch(url);
+      await sleep(50); // the poll is held first (as in 'a second concurrent GET')
+      const posted = await fetch(url, { method: 'POST', body: '1' });
+      assert.equal(posted.status, 200);
+      const poll = await pending;
+      assert.equal(poll.status, 200);
+      assert.equal(await poll.text(), '6');
+      assert.equal((await fetch(url)).status, 400);
+    });
+
     test('answering pings keeps the session', async () => {
       const { open } = await handshake(server.url);
       const url = engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
