@@ -1,7 +1,9 @@
 #include "configuration.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
+#include <QUrl>
 
 namespace push {
 
@@ -32,6 +34,14 @@ QString typeName(const QJsonValue &value)
         break;
     }
     return QStringLiteral("undefined");
+}
+
+bool isHttpUrl(const QString &text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    return url.isValid() && (scheme == QLatin1String("http") || scheme == QLatin1String("https")) &&
+           !url.host().isEmpty();
 }
 
 // Collects errors with their property paths.
@@ -76,15 +86,18 @@ public:
         return false;
     }
 
-    void checkId(const QJsonObject &object, const QString &path)
+    // True when the id is present and well-formed.
+    bool checkId(const QJsonObject &object, const QString &path)
     {
         if (!require(object, path, QStringLiteral("id"), QJsonValue::String, "a string"))
-            return;
+            return false;
         const QString property = path + QLatin1String(".id");
         if (!streamIdPattern().match(object.value(QLatin1String("id")).toString()).hasMatch()) {
             add(property,
                 QStringLiteral("%1 must match %2").arg(property, streamIdPattern().pattern()));
+            return false;
         }
+        return true;
     }
 
     void checkStreamEvent(const QJsonValue &value, const QString &path)
@@ -97,8 +110,8 @@ public:
         if (optional(event, path, QStringLiteral("map"), QJsonValue::Object, "an object")) {
             const QJsonObject map = event.value(QLatin1String("map")).toObject();
             for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
-                check(it.value(), path + QLatin1String(".map.") + it.key(), QJsonValue::String,
-                      "a string");
+                check(it.value(), path + QLatin1String(".map.") + printableKey(it.key()),
+                      QJsonValue::String, "a string");
             }
         }
         checkCriteria(event, path);
@@ -116,16 +129,33 @@ public:
         }
     }
 
-    void checkStream(const QString &key, const QJsonValue &value)
+    // A keyed entry's `id` must be its key: otherwise it is half reachable (by key in the
+    // document, by id everywhere else).
+    void checkKeyIsId(const QJsonObject &entry, const QString &path, const QString &key,
+                      const char *what)
     {
-        if (!streamIdPattern().match(key).hasMatch()) {
+        const QJsonValue id = entry.value(QLatin1String("id"));
+        if (id.isString() && id.toString() != key) {
+            const QString property = path + QLatin1String(".id");
+            add(property, QStringLiteral("%1 is \"%2\", but the %3 is stored under key \"%4\": "
+                                         "a %3's key must be its id")
+                              .arg(property, printableKey(id.toString()), QLatin1String(what),
+                                   printableKey(key)));
+        }
+    }
+
+    void checkStream(const QString &rawKey, const QJsonValue &value)
+    {
+        const QString key = printableKey(rawKey);
+        if (!streamIdPattern().match(rawKey).hasMatch()) {
             add(key, QStringLiteral("Stream key \"%1\" must match %2")
                          .arg(key, streamIdPattern().pattern()));
         }
         if (!check(value, key, QJsonValue::Object, "an object"))
             return;
         const QJsonObject stream = value.toObject();
-        checkId(stream, key);
+        if (checkId(stream, key)) // a bad id has its own error; a good one must be the key
+            checkKeyIsId(stream, key, rawKey, "stream");
         require(stream, key, QStringLiteral("name"), QJsonValue::String, "a string");
         optional(stream, key, QStringLiteral("description"), QJsonValue::String, "a string");
         optional(stream, key, QStringLiteral("publicSubscribe"), QJsonValue::Bool, "a boolean");
@@ -151,6 +181,11 @@ public:
         const QJsonObject webhook = value.toObject();
         for (const char *key : {"id", "name", "url"})
             require(webhook, path, QLatin1String(key), QJsonValue::String, "a string");
+        const QJsonValue url = webhook.value(QLatin1String("url"));
+        if (url.isString() && !isHttpUrl(url.toString()))
+            add(path + QLatin1String(".url"),
+                QStringLiteral("%1.url must be an absolute http or https URL, not \"%2\"")
+                    .arg(path, printableKey(url.toString())));
         optional(webhook, path, QStringLiteral("description"), QJsonValue::String, "a string");
         if (optional(webhook, path, QStringLiteral("events"), QJsonValue::Array, "an array")) {
             const QJsonArray events = webhook.value(QLatin1String("events")).toArray();
@@ -188,8 +223,12 @@ public:
                 checkWebhook(webhooks.at(i), QStringLiteral("%1[%2]").arg(path).arg(i));
         } else if (value.isObject()) {
             const QJsonObject webhooks = value.toObject();
-            for (auto it = webhooks.constBegin(); it != webhooks.constEnd(); ++it)
-                checkWebhook(it.value(), path + QLatin1Char('.') + it.key());
+            for (auto it = webhooks.constBegin(); it != webhooks.constEnd(); ++it) {
+                const QString entryPath = path + QLatin1Char('.') + printableKey(it.key());
+                checkWebhook(it.value(), entryPath);
+                if (it.value().isObject())
+                    checkKeyIsId(it.value().toObject(), entryPath, it.key(), "webhook");
+            }
         } else {
             add(path, QStringLiteral("%1 must be an object or an array, not %2")
                           .arg(path, typeName(value)));
@@ -199,8 +238,54 @@ public:
 
 } // namespace
 
+QString printableKey(const QString &key)
+{
+    QString result;
+    result.reserve(key.size());
+    for (const QChar c : key) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            result += QLatin1Char('\\') + c;
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.category() == QChar::Other_Format ||
+                 c.category() == QChar::Separator_Line ||
+                 c.category() == QChar::Separator_Paragraph)
+            result += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            result += c;
+    }
+    return result;
+}
+
+QString configurationLimitError(const QJsonObject &document, qint64 compactBytes)
+{
+    qsizetype entries = 0;
+    for (auto it = document.constBegin(); it != document.constEnd(); ++it) {
+        if (it.key() != QLatin1String(kWebhooksKey))
+            ++entries;
+        else if (it.value().isObject())
+            entries += it.value().toObject().size();
+        else if (it.value().isArray())
+            entries += it.value().toArray().size();
+    }
+    if (entries > kMaxConfigurationEntries)
+        return QStringLiteral("the configuration has %1 streams and webhooks; at most %2 are "
+                              "allowed")
+            .arg(entries)
+            .arg(kMaxConfigurationEntries);
+    const qint64 bytes = compactBytes >= 0
+                             ? compactBytes
+                             : QJsonDocument(document).toJson(QJsonDocument::Compact).size();
+    if (bytes > kMaxConfigurationBytes)
+        return QStringLiteral("the configuration is %1 bytes as compact JSON; at most %2 are "
+                              "allowed")
+            .arg(bytes)
+            .arg(kMaxConfigurationBytes);
+    return {};
+}
+
 QList<ValidationError> validateConfiguration(const QJsonObject &document)
 {
+    if (const QString limit = configurationLimitError(document); !limit.isEmpty())
+        return {{QString(), limit}};
     Validator validator;
     for (auto it = document.constBegin(); it != document.constEnd(); ++it) {
         if (it.key() == QLatin1String(kWebhooksKey))

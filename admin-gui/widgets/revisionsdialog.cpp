@@ -20,6 +20,8 @@ namespace console {
 
 namespace {
 
+constexpr int kMaxRevisions = 100; // the service's largest page
+
 QStringList lines(const QJsonValue &document)
 {
     return QString::fromUtf8(QJsonDocument(document.toObject()).toJson(QJsonDocument::Indented))
@@ -66,7 +68,8 @@ RevisionsDialog::RevisionsDialog(Session &session, bool core, QWidget *parent)
 
 void RevisionsDialog::load()
 {
-    const QUrlQuery scope = m_core ? QUrlQuery() : m_session.documentScope();
+    QUrlQuery scope = m_core ? QUrlQuery() : m_session.documentScope();
+    scope.addQueryItem(QStringLiteral("top"), QString::number(kMaxRevisions)); // one page
     ApiReply *reply = m_session.client().get(
         QLatin1String(ServiceClient::kConfigurationPath) + QStringLiteral("/revisions"), scope);
     reply->setWhat(tr("Loading revisions"));
@@ -88,7 +91,10 @@ void RevisionsDialog::load()
                     .arg(created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
                          revision.value(QLatin1String("author")).toString()));
         }
-        m_status->setText(tr("%1 revisions, newest first").arg(m_revisions.size()));
+        const bool more =
+            reply->object().value(QLatin1String("page")).toObject().contains(QLatin1String("next"));
+        m_status->setText(more ? tr("The newest %1 revisions").arg(m_revisions.size())
+                               : tr("%1 revisions, newest first").arg(m_revisions.size()));
         if (!m_revisions.isEmpty())
             m_list->setCurrentRow(0);
     });

@@ -213,6 +213,10 @@ void Authenticator::verify(const QByteArray &token, QObject *context,
         done(invalid(QStringLiteral("malformed"), error));
         return;
     }
+    if (const QString crit = criticalHeaderError(parsed->header); !crit.isEmpty()) {
+        done(invalid(QStringLiteral("malformed"), crit));
+        return;
+    }
     const QString alg = parsed->alg();
     if (!isSupportedAlgorithm(alg)) {
         done(invalid(QStringLiteral("algorithm"),
@@ -335,8 +339,16 @@ AuthResult Authenticator::checkClaims(const ParsedToken &token, const QString &i
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     const QJsonValue exp = token.claims.value(QLatin1String("exp"));
-    if (!exp.isDouble())
+    if (exp.isUndefined())
         return invalid(QStringLiteral("expired"), QStringLiteral("the token has no expiry (exp)"));
+    // RFC 7519 §2: NumericDate claims are JSON numbers; anything else is refused, never ignored.
+    for (const QLatin1String name :
+         {QLatin1String("exp"), QLatin1String("nbf"), QLatin1String("iat")}) {
+        const QJsonValue value = token.claims.value(name);
+        if (!value.isUndefined() && !value.isDouble())
+            return invalid(QStringLiteral("malformed"),
+                           QStringLiteral("the token's %1 is not a number").arg(name));
+    }
     if (now > qint64(exp.toDouble()) + m_settings.leewaySeconds)
         return invalid(QStringLiteral("expired"), QStringLiteral("the token has expired"));
     const QJsonValue nbf = token.claims.value(QLatin1String("nbf"));

@@ -1,6 +1,8 @@
 #include "jwt.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QStringList>
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
@@ -154,6 +156,22 @@ std::optional<ParsedToken> ParsedToken::parse(const QByteArray &token, QString *
     parsed.signingInput = parts[0] + '.' + parts[1];
     parsed.signature = *signature;
     return parsed;
+}
+
+QString criticalHeaderError(const QJsonObject &header)
+{
+    const QJsonValue crit = header.value(QLatin1String("crit"));
+    if (crit.isUndefined())
+        return {};
+    const QJsonArray names = crit.toArray();
+    if (!crit.isArray() || names.isEmpty())
+        return QStringLiteral("the token's crit header is not a non-empty list of names");
+    QStringList listed;
+    for (const QJsonValue &name : names)
+        listed.append(name.isString() ? name.toString() : QStringLiteral("?"));
+    return QStringLiteral("the token's crit header names extensions this service does not "
+                          "understand: %1")
+        .arg(listed.join(QLatin1String(", ")));
 }
 
 bool isSupportedAlgorithm(const QString &alg)

@@ -30,6 +30,11 @@ struct ParsedToken
     static std::optional<ParsedToken> parse(const QByteArray &token, QString *error);
 };
 
+// RFC 7515 §4.1.11: a `crit` header lists extensions the recipient must understand. The
+// service understands none, so any `crit` (and a malformed one) makes the token invalid.
+// Returns the reason, or an empty string when the header has no `crit`.
+QString criticalHeaderError(const QJsonObject &header);
+
 // The algorithms the service accepts; "none" and anything else are refused.
 bool isSupportedAlgorithm(const QString &alg);
 bool isHmacAlgorithm(const QString &alg);

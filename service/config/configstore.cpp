@@ -16,6 +16,8 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <limits>
+
 Q_LOGGING_CATEGORY(lcStore, "push.config")
 
 namespace push::config {
@@ -296,20 +298,39 @@ bool ConfigStore::addTenant(const Tenant &tenant, QString *error)
 
 std::optional<ConfigurationRevision> ConfigStore::configuration(const QString &tenantId) const
 {
+    // Newest first; a revision beyond the bounds every way in applies (written by something
+    // that did not check them: another instance's older version, a hand-made row) is
+    // skipped with a warning, and the newest one within them stays in force.
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
     query.prepare(QStringLiteral("SELECT revision, document, author, created_at"
                                  " FROM configuration_revisions WHERE tenant_id = ? AND service = ?"
-                                 " ORDER BY revision DESC LIMIT 1"));
-    query.addBindValue(scope(tenantId));
-    query.addBindValue(kService);
-    const bool ran = query.exec();
-    noteReadError(query);
-    if (!ran || !query.next())
-        return std::nullopt;
-    return ConfigurationRevision{
-        query.value(0).toLongLong(), QJsonDocument::fromJson(query.value(1).toByteArray()).object(),
-        query.value(2).toString(),
-        QDateTime::fromString(query.value(3).toString(), Qt::ISODateWithMs)};
+                                 " AND revision < ? ORDER BY revision DESC LIMIT 1"));
+    for (qint64 before = std::numeric_limits<qint64>::max();;) {
+        query.bindValue(0, scope(tenantId));
+        query.bindValue(1, kService);
+        query.bindValue(2, before);
+        const bool ran = query.exec();
+        noteReadError(query);
+        if (!ran || !query.next())
+            break;
+        before = query.value(0).toLongLong();
+        const QByteArray stored = query.value(1).toByteArray();
+        const QJsonObject document = stored.size() > kMaxConfigurationBytes
+                                         ? QJsonObject()
+                                         : QJsonDocument::fromJson(stored).object();
+        const QString problem = stored.size() > kMaxConfigurationBytes
+                                    ? QStringLiteral("it is %1 bytes").arg(stored.size())
+                                    : configurationLimitError(document, stored.size());
+        if (problem.isEmpty())
+            return ConfigurationRevision{
+                before, document, query.value(2).toString(),
+                QDateTime::fromString(query.value(3).toString(), Qt::ISODateWithMs)};
+        qCWarning(lcStore).noquote()
+            << "revision" << before << "of"
+            << (tenantId.isEmpty() ? QStringLiteral("core") : tenantId)
+            << "exceeds the configuration bounds and is skipped:" << problem;
+    }
+    return std::nullopt;
 }
 
 QHash<QString, QJsonObject> ConfigStore::tenantConfigurations() const
@@ -383,15 +404,19 @@ qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject
     return revision;
 }
 
-QList<ConfigurationRevision> ConfigStore::revisions(const QString &tenantId) const
+QList<ConfigurationRevision> ConfigStore::revisions(const QString &tenantId, int top,
+                                                    qint64 before) const
 {
     QList<ConfigurationRevision> result;
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.setForwardOnly(true);
     query.prepare(QStringLiteral("SELECT revision, document, author, created_at"
                                  " FROM configuration_revisions WHERE tenant_id = ? AND service = ?"
-                                 " ORDER BY revision DESC"));
+                                 " AND revision < ? ORDER BY revision DESC LIMIT ?"));
     query.addBindValue(scope(tenantId));
     query.addBindValue(kService);
+    query.addBindValue(before > 0 ? before : std::numeric_limits<qint64>::max());
+    query.addBindValue(top);
     if (!query.exec())
         return result;
     while (query.next())

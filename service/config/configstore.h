@@ -65,7 +65,9 @@ public:
     // Stores `document` as the next revision; returns its number, or -1 with *error.
     qint64 saveConfiguration(const QString &tenantId, const QJsonObject &document,
                              const QString &author, QString *error);
-    QList<ConfigurationRevision> revisions(const QString &tenantId) const;
+    // Newest first: at most `top` revisions numbered below `before` (0: from the latest).
+    QList<ConfigurationRevision> revisions(const QString &tenantId, int top,
+                                           qint64 before = 0) const;
 
     static QJsonObject demoConfiguration();
 

@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QTextStream>
 
+#include <optional>
+
 namespace push::core {
 
 namespace {
@@ -52,6 +54,41 @@ bool resolveScope(const QCommandLineParser &parser, config::ConfigStore &store, 
     }
     *error = QStringLiteral("tenant '%1' not found").arg(reference);
     return false;
+}
+
+// The JSON object in `path`, or nullopt with *error saying what is wrong with the file.
+std::optional<QJsonObject> readDocument(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1").arg(printableKey(path));
+        return std::nullopt;
+    }
+    // Pretty-printed JSON may be a few times its compact size; beyond that it cannot
+    // fit the bound, and is refused before it is parsed.
+    if (file.size() > 8 * kMaxConfigurationBytes) {
+        *error = QStringLiteral("%1 is %2 bytes; a configuration is at most %3 bytes as "
+                                "compact JSON; nothing was changed")
+                     .arg(printableKey(path))
+                     .arg(file.size())
+                     .arg(kMaxConfigurationBytes);
+        return std::nullopt;
+    }
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("%1 is not valid JSON: %2 at offset %3")
+                     .arg(printableKey(path), parseError.errorString())
+                     .arg(parseError.offset);
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        *error = QStringLiteral("%1 holds a JSON %2, not an object of streams keyed by id")
+                     .arg(printableKey(path),
+                          document.isArray() ? QStringLiteral("array") : QStringLiteral("value"));
+        return std::nullopt;
+    }
+    return document.object();
 }
 
 } // namespace
@@ -133,21 +170,16 @@ int runAdminCommand(const QStringList &arguments)
             return fail(error);
         if (positional.size() < 3)
             return fail(QStringLiteral("config set needs a JSON file"));
-        QFile file(positional.at(2));
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read %1").arg(file.fileName()));
-        QJsonParseError parseError{};
-        const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-        if (parseError.error != QJsonParseError::NoError || !document.isObject())
-            return fail(QStringLiteral("%1 is not a JSON object: %2")
-                            .arg(file.fileName(), parseError.errorString()));
-        const QList<ValidationError> problems = validateConfiguration(document.object());
+        const std::optional<QJsonObject> document = readDocument(positional.at(2), &error);
+        if (!document)
+            return fail(error);
+        const QList<ValidationError> problems = validateConfiguration(*document);
         for (const ValidationError &problem : problems)
             err() << problem.message << Qt::endl;
         if (!problems.isEmpty())
             return fail(QStringLiteral("the configuration is not valid; nothing was changed"));
         const qint64 revision =
-            store.saveConfiguration(tenantId, document.object(), QStringLiteral("cli"), &error);
+            store.saveConfiguration(tenantId, *document, QStringLiteral("cli"), &error);
         if (revision < 0)
             return fail(error);
         out() << "saved revision " << revision << Qt::endl;

@@ -5,6 +5,7 @@
 #include "configuration.h"
 #include "httpconnection.h"
 #include "ioworker.h"
+#include "storereader.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,6 +22,8 @@ using http::HttpResponse;
 namespace {
 
 const QString kPath = QStringLiteral("/configuration/v2/configuration/platform/push-service");
+constexpr int kDefaultRevisionPage = 10; // ADSP's default `top`
+constexpr int kMaxRevisionPage = 100;
 
 HttpResponse error(ApiError kind, const QString &message)
 {
@@ -99,6 +102,27 @@ void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpRespons
         Qt::QueuedConnection);
 }
 
+void ConfigurationApi::onStoreReader(HttpCall &call,
+                                     std::function<HttpResponse(config::ConfigStore &)> job)
+{
+    if (!m_reader) {
+        onControlThread(call, [this, job = std::move(job)] { return job(m_store); });
+        return;
+    }
+    const http::DeferredCall pending(call);
+    QObject *worker = fanout::IoWorker::current();
+    m_reader->run([job = std::move(job), pending, worker](config::ConfigStore &store) {
+        const HttpResponse response = job(store);
+        QMetaObject::invokeMethod(
+            worker,
+            [pending, response] {
+                if (pending.waiting())
+                    pending->reply(response);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 void ConfigurationApi::getConfiguration(HttpCall &call, const Api::Caller &caller)
 {
     if (call.request.query.hasQueryItem(QStringLiteral("core"))) {
@@ -106,24 +130,43 @@ void ConfigurationApi::getConfiguration(HttpCall &call, const Api::Caller &calle
         // webhooks their tenant sees besides its own. Any administrator may read it.
         if (!m_api.administeredTenant(call, caller, QStringLiteral("configuration")))
             return;
-        onControlThread(call, [this] { return documentResponse(QString()); });
+        onStoreReader(
+            call, [](config::ConfigStore &store) { return documentResponse(store, QString()); });
         return;
     }
     const auto target = scope(call, caller);
     if (!target)
         return;
-    onControlThread(call,
-                    [this, tenantId = target->tenantId] { return documentResponse(tenantId); });
+    onStoreReader(call, [tenantId = target->tenantId](config::ConfigStore &store) {
+        return documentResponse(store, tenantId);
+    });
 }
 
-HttpResponse ConfigurationApi::documentResponse(const QString &tenantId)
+// A read that failed may be this reader's connection, lost with the database: one fresh
+// connection and one more try; then what failed is the answer.
+static bool readAgainAfterReconnect(config::ConfigStore &store)
 {
-    const auto latest = m_store.configuration(tenantId);
+    if (store.readError().isEmpty())
+        return false;
+    QString ignored;
+    return store.reconnect(&ignored);
+}
+
+static HttpResponse storeUnavailable(const config::ConfigStore &store)
+{
+    return error(
+        ApiError::Unavailable,
+        QStringLiteral("the configuration store is unavailable: %1").arg(store.readError()));
+}
+
+HttpResponse ConfigurationApi::documentResponse(config::ConfigStore &store, const QString &tenantId)
+{
+    auto latest = store.configuration(tenantId);
+    if (!latest && readAgainAfterReconnect(store))
+        latest = store.configuration(tenantId);
     // No revision yet is an empty document; a database that did not answer is not.
-    if (!latest && !m_store.readError().isEmpty())
-        return error(
-            ApiError::Unavailable,
-            QStringLiteral("the configuration store is unavailable: %1").arg(m_store.readError()));
+    if (!latest && !store.readError().isEmpty())
+        return storeUnavailable(store);
     return HttpResponse::json(latest ? latest->document : QJsonObject());
 }
 
@@ -132,17 +175,42 @@ void ConfigurationApi::revisions(HttpCall &call, const Api::Caller &caller)
     const auto target = scope(call, caller);
     if (!target)
         return;
-    onControlThread(call, [this, tenantId = target->tenantId] {
-        QJsonArray results;
-        for (const config::ConfigurationRevision &revision : m_store.revisions(tenantId))
-            results.append(revisionJson(revision));
-        // None, or a database that did not answer?
-        if (results.isEmpty() && !m_store.ping())
-            return error(ApiError::Unavailable,
-                         QStringLiteral("the configuration store is unavailable: %1")
-                             .arg(m_store.readError()));
-        return HttpResponse::json({{QStringLiteral("results"), results}});
-    });
+    // ADSP's paging: `top` revisions, newest first; `after` is the previous page's `next`
+    // (here the last revision number it held).
+    bool ok = true;
+    const QString topText = call.request.queryValue(QStringLiteral("top"));
+    const int top = topText.isEmpty() ? kDefaultRevisionPage : topText.toInt(&ok);
+    if (!ok || top < 1 || top > kMaxRevisionPage) {
+        call.fail(ApiError::BadRequest,
+                  QStringLiteral("top must be a number from 1 to %1").arg(kMaxRevisionPage));
+        return;
+    }
+    const QString afterText = call.request.queryValue(QStringLiteral("after"));
+    const qint64 after = afterText.isEmpty() ? 0 : afterText.toLongLong(&ok);
+    if (!ok || after < 0) {
+        call.fail(ApiError::BadRequest,
+                  QStringLiteral("after must be a revision number (the page's next)"));
+        return;
+    }
+    onStoreReader(
+        call, [tenantId = target->tenantId, top, after, afterText](config::ConfigStore &store) {
+            // One more than asked: whether there is a next page.
+            QList<config::ConfigurationRevision> found = store.revisions(tenantId, top + 1, after);
+            if (found.isEmpty() && !store.ping() && readAgainAfterReconnect(store))
+                found = store.revisions(tenantId, top + 1, after);
+            if (found.isEmpty() && !store.ping())
+                return storeUnavailable(store); // none, or a database that did not answer
+            QJsonArray results;
+            for (qsizetype i = 0; i < found.size() && i < top; ++i)
+                results.append(revisionJson(found.at(i)));
+            QJsonObject page{{QStringLiteral("size"), results.size()}};
+            if (!afterText.isEmpty())
+                page.insert(QStringLiteral("after"), afterText);
+            if (found.size() > top)
+                page.insert(QStringLiteral("next"), QString::number(found.at(top - 1).revision));
+            return HttpResponse::json(
+                {{QStringLiteral("results"), results}, {QStringLiteral("page"), page}});
+        });
 }
 
 void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &caller)

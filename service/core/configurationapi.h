@@ -10,7 +10,8 @@ class QObject;
 
 namespace push::config {
 class ConfigStore;
-}
+class StoreReader;
+} // namespace push::config
 
 namespace push::fanout {
 class ActivityFeed;
@@ -27,9 +28,9 @@ namespace push::core {
 //   GET, POST /admin/v1/tenants                        (core administrators)
 // The document is the caller's tenant's; a core caller gets the core document unless it
 // names a tenant with ?tenantId= (id, name or URN). Handlers check the caller on the I/O
-// worker, then run the store work on the control thread (the store's thread) and answer
-// back on the worker. After every change `afterChange` (on the control thread) rebuilds
-// the configuration snapshot, live.
+// worker, then run the store work on the control thread (the store's thread; reads on
+// the store reader's) and answer back on the worker. Revisions are paged (?top=&after=). After
+// every change `afterChange` (on the control thread) rebuilds the configuration snapshot, live.
 class ConfigurationApi
 {
 public:
@@ -38,10 +39,13 @@ public:
                      fanout::ActivityFeed *activity = nullptr);
 
     void registerRoutes(http::Router &router);
+    // Reads (the document, revisions) then run on the reader's thread, not the control
+    // thread; changes stay on the control thread. Set before the routes serve.
+    void setStoreReader(config::StoreReader *reader) { m_reader = reader; }
 
 private:
     // The latest document of a tenant ('' = core): {} when none, 503 when the store fails.
-    http::HttpResponse documentResponse(const QString &tenantId);
+    static http::HttpResponse documentResponse(config::ConfigStore &store, const QString &tenantId);
     struct Scope
     {
         QString tenantId; // empty: the core document
@@ -53,6 +57,9 @@ private:
     static bool coreAdministrator(http::HttpCall &call, const Api::Caller &caller);
     // Runs `job` on the control thread and answers the call with its response.
     void onControlThread(http::HttpCall &call, std::function<http::HttpResponse()> job);
+    // Runs a read on the store reader (the control thread's store without one).
+    void onStoreReader(http::HttpCall &call,
+                       std::function<http::HttpResponse(config::ConfigStore &)> job);
 
     void getConfiguration(http::HttpCall &call, const Api::Caller &caller);
     void patchConfiguration(http::HttpCall &call, const Api::Caller &caller);
@@ -64,6 +71,7 @@ private:
     const config::ConfigRegistry &m_registry;
     config::ConfigStore &m_store; // touched on the control thread only
     QObject *m_control;
+    config::StoreReader *m_reader = nullptr;
     std::function<void()> m_afterChange;
     fanout::ActivityFeed *m_activity;
 };

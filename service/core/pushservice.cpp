@@ -54,6 +54,16 @@ bool PushService::start(QString *error)
     m_api->registerRoutes(m_http.router());
     m_configurationApi = std::make_unique<ConfigurationApi>(
         *m_api, m_registry, m_store, this, [this] { reloadConfiguration(); }, &m_activity);
+    m_storeReader = std::make_unique<config::StoreReader>();
+    QString readerError;
+    if (m_storeReader->open(m_settings.dataDir, m_settings.databaseUrl, &readerError)) {
+        m_configurationApi->setStoreReader(m_storeReader.get());
+    } else {
+        qCWarning(lcService).noquote()
+            << "store reads stay on the control thread: the reader cannot open the store:"
+            << readerError;
+        m_storeReader.reset();
+    }
     m_configurationApi->registerRoutes(m_http.router());
     m_adminApi = std::make_unique<AdminApi>(*m_api, m_registry, m_status, m_activity,
                                             m_webhooks.get(), int(m_settings.activityPerSecond));
@@ -254,6 +264,7 @@ void PushService::stop()
         m_bus->stop(); // no more events into the hub
     if (m_webhooks)
         m_webhooks->stop();
+    m_storeReader.reset(); // its last answers go to workers that are still there
     // Subscribers closing on the way out tell no one: the workers are going away.
     m_activity.setWorkers({});
     m_http.stop(QStringLiteral("the service is shutting down")); // joins the workers

@@ -15,6 +15,7 @@
 #include "pushnamespaces.h"
 #include "router.h"
 #include "settings.h"
+#include "storereader.h"
 #include "webhookdispatcher.h"
 
 #include <QDeadlineTimer>
@@ -67,6 +68,7 @@ private:
     fanout::ActivityFeed m_activity;
     std::unique_ptr<webhooks::WebhookDispatcher> m_webhooks;
     std::unique_ptr<Api> m_api;
+    std::unique_ptr<config::StoreReader> m_storeReader; // large reads, off this thread
     std::unique_ptr<ConfigurationApi> m_configurationApi;
     std::unique_ptr<AdminApi> m_adminApi;
     std::unique_ptr<socketio::PushNamespaces> m_namespaces;

@@ -134,6 +134,12 @@ void Session::receive(const Packet &packet)
         m_nextPingAt = m_clock.elapsed() + m_server.options().pingIntervalMs;
         return;
     case PacketType::Close:
+        // The client ends the session: a pending poll is released with a noop, as the
+        // reference server does (the close packet is for closes the server starts).
+        if (m_pendingGet && m_pendingGet->isOpen() &&
+            m_pendingGet->state() == http::HttpConnection::State::Dispatched)
+            m_pendingGet->respond(textResponse("6"));
+        m_pendingGet.clear();
         close(QStringLiteral("transport close"));
         return;
     case PacketType::Message:
@@ -221,6 +227,14 @@ void Session::onWebSocketMessage(const QByteArray &data, bool binary)
         return;
     }
     receive(*packet);
+}
+
+bool Session::heartbeatExpired() const
+{
+    const qint64 now = m_clock.elapsed();
+    const qint64 deadline =
+        m_pongDeadline >= 0 ? m_pongDeadline : m_nextPingAt + m_server.options().pingTimeoutMs;
+    return now >= deadline;
 }
 
 void Session::close(const QString &reason)
@@ -315,6 +329,13 @@ void EngineServer::handleLocal(HttpCall &call)
             return;
         }
         Session &session = *it->second;
+        if (session.heartbeatExpired()) {
+            // Its pong is overdue and the tick has not come round yet: closed now, as the
+            // reference server's timer would have closed it.
+            session.close(QStringLiteral("ping timeout"));
+            call.reply(engineError(ErrorCode::UnknownSid));
+            return;
+        }
         if (isUpgrade) {
             if (transport != QLatin1String("websocket")) {
                 call.reply(engineError(ErrorCode::BadRequest));
@@ -468,9 +489,7 @@ void EngineServer::upgrade(HttpCall &call, Session *session)
     }
     // RFC 6455 §4.2.1: the key is 16 bytes, base64-encoded.
     const QByteArray key = call.request.header("sec-websocket-key");
-    const auto decoded =
-        QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || decoded.decoded.size() != 16) {
+    if (!isValidWebSocketKey(key)) {
         call.reply(engineError(ErrorCode::BadRequest));
         return;
     }
@@ -563,7 +582,8 @@ void EngineServer::tick()
                 timedOut.append(session.get());
         } else if (now >= session->m_nextPingAt) {
             session->send(Packet::text(PacketType::Ping));
-            session->m_pongDeadline = now + options().pingTimeoutMs;
+            // From when the ping was due, not when this tick came round.
+            session->m_pongDeadline = session->m_nextPingAt + options().pingTimeoutMs;
         }
     }
     for (Session *session : std::as_const(timedOut))

@@ -94,6 +94,9 @@ private:
     void attachWebSocket(std::unique_ptr<WebSocketLink> link);
     void onWebSocketMessage(const QByteArray &data, bool binary);
     void receive(const Packet &packet);
+    // True when the pong to the last (or the overdue) ping is late: the session is dead
+    // even if the heartbeat tick has not closed it yet.
+    bool heartbeatExpired() const;
 
     EngineServer &m_server;
     QString m_id;

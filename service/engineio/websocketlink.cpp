@@ -4,14 +4,17 @@
 #include "rawstream.h"
 
 #include <QCryptographicHash>
+#include <QLoggingCategory>
 #include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcWebSocket, "push.websocket")
 
 namespace push::engineio {
 
 // --- RawWebSocketLink ------------------------------------------------------------------
 
 RawWebSocketLink::RawWebSocketLink(qint64 maxMessageBytes)
-    : m_maxMessage(maxMessageBytes)
+    : m_decoder(maxMessageBytes + 16)
 {}
 
 RawWebSocketLink::~RawWebSocketLink()
@@ -74,9 +77,7 @@ void RawWebSocketLink::close()
 {
     if (!m_connection || !m_stream || m_closing)
         return;
-    m_closing = true;
-    m_stream->write(frameHeader(0x8, 2), QByteArray("\x03\xe8", 2)); // 1000: normal closure
-    m_connection->close();
+    closeWith(kCloseNormal);
 }
 
 void RawWebSocketLink::closed()
@@ -90,92 +91,45 @@ void RawWebSocketLink::closed()
 
 void RawWebSocketLink::receive(const char *data, qsizetype size)
 {
-    m_in.append(data, size);
-    if (!decodeFrames() && m_connection) {
-        m_closing = true;
-        m_connection->abort(); // a protocol error: no more of this peer
+    const QList<WebSocketFrame> frames = m_decoder.feed(data, size);
+    for (const WebSocketFrame &frame : frames) {
+        if (m_ended || !m_connection)
+            return;
+        switch (frame.type) {
+        case WebSocketFrame::Type::Text:
+        case WebSocketFrame::Type::Binary:
+            if (onMessage)
+                onMessage(frame.payload, frame.type == WebSocketFrame::Type::Binary);
+            break;
+        case WebSocketFrame::Type::Ping:
+            send(0xA, frame.payload);
+            break;
+        case WebSocketFrame::Type::Pong:
+            break;
+        case WebSocketFrame::Type::Close:
+            closeWith(frame.code); // echo the peer's code (none when it gave none)
+            return;
+        case WebSocketFrame::Type::Error:
+            qCDebug(lcWebSocket) << "closing a WebSocket with" << frame.code << ":" << frame.error;
+            closeWith(frame.code);
+            return;
+        }
     }
 }
 
-// Client frames: always masked (RFC 6455 5.1); control frames unfragmented and short.
-bool RawWebSocketLink::decodeFrames()
+void RawWebSocketLink::closeWith(quint16 code)
 {
-    qsizetype offset = 0;
-    while (m_in.size() - offset >= 2) {
-        const auto *p = reinterpret_cast<const unsigned char *>(m_in.constData() + offset);
-        const bool fin = p[0] & 0x80;
-        const int opcode = p[0] & 0x0f;
-        const bool masked = p[1] & 0x80;
-        quint64 length = p[1] & 0x7f;
-        qsizetype header = 2;
-        if (!masked || (p[0] & 0x70))
-            return false;
-        if (length == 126) {
-            if (m_in.size() - offset < 4)
-                break;
-            length = (quint64(p[2]) << 8) | p[3];
-            header = 4;
-        } else if (length == 127) {
-            if (m_in.size() - offset < 10)
-                break;
-            length = 0;
-            for (int i = 0; i < 8; ++i)
-                length = (length << 8) | p[2 + i];
-            header = 10;
+    if (!m_closing && m_stream && m_connection) {
+        m_closing = true;
+        QByteArray payload;
+        if (code) {
+            payload += char(code >> 8);
+            payload += char(code & 0xff);
         }
-        if (length > quint64(m_maxMessage) + 16)
-            return false; // larger than any message we accept
-        if (quint64(m_in.size() - offset) < quint64(header) + 4 + length)
-            break;
-        const unsigned char *mask = p + header;
-        QByteArray payload(reinterpret_cast<const char *>(p + header + 4), qsizetype(length));
-        for (qsizetype i = 0; i < payload.size(); ++i)
-            payload[i] = char(payload[i] ^ mask[i % 4]);
-        offset += header + 4 + qsizetype(length);
-
-        if (opcode >= 0x8) { // control
-            if (!fin || length > 125)
-                return false;
-            if (opcode == 0x8) {
-                if (!m_closing && m_stream) {
-                    m_closing = true;
-                    m_stream->write(frameHeader(0x8, payload.left(2).size()), payload.left(2));
-                }
-                if (m_connection)
-                    m_connection->close();
-                return true;
-            }
-            if (opcode == 0x9 && m_stream)
-                m_stream->write(frameHeader(0xA, payload.size()), payload);
-            continue; // pong: nothing to do
-        }
-        if (opcode == 0x0) {
-            if (m_messageOpcode == 0)
-                return false; // a continuation of nothing
-        } else if (opcode == 0x1 || opcode == 0x2) {
-            if (m_messageOpcode != 0)
-                return false; // a new message inside a fragmented one
-            m_messageOpcode = opcode;
-            m_message.clear();
-        } else {
-            return false;
-        }
-        m_message += payload;
-        if (m_message.size() > m_maxMessage)
-            return false;
-        if (fin) {
-            const bool binary = m_messageOpcode == 0x2;
-            m_messageOpcode = 0;
-            QByteArray message;
-            message.swap(m_message);
-            if (onMessage)
-                onMessage(message, binary);
-            if (m_ended || !m_connection)
-                return true;
-        }
+        m_stream->write(frameHeader(0x8, payload.size()), payload);
     }
-    m_in.remove(0, offset);
-    return true;
+    if (m_connection)
+        m_connection->close(); // after the close frame is sent
 }
 
 // --- QtWebSocketLink -------------------------------------------------------------------

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "websocketframe.h"
+
 #include <QByteArray>
 #include <QPointer>
 
@@ -52,15 +54,13 @@ public:
 private:
     void send(int opcode, const QByteArray &payload);
     void receive(const char *data, qsizetype size);
-    bool decodeFrames();
+    // Sends a close frame with `code` (none for 0), once, and closes after it is sent.
+    void closeWith(quint16 code);
     void closed();
 
     QPointer<http::HttpConnection> m_connection;
     http::RawStream *m_stream = nullptr;
-    qint64 m_maxMessage;
-    QByteArray m_in;      // undecoded bytes
-    QByteArray m_message; // fragments of the message being received
-    int m_messageOpcode = 0;
+    WebSocketFrameDecoder m_decoder;
     bool m_closing = false;
     bool m_ended = false;
 };

@@ -3,8 +3,9 @@
 // pingTimeout 200 ms, maxPayload 1,000,000, connectTimeout 1,000 ms. On "/": emits
 // "auth" with the handshake auth payload, answers "message" with "message-back" (same
 // arguments) and acknowledges "message-with-ack" with its arguments; "/custom" emits
-// "auth" likewise. With --engine-io-echo it works one level down: every Engine.IO message
-// is sent back as it came (text or binary).
+// "auth" likewise. With --engine-io-echo it also serves Engine.IO alone at /engine.io/
+// (the engine.io package's default path): every message is sent back as it came (text or
+// binary), so both of socket.io's protocol suites run against one server unchanged.
 #include "engineserver.h"
 #include "httpservice.h"
 #include "shutdownsignals.h"
@@ -82,22 +83,29 @@ int main(int argc, char *argv[])
     options.pingTimeoutMs = 200;
     options.maxPayload = 1000000;
     ConformanceApp conformance;
-    std::shared_ptr<engineio::EngineServer::Endpoint> endpoint;
+    core::HttpService http;
+    const auto serve = [&http](const QString &path,
+                               std::shared_ptr<engineio::EngineServer::Endpoint> endpoint) {
+        // Every method reaches the endpoint, which answers 400 to all but GET and POST
+        // (as the reference servers do; the router would answer 405).
+        for (const char *method : {"GET", "POST", "PUT", "DELETE", "PATCH"})
+            http.router().route(method, path, [endpoint](http::HttpCall &call) {
+                engineio::EngineServer::handle(endpoint, call);
+            });
+    };
+    // Socket.IO at /socket.io/ always; with --engine-io-echo also the Engine.IO echo at
+    // /engine.io/, the engine.io package's default path, as the reference servers do.
+    serve(QStringLiteral("/socket.io"),
+          socketio::SocketIoServer::endpoint(conformance, options, 1000));
     if (parser.isSet(QStringLiteral("engine-io-echo"))) {
-        endpoint = std::make_shared<engineio::EngineServer::Endpoint>();
-        endpoint->options = options;
-        endpoint->handlerForCurrentWorker = [] {
+        auto echo = std::make_shared<engineio::EngineServer::Endpoint>();
+        echo->options = options;
+        echo->handlerForCurrentWorker = [] {
             thread_local EchoHandler handler;
             return &handler;
         };
-    } else {
-        endpoint = socketio::SocketIoServer::endpoint(conformance, options, 1000);
+        serve(QStringLiteral("/engine.io"), echo);
     }
-    core::HttpService http;
-    for (const char *method : {"GET", "POST"})
-        http.router().route(method, QStringLiteral("/socket.io"), [endpoint](http::HttpCall &call) {
-            engineio::EngineServer::handle(endpoint, call);
-        });
     fanout::WorkerSettings settings;
     settings.limits.maxBodyBytes = 2 * options.maxPayload; // the Engine.IO layer answers 413 itself
     QString error;

@@ -367,6 +367,38 @@ void TestAuth::rejectsAttacks_data()
     QJsonObject early = good;
     early.insert("nbf", QDateTime::currentSecsSinceEpoch() + 3600);
     QTest::newRow("not yet valid") << token(early) << "not valid yet";
+    // NumericDate claims of another JSON type are refused, not ignored (RFC 7519 §2).
+    const QList<QPair<const char *, QJsonValue>> notNumbers = {
+        {"string", QJsonValue("2099-01-01")},
+        {"true", QJsonValue(true)},
+        {"null", QJsonValue(QJsonValue::Null)},
+        {"object", QJsonObject{}}};
+    for (const char *claim : {"nbf", "exp", "iat"}) {
+        for (const auto &[kind, value] : notNumbers) {
+            QJsonObject odd = good;
+            odd.insert(claim, value);
+            QTest::addRow("%s is %s", claim, kind)
+                << token(odd) << QStringLiteral("the token's %1 is not a number").arg(claim);
+        }
+    }
+    // RFC 7515 §4.1.11: an extension the service does not understand makes the token invalid,
+    // even under a valid signature.
+    const auto signedWithHeader = [&](const QJsonObject &header) {
+        const QByteArray in = encode(header) + '.' + payload;
+        return in + '.' + base64UrlEncode(sign("RS256", m_rsa, in));
+    };
+    const QJsonObject rs256{{"alg", "RS256"}, {"typ", "JWT"}, {"kid", "rsa-1"}};
+    QJsonObject critical = rs256;
+    critical.insert("crit", QJsonArray{"http://example.invalid/must-understand"});
+    critical.insert("http://example.invalid/must-understand", true);
+    QTest::newRow("unknown crit extension")
+        << signedWithHeader(critical) << "crit header names extensions";
+    QJsonObject critEmpty = rs256;
+    critEmpty.insert("crit", QJsonArray{});
+    QTest::newRow("empty crit") << signedWithHeader(critEmpty) << "crit header is not";
+    QJsonObject critString = rs256;
+    critString.insert("crit", "exp");
+    QTest::newRow("crit not a list") << signedWithHeader(critString) << "crit header is not";
     QJsonObject foreign = good;
     foreign.insert("iss", "http://evil.example/auth/realms/demo");
     QTest::newRow("wrong issuer") << token(foreign) << "not trusted";

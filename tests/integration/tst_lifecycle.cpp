@@ -6,6 +6,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -20,6 +23,9 @@ private slots:
     void rejectsBadSettings_data();
     void rejectsBadSettings();
     void adminCommandsValidate();
+    void configSetRefusesClearly_data();
+    void configSetRefusesClearly();
+    void storedRevisionBeyondTheBoundsIsSkipped();
     void keepsConfigurationAcrossRestart();
     void sigtermClosesStreamsAndExitsCleanly();
 };
@@ -129,6 +135,87 @@ void TestLifecycle::adminCommandsValidate()
     QVERIFY2(output.contains("s.events[0].namespace"), output.constData());
     QCOMPARE(service.admin({"config", "get", "--tenant", "demo"}, &output), 0);
     QVERIFY(QJsonDocument::fromJson(output).object().contains("application-health"));
+}
+
+void TestLifecycle::configSetRefusesClearly_data()
+{
+    QTest::addColumn<QByteArray>("document");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("an array") << QByteArray("[1,2]")
+                              << "holds a JSON array, not an object of streams keyed by id";
+    QTest::newRow("not JSON") << QByteArray("{\"s\":") << "is not valid JSON";
+    QTest::newRow("a key that is not its id")
+        << QByteArray(R"({"a":{"id":"b","name":"S"}})")
+        << R"(a.id is "b", but the stream is stored under key "a")";
+    QTest::newRow("a key with a NUL byte")
+        << QByteArray(R"({"a\u0000b":{"id":"s","name":"S"}})") << R"(Stream key "a\u0000b")";
+    QTest::newRow("a webhook to ftp")
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"ftp://x/"}}})")
+        << "webhooks.h.url must be an absolute http or https URL";
+    // 200,000 streams (about 7.5 MB): what the API would refuse, the CLI refuses too.
+    QByteArray huge = "{";
+    for (int i = 0; i < 200000; ++i)
+        huge += QByteArray(i ? "," : "") + "\"s" + QByteArray::number(i) + "\":{\"id\":\"s" +
+                QByteArray::number(i) + "\",\"name\":\"S\"}";
+    huge += "}";
+    QTest::newRow("200,000 streams")
+        << huge << "the configuration has 200000 streams and webhooks; at most 5000 are allowed";
+    QTest::newRow("a file too large to parse") << QByteArray(9 * 1024 * 1024, ' ') + "{}"
+                                               << "a configuration is at most 1048576 bytes";
+}
+
+void TestLifecycle::configSetRefusesClearly()
+{
+    QFETCH(QByteArray, document);
+    QFETCH(QString, message);
+    ServiceProcess service;
+    QTemporaryDir dir;
+    QFile file(dir.filePath("doc.json"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(document);
+    file.close();
+    QByteArray output;
+    QCOMPARE(service.admin({"config", "set", "--tenant", "demo", file.fileName()}, &output), 1);
+    QVERIFY2(output.contains(message.toUtf8()), output.left(2000).constData());
+    QVERIFY2(!output.contains("no error occurred"), output.constData());
+    QVERIFY2(!output.contains('\0'), "a raw NUL byte in the message");
+    QCOMPARE(service.admin({"config", "get", "--tenant", "demo"}, &output), 0);
+    QVERIFY(QJsonDocument::fromJson(output).object().contains("application-health"));
+}
+
+void TestLifecycle::storedRevisionBeyondTheBoundsIsSkipped()
+{
+    // A revision written by something that did not check the bounds (another instance's
+    // older version, a hand-made row) is skipped; the newest one within them stays.
+    ServiceProcess service;
+    QVERIFY(service.setConfiguration(
+        "demo",
+        {{"kept", QJsonObject{{"id", "kept"}, {"name", "Kept"}, {"publicSubscribe", true}}}}));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "direct");
+        db.setDatabaseName(QDir(service.dataDir()).filePath("push-service.db"));
+        QVERIFY(db.open());
+        const QJsonObject huge{{"huge", QJsonObject{{"id", "huge"},
+                                                    {"name", "Huge"},
+                                                    {"publicSubscribe", true},
+                                                    {"description", QString(1100000, 'x')}}}};
+        QSqlQuery query(db);
+        QVERIFY(query.prepare(
+            "INSERT INTO configuration_revisions (tenant_id, service, revision, document, author,"
+            " created_at) SELECT 'demo', 'platform:push-service', MAX(revision) + 1, ?, "
+            "'elsewhere',"
+            " '2026-01-01T00:00:00.000Z' FROM configuration_revisions WHERE tenant_id = 'demo'"));
+        query.addBindValue(QString::fromUtf8(QJsonDocument(huge).toJson(QJsonDocument::Compact)));
+        QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("direct");
+    QVERIFY(service.start());
+    const QJsonObject streams = service.get("/stream/v1/streams?tenant=demo").json();
+    QVERIFY2(streams.contains("kept") && !streams.contains("huge"),
+             qPrintable(QStringList(streams.keys()).join(',')));
+    QVERIFY2(service.log().contains("exceeds the configuration bounds and is skipped"),
+             qPrintable(service.log()));
 }
 
 void TestLifecycle::keepsConfigurationAcrossRestart()

@@ -77,7 +77,7 @@ describe('PATCH operations', () => {
   });
 
   test('malformed requests and invalid documents get a 400 naming the problem, and change nothing', async () => {
-    const before = (await call('GET', `${CONFIG}/revisions`, tenantAdmin)).body.results.length;
+    const before = (await call('GET', `${CONFIG}/revisions?top=100`, tenantAdmin)).body.results.length;
     const cases = [
       [{ operation: 'MERGE' }, /MERGE/],
       [{ update: {} }, /operation/],
@@ -89,6 +89,11 @@ describe('PATCH operations', () => {
       [{ operation: 'UPDATE', update: { nameless: { id: 'nameless' } } }, /name/],
       [{ operation: 'UPDATE', update: { s: stream('s', { events: [{ namespace: 'a' }] }) } }, /events\[0\]\.name|name/],
       [{ operation: 'UPDATE', update: { s: stream('s', { publicSubscribe: 'yes' }) } }, /publicSubscribe/],
+      [{ operation: 'UPDATE', update: { a: stream('b') } }, /a\.id is "b", but the stream is stored under key "a"/],
+      [{ operation: 'UPDATE', update: { webhooks: { h: { id: 'h', name: 'H', url: 'ftp://example.org/x' } } } },
+        /webhooks\.h\.url must be an absolute http or https URL/],
+      [{ operation: 'UPDATE', update: { webhooks: { h: { id: 'g', name: 'H', url: 'http://example.org/x' } } } },
+        /webhooks\.h\.id is "g"/],
     ];
     for (const [body, message] of cases) {
       const r = await patch(tenantAdmin, body);
@@ -98,8 +103,45 @@ describe('PATCH operations', () => {
     const notJson = await patch(tenantAdmin, '{oops');
     assert.equal(notJson.status, 400);
     assert.match(notJson.body.errorMessage, /not valid JSON/);
-    const after = (await call('GET', `${CONFIG}/revisions`, tenantAdmin)).body.results.length;
+    const after = (await call('GET', `${CONFIG}/revisions?top=100`, tenantAdmin)).body.results.length;
     assert.equal(after, before);
+  });
+});
+
+describe('revisions', () => {
+  test('are paged the ADSP way: top, after and page.next, newest first', async () => {
+    const query = '?tenantId=other-tenant';
+    for (let i = 0; i < 12; i++) {
+      const r = await patch(coreAdmin, { operation: 'UPDATE', update: { [`s${i}`]: stream(`s${i}`) } }, query);
+      assert.equal(r.status, 200);
+    }
+    const first = await call('GET', `${CONFIG}/revisions${query}`, coreAdmin);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.results.length, 10, 'ADSP\'s default top is 10');
+    assert.equal(first.body.page.size, 10);
+    assert.equal(first.body.results[0].revision, 12);
+    const seen = [];
+    let after;
+    for (let pages = 0; pages < 10; pages++) {
+      const r = await call('GET', `${CONFIG}/revisions${query}&top=5${after ? `&after=${after}` : ''}`, coreAdmin);
+      assert.equal(r.status, 200);
+      assert.ok(r.body.results.length <= 5);
+      assert.equal(r.body.page.size, r.body.results.length);
+      assert.equal(r.body.page.after, after);
+      seen.push(...r.body.results.map((x) => x.revision));
+      after = r.body.page.next;
+      if (!after) break;
+    }
+    assert.deepEqual(seen, [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    const last = await call('GET', `${CONFIG}/revisions${query}&top=100`, coreAdmin);
+    assert.equal(last.body.results.length, 12);
+    assert.equal(last.body.page.next, undefined);
+    assert.deepEqual(Object.keys(last.body.results[0].configuration).length, 12);
+    for (const bad of ['top=0', 'top=101', 'top=x', 'after=x', 'after=-1']) {
+      const r = await call('GET', `${CONFIG}/revisions${query}&${bad}`, coreAdmin);
+      assert.equal(r.status, 400, bad);
+      assert.match(r.body.errorMessage, /top|after/, bad);
+    }
   });
 });
 

@@ -38,9 +38,12 @@ async function launch([command, args]) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const eio = (url, query) => `${url}/socket.io/?${new URLSearchParams(query)}`;
+// With --engine-io-echo, Engine.IO alone is served at the engine.io package's default
+// path (what engine.io-protocol's suite expects), and Socket.IO stays at /socket.io/.
+const engineIo = (url, query) => `${url}/engine.io/?${new URLSearchParams(query)}`;
 
 async function handshake(url) {
-  const response = await fetch(eio(url, { EIO: '4', transport: 'polling' }));
+  const response = await fetch(engineIo(url, { EIO: '4', transport: 'polling' }));
   const body = await response.text();
   return { status: response.status, body, open: JSON.parse(body.slice(1)) };
 }
@@ -91,7 +94,7 @@ for (const [name, command] of Object.entries(servers)) {
       ['websocket transport without upgrade', { EIO: '4', transport: 'websocket' }, 'GET', 3, 'Bad request'],
     ]) {
       test(`refuses: ${what}`, async () => {
-        const response = await fetch(eio(server.url, query), { method, body: method === 'POST' ? '1' : undefined });
+        const response = await fetch(engineIo(server.url, query), { method, body: method === 'POST' ? '1' : undefined });
         assert.equal(response.status, 400);
         assert.deepEqual(await response.json(), { code, message });
       });
@@ -99,7 +102,7 @@ for (const [name, command] of Object.entries(servers)) {
 
     test('polling: messages in, echoed out, text and binary', async () => {
       const { open } = await handshake(server.url);
-      const url = eio(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
+      const url = engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
       const posted = await fetch(url, { method: 'POST', body: '4hello\x1ebAQIDBA==' });
       assert.equal(posted.status, 200);
       assert.equal(await posted.text(), 'ok');
@@ -109,7 +112,7 @@ for (const [name, command] of Object.entries(servers)) {
 
     test('heartbeat: the server pings, and closes a session that does not answer', async () => {
       const { open } = await handshake(server.url);
-      const url = eio(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
+      const url = engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
       assert.equal(await (await fetch(url)).text(), '2'); // held until the ping
       await sleep(600); // no pong within pingTimeout
       const response = await fetch(url);
@@ -117,9 +120,32 @@ for (const [name, command] of Object.entries(servers)) {
       assert.equal((await response.json()).code, 1);
     });
 
+    test('heartbeat: closed by pingInterval + pingTimeout after the handshake, however the timer ticks', async () => {
+      // The engine.io-protocol suite's check: no poll, so the ping is never read; at the
+      // protocol's deadline the session is gone (the reference server's timer fires
+      // exactly then; ours is also checked when a request names the session).
+      const { open } = await handshake(server.url);
+      await sleep(open.pingInterval + open.pingTimeout);
+      const response = await fetch(engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid }));
+      assert.equal(response.status, 400);
+    });
+
+    test('a close from the client releases the pending poll with a noop', async () => {
+      const { open } = await handshake(server.url);
+      const url = engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
+      const pending = fetch(url);
+      await sleep(50); // the poll is held first (as in 'a second concurrent GET')
+      const posted = await fetch(url, { method: 'POST', body: '1' });
+      assert.equal(posted.status, 200);
+      const poll = await pending;
+      assert.equal(poll.status, 200);
+      assert.equal(await poll.text(), '6');
+      assert.equal((await fetch(url)).status, 400);
+    });
+
     test('answering pings keeps the session', async () => {
       const { open } = await handshake(server.url);
-      const url = eio(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
+      const url = engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
       for (let i = 0; i < 3; ++i) {
         assert.equal(await (await fetch(url)).text(), '2');
         await fetch(url, { method: 'POST', body: '3' });
@@ -130,7 +156,7 @@ for (const [name, command] of Object.entries(servers)) {
 
     test('a second concurrent GET closes the session', async () => {
       const { open } = await handshake(server.url);
-      const url = eio(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
+      const url = engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
       const first = fetch(url);
       await sleep(50);
       const second = await fetch(url);
@@ -139,7 +165,7 @@ for (const [name, command] of Object.entries(servers)) {
     });
 
     test('websocket: open packet first, then echo of text and binary', async () => {
-      const ws = openWebSocket(eio(server.ws, { EIO: '4', transport: 'websocket' }));
+      const ws = openWebSocket(engineIo(server.ws, { EIO: '4', transport: 'websocket' }));
       await ws.opened;
       const open = await ws.next();
       assert.equal(open[0], '0');
@@ -152,7 +178,7 @@ for (const [name, command] of Object.entries(servers)) {
     });
 
     test('websocket: an unanswered ping closes the connection', async () => {
-      const ws = openWebSocket(eio(server.ws, { EIO: '4', transport: 'websocket' }));
+      const ws = openWebSocket(engineIo(server.ws, { EIO: '4', transport: 'websocket' }));
       await ws.opened;
       await ws.next(); // open
       assert.equal(await ws.next(), '2');
@@ -161,8 +187,8 @@ for (const [name, command] of Object.entries(servers)) {
 
     test('upgrade from polling: probe, upgrade, noop; then polling is refused', async () => {
       const { open } = await handshake(server.url);
-      const pollUrl = eio(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
-      const ws = openWebSocket(eio(server.ws, { EIO: '4', transport: 'websocket', sid: open.sid }));
+      const pollUrl = engineIo(server.url, { EIO: '4', transport: 'polling', sid: open.sid });
+      const ws = openWebSocket(engineIo(server.ws, { EIO: '4', transport: 'websocket', sid: open.sid }));
       await ws.opened;
       const pending = fetch(pollUrl);
       ws.socket.send('2probe');
@@ -176,6 +202,18 @@ for (const [name, command] of Object.entries(servers)) {
       assert.equal(refused.status, 400);
       assert.equal((await refused.json()).code, 3);
       ws.socket.close();
+    });
+
+    test('Socket.IO is still served at /socket.io/ beside the Engine.IO echo', async () => {
+      const socket = io(server.url, { transports: ['websocket'], auth: { a: 1 }, forceNew: true, reconnection: false });
+      const auth = await new Promise((resolve, reject) => {
+        socket.on('auth', resolve);
+        socket.on('connect_error', reject);
+      });
+      assert.deepEqual(auth, { a: 1 });
+      socket.close();
+      const echo = await fetch(eio(server.url, { EIO: '4', transport: 'polling' }));
+      assert.equal(echo.status, 200);
     });
   });
 

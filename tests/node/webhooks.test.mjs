@@ -115,8 +115,6 @@ describe('webhooks', () => {
           intervalMinutes: 5, eventTypes: [{ id: 'status-service:application-status-changed' }] },
         loop: { id: 'loop', name: 'Loop', url: `${target.url}/loop`,
           events: [{ namespace: 'push-service', name: 'webhook-triggered' }] },
-        'not-http': { id: 'not-http', name: 'FTP', url: 'ftp://example.org/x',
-          events: [{ namespace: 'order-service', name: 'order-placed' }] },
       },
     });
     calls = triggeredStream(service);
@@ -203,8 +201,14 @@ describe('webhooks', () => {
     assert.deepEqual(calls.at(-1).body.payload, { application: { appKey: 'portal' } });
     const missing = await fetch(`${service.url}/admin/v1/webhooks/nope/test`, { method: 'POST', headers: { Authorization: `Bearer ${admin}` } });
     assert.equal(missing.status, 404);
-    const ftp = await fetch(`${service.url}/admin/v1/webhooks/not-http/test`, { method: 'POST', headers: { Authorization: `Bearer ${admin}` } });
+    // A webhook whose url is not http(s) never gets into the document.
+    const ftp = await fetch(`${service.url}/configuration/v2/configuration/platform/push-service`, {
+      method: 'PATCH', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ operation: 'UPDATE', update: { webhooks: { 'not-http': { id: 'not-http', name: 'FTP',
+        url: 'ftp://example.org/x', events: [{ namespace: 'order-service', name: 'order-placed' }] } } } }),
+    });
     assert.equal(ftp.status, 400);
+    assert.match((await ftp.json()).errorMessage, /webhooks\.not-http\.url must be an absolute http or https URL/);
     const anonymous = await fetch(`${service.url}/admin/v1/webhooks/status/test`, { method: 'POST' });
     assert.equal(anonymous.status, 401);
   });

@@ -1,6 +1,7 @@
 // Unit tests of validateConfiguration: good documents pass, bad ones name the property.
 #include "configuration.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 
@@ -16,6 +17,12 @@ private slots:
     void validate_data();
     void validate();
     void reportsEveryError();
+    void keyMustBeTheId_data();
+    void keyMustBeTheId();
+    void webhookUrlMustBeHttp_data();
+    void webhookUrlMustBeHttp();
+    void controlCharactersAreEscaped();
+    void boundsEveryDocument();
 };
 
 void TestValidation::validate_data()
@@ -36,7 +43,8 @@ void TestValidation::validate_data()
     QTest::newRow("id with space, underscore, dash")
         << QByteArray(R"({"A b_c-1":{"id":"A b_c-1","name":"S"}})") << QString() << QString();
     QTest::newRow("id of 50 characters")
-        << QByteArray(R"({"s":{"id":"12345678901234567890123456789012345678901234567890",
+        << QByteArray(R"({"12345678901234567890123456789012345678901234567890":
+        {"id":"12345678901234567890123456789012345678901234567890",
         "name":"S"}})")
         << QString() << QString();
     QTest::newRow("empty events and roles")
@@ -148,25 +156,28 @@ void TestValidation::validate_data()
         "targetId":"app","intervalMinutes":5,"eventTypes":[{"id":"status-service:x"}]}}})")
         << QString() << QString();
     QTest::newRow("webhook event without a name")
-        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u",
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"http:\/\/x\/",
         "events":[{"namespace":"n"}]}}})")
         << "webhooks.h.events[0].name"
         << "webhooks.h.events[0].name is required";
     QTest::newRow("webhook criteria context not an object")
-        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u",
+        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"http:\/\/x\/",
         "events":[{"namespace":"n","name":"e","criteria":{"context":1}}]}}})")
         << "webhooks.h.events[0].criteria.context"
         << "webhooks.h.events[0].criteria.context must be an object";
     QTest::newRow("webhook targetId a number")
-        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u","targetId":1}}})")
+        << QByteArray(
+               R"({"webhooks":{"h":{"id":"h","name":"H","url":"http:\/\/x\/","targetId":1}}})")
         << "webhooks.h.targetId"
         << "webhooks.h.targetId must be a string";
     QTest::newRow("webhook eventTypes entry without id")
-        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u","eventTypes":[{}]}}})")
+        << QByteArray(
+               R"({"webhooks":{"h":{"id":"h","name":"H","url":"http:\/\/x\/","eventTypes":[{}]}}})")
         << "webhooks.h.eventTypes[0].id"
         << "webhooks.h.eventTypes[0].id is required";
     QTest::newRow("webhook intervalMinutes a string")
-        << QByteArray(R"({"webhooks":{"h":{"id":"h","name":"H","url":"u","intervalMinutes":"5"}}})")
+        << QByteArray(
+               R"({"webhooks":{"h":{"id":"h","name":"H","url":"http:\/\/x\/","intervalMinutes":"5"}}})")
         << "webhooks.h.intervalMinutes"
         << "webhooks.h.intervalMinutes must be a number";
 }
@@ -204,6 +215,116 @@ void TestValidation::reportsEveryError()
     properties.sort();
     QCOMPARE(properties,
              QStringList({"bad.key", "bad.key.id", "other.events[0].namespace", "other.name"}));
+}
+
+void TestValidation::keyMustBeTheId_data()
+{
+    QTest::addColumn<QByteArray>("document");
+    QTest::addColumn<QString>("property");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("stream") << QByteArray(R"({"a":{"id":"b","name":"S"}})") << "a.id"
+                            << R"(a.id is "b", but the stream is stored under key "a": a )"
+                               R"(stream's key must be its id)";
+    QTest::newRow("webhook") << QByteArray(R"({"webhooks":{"a":{"id":"b","name":"H",
+        "url":"http:\/\/x\/"}}})")
+                             << "webhooks.a.id"
+                             << R"(webhooks.a.id is "b", but the webhook is stored under key )"
+                                R"("a": a webhook's key must be its id)";
+}
+
+void TestValidation::keyMustBeTheId()
+{
+    QFETCH(QByteArray, document);
+    QFETCH(QString, property);
+    QFETCH(QString, message);
+    const QList<push::ValidationError> errors = push::validateConfiguration(parseObject(document));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().property, property);
+    QCOMPARE(errors.first().message, message);
+}
+
+void TestValidation::webhookUrlMustBeHttp_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("http") << "http://127.0.0.1:9000/hook" << true;
+    QTest::newRow("https") << "https://example.org/x?y=1" << true;
+    QTest::newRow("upper-case scheme") << "HTTPS://example.org/" << true;
+    QTest::newRow("ftp") << "ftp://example.org/x" << false;
+    QTest::newRow("file") << "file:///etc/passwd" << false;
+    QTest::newRow("javascript") << "javascript:alert(1)" << false;
+    QTest::newRow("relative") << "/hook" << false;
+    QTest::newRow("no host") << "http://" << false;
+    QTest::newRow("empty") << "" << false;
+    QTest::newRow("bare word") << "u" << false;
+}
+
+void TestValidation::webhookUrlMustBeHttp()
+{
+    QFETCH(QString, url);
+    QFETCH(bool, valid);
+    const QJsonObject hook{{"id", "h"}, {"name", "H"}, {"url", url}};
+    for (const QJsonValue &webhooks :
+         {QJsonValue(QJsonObject{{"h", hook}}), QJsonValue(QJsonArray{hook})}) {
+        const QList<push::ValidationError> errors =
+            push::validateConfiguration(QJsonObject{{"webhooks", webhooks}});
+        if (valid) {
+            QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).message));
+            continue;
+        }
+        QCOMPARE(errors.size(), 1);
+        QVERIFY(errors.first().property.endsWith(".url"));
+        QVERIFY2(errors.first().message.contains("must be an absolute http or https URL"),
+                 qPrintable(errors.first().message));
+    }
+}
+
+void TestValidation::controlCharactersAreEscaped()
+{
+    // A key with a NUL byte (and other control characters) is named, escaped: a message
+    // never carries a raw control character to a terminal or a log.
+    const QString key = QStringLiteral("a") + QChar(0) + QStringLiteral("b\x1b[2J\"q");
+    const QList<push::ValidationError> errors =
+        push::validateConfiguration(QJsonObject{{key, QJsonObject{{"id", key}, {"name", "S"}}}});
+    QVERIFY(!errors.isEmpty());
+    for (const push::ValidationError &error : errors) {
+        for (const QChar c : error.message)
+            QVERIFY2(c.unicode() >= 0x20, qPrintable(error.message));
+        QVERIFY2(error.message.contains(QStringLiteral(R"(a\u0000b\u001b[2J\"q)")),
+                 qPrintable(error.message));
+    }
+    QCOMPARE(push::printableKey(QStringLiteral("plain-key")), QStringLiteral("plain-key"));
+}
+
+void TestValidation::boundsEveryDocument()
+{
+    // One bound for the API, the CLI and a stored revision: entries, then compact bytes.
+    QJsonObject many;
+    for (qsizetype i = 0; i <= push::kMaxConfigurationEntries; ++i) {
+        const QString id = QStringLiteral("s%1").arg(i);
+        many.insert(id, QJsonObject{{"id", id}, {"name", "S"}});
+    }
+    QList<push::ValidationError> errors = push::validateConfiguration(many);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors.first().message.contains(
+                 QStringLiteral("at most %1 are allowed").arg(push::kMaxConfigurationEntries)),
+             qPrintable(errors.first().message));
+    many.remove(QStringLiteral("s0"));
+    QVERIFY(push::configurationLimitError(many).isEmpty());
+
+    const QString description(push::kMaxConfigurationBytes, QLatin1Char('x'));
+    const QJsonObject big{
+        {"s", QJsonObject{{"id", "s"}, {"name", "S"}, {"description", description}}}};
+    errors = push::validateConfiguration(big);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors.first().message.contains(
+                 QStringLiteral("at most %1 are allowed").arg(push::kMaxConfigurationBytes)),
+             qPrintable(errors.first().message));
+    // Webhooks count as entries too.
+    QJsonArray hooks;
+    for (qsizetype i = 0; i <= push::kMaxConfigurationEntries; ++i)
+        hooks.append(QJsonObject{{"id", "h"}, {"name", "H"}, {"url", "http://x/"}});
+    QVERIFY(!push::configurationLimitError(QJsonObject{{"webhooks", hooks}}).isEmpty());
 }
 
 QTEST_APPLESS_MAIN(TestValidation)
