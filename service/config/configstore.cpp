@@ -16,6 +16,7 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <algorithm>
 #include <limits>
 
 Q_LOGGING_CATEGORY(lcStore, "push.config")
@@ -305,7 +306,9 @@ std::optional<ConfigurationRevision> ConfigStore::configuration(const QString &t
     query.prepare(QStringLiteral("SELECT revision, document, author, created_at"
                                  " FROM configuration_revisions WHERE tenant_id = ? AND service = ?"
                                  " AND revision < ? ORDER BY revision DESC LIMIT 1"));
-    for (qint64 before = std::numeric_limits<qint64>::max();;) {
+    // Revisions are INTEGER columns: the bound must fit one (PostgreSQL refuses a larger
+    // parameter).
+    for (qint64 before = std::numeric_limits<qint32>::max();;) {
         query.bindValue(0, scope(tenantId));
         query.bindValue(1, kService);
         query.bindValue(2, before);
@@ -415,7 +418,8 @@ QList<ConfigurationRevision> ConfigStore::revisions(const QString &tenantId, int
                                  " AND revision < ? ORDER BY revision DESC LIMIT ?"));
     query.addBindValue(scope(tenantId));
     query.addBindValue(kService);
-    query.addBindValue(before > 0 ? before : std::numeric_limits<qint64>::max());
+    constexpr qint64 kNoBound = std::numeric_limits<qint32>::max(); // revision is INTEGER
+    query.addBindValue(before > 0 ? std::min(before, kNoBound) : kNoBound);
     query.addBindValue(top);
     if (!query.exec())
         return result;
