@@ -82,6 +82,24 @@ sanitizer_env() {
     export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:suppressions=$supp/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 }
 
+# Runs "$@" with every sanitizer report written to a file, then fails when there is any:
+# a report from a process a test started (a service, a client) does not always fail the
+# test itself, and ctest shows the output of failed tests only.
+check_sanitizer_reports() {
+    local reports=$PWD/$BUILD_DIR/sanitizer-reports status=0
+    rm -rf "$reports"
+    mkdir -p "$reports"
+    ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan:log_exe_name=1" \
+        UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" \
+        TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$reports/tsan" "$@" || status=$?
+    if compgen -G "$reports/*" >/dev/null; then
+        echo "== sanitizer reports (also in $reports):"
+        cat "$reports"/*
+        status=1
+    fi
+    return $status
+}
+
 fuzz() {
     local seconds=${1:-60}
     local dir=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -90,6 +108,8 @@ fuzz() {
         -DPUSH_BUILD_FUZZERS=ON -DPUSH_BUILD_TESTS=OFF >/dev/null
     cmake --build "$dir" --target push_fuzzers
     sanitizer_env
+    # The fuzzers keep every leak report: no suppressions file for them.
+    export LSAN_OPTIONS=print_suppressions=0
     export ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1"
     local failed=() target corpus
     for target in tests/fuzz/*/; do
@@ -141,7 +161,7 @@ test-sanitize)
     build -DCMAKE_CXX_FLAGS="$san" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
         -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined"
     sanitizer_env
-    run_tests
+    check_sanitizer_reports run_tests
     ;;
 test-tsan)
     # ThreadSanitizer over the unit and integration tests (where the threads meet).
@@ -150,7 +170,7 @@ test-tsan)
     build -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
         -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread"
     sanitizer_env
-    run_tests -L 'unit|integration'
+    check_sanitizer_reports run_tests -L 'unit|integration'
     ;;
 fuzz)
     deps fuzz
