@@ -79,7 +79,6 @@ sanitizer_env() {
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=0:check_initialization_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
     export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-    export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:suppressions=$supp/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 }
 
 # Runs "$@" with every sanitizer report written to a file, then fails when there is any:
@@ -90,8 +89,7 @@ check_sanitizer_reports() {
     rm -rf "$reports"
     mkdir -p "$reports"
     ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan:log_exe_name=1" \
-        UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" \
-        TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$reports/tsan" "$@" || status=$?
+        UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" "$@" || status=$?
     if compgen -G "$reports/*" >/dev/null; then
         echo "== sanitizer reports (also in $reports):"
         cat "$reports"/*
@@ -163,22 +161,13 @@ test-sanitize)
     sanitizer_env
     check_sanitizer_reports run_tests
     ;;
-test-tsan)
-    # ThreadSanitizer over the unit and integration tests (where the threads meet).
-    deps test
-    BUILD_DIR=${TSAN_BUILD_DIR:-build-tsan}
-    build -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
-        -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread"
-    sanitizer_env
-    check_sanitizer_reports run_tests -L 'unit|integration'
-    ;;
 fuzz)
     deps fuzz
     shift
     fuzz "$@"
     ;;
 *)
-    sed -n '2,8p' "$0"
+    sed -n '2,11p' "$0"
     exit 2
     ;;
 esac
