@@ -3,8 +3,12 @@
 #   scripts/dev.sh run    install what the build needs, build, start push-service on the
 #                         embedded default (SQLite, HTTP ingest, demo tenant) on :3334
 #   scripts/dev.sh test   install what the build and tests need, build, run every test
+#   scripts/dev.sh test-sanitize   the whole test suite in an AddressSanitizer +
+#                         UndefinedBehaviorSanitizer build (gcc, build-asan)
+#   scripts/dev.sh fuzz [seconds]  build the libFuzzer targets (clang, build-fuzz) and run
+#                         each for [seconds] (default 60); fails on any finding
 # Other verbs: deps, build. Environment: BUILD_DIR (default build), BUILD_TYPE
-# (default RelWithDebInfo), CTEST_PARALLEL (default 2).
+# (default RelWithDebInfo), CTEST_PARALLEL (default 2). docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +27,8 @@ BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
 # GNOME Keyring (the console's keychain) and Xvfb (its screenshots).
 TEST_PACKAGES=(openssl curl chromium rabbitmq-server postgresql nginx
     dbus gnome-keyring xvfb xauth python3)
+# And for the fuzzers: clang with libFuzzer and its sanitizer runtimes, llvm-cov's tools.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)
 
 as_root() {
     if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
@@ -32,6 +38,7 @@ deps() {
     local missing=()
     local wanted=("${BUILD_PACKAGES[@]}")
     [[ ${1:-} == test ]] && wanted+=("${TEST_PACKAGES[@]}")
+    [[ ${1:-} == fuzz ]] && wanted+=("${FUZZ_PACKAGES[@]}")
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
@@ -56,8 +63,75 @@ js_deps() {
 
 build() {
     echo "== building in $BUILD_DIR ($BUILD_TYPE)"
-    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "$@" >/dev/null
     cmake --build "$BUILD_DIR"
+}
+
+run_tests() {
+    echo "== running the test suite"
+    (cd "$BUILD_DIR" && ctest --output-on-failure --timeout 600 -j "${CTEST_PARALLEL:-2}" "$@")
+}
+
+# Sanitizer options for every process the tests start (the service, the console, the
+# unit tests); the reasons for each suppression are in tests/sanitizers/.
+sanitizer_env() {
+    local supp=$PWD/tests/sanitizers
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=0:check_initialization_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+    export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+}
+
+# Runs "$@" with every sanitizer report written to a file, then fails when there is any:
+# a report from a process a test started (a service, a client) does not always fail the
+# test itself, and ctest shows the output of failed tests only.
+check_sanitizer_reports() {
+    local reports=$PWD/$BUILD_DIR/sanitizer-reports status=0
+    rm -rf "$reports"
+    mkdir -p "$reports"
+    ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan:log_exe_name=1" \
+        UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" "$@" || status=$?
+    if compgen -G "$reports/*" >/dev/null; then
+        echo "== sanitizer reports (also in $reports):"
+        cat "$reports"/*
+        status=1
+    fi
+    return $status
+}
+
+fuzz() {
+    local seconds=${1:-60}
+    local dir=${FUZZ_BUILD_DIR:-build-fuzz}
+    echo "== building the fuzzers in $dir (clang, libFuzzer + ASan + UBSan)"
+    CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DPUSH_BUILD_FUZZERS=ON -DPUSH_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$dir" --target push_fuzzers
+    sanitizer_env
+    # The fuzzers keep every leak report: no suppressions file for them.
+    export LSAN_OPTIONS=print_suppressions=0
+    export ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1"
+    local failed=() target corpus
+    for target in tests/fuzz/*/; do
+        target=$(basename "$target")
+        corpus=$dir/tests/fuzz/corpus/$target
+        mkdir -p "$corpus" "$dir/tests/fuzz/findings"
+        echo "== fuzzing $target for ${seconds}s"
+        local args=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10
+            -rss_limit_mb=2048 -artifact_prefix="$dir/tests/fuzz/findings/$target-")
+        [[ -f tests/fuzz/$target/dictionary ]] && args+=(-dict="tests/fuzz/$target/dictionary")
+        # New inputs go to the build directory's corpus; the seeds in the repository stay as
+        # they are.
+        if ! "$dir/tests/fuzz/fuzz_$target" "${args[@]}" "$corpus" "tests/fuzz/$target/seeds" \
+            >"$dir/tests/fuzz/$target.log" 2>&1; then
+            tail -n 60 "$dir/tests/fuzz/$target.log"
+            failed+=("$target")
+        fi
+        grep -E '^stat::number_of_executed_units|^stat::new_units_added|cov: ' \
+            "$dir/tests/fuzz/$target.log" | tail -n 3 || true
+    done
+    if ((${#failed[@]})); then
+        echo "== fuzzing found something in: ${failed[*]} (inputs in $dir/tests/fuzz/findings)"
+        return 1
+    fi
 }
 
 case "${1:-}" in
@@ -74,12 +148,26 @@ test)
     deps test
     js_deps
     build
-    echo "== running the test suite"
-    cd "$BUILD_DIR"
-    ctest --output-on-failure --timeout 600 -j "${CTEST_PARALLEL:-2}"
+    run_tests
+    ;;
+test-sanitize)
+    # gcc's AddressSanitizer + UndefinedBehaviorSanitizer over everything the tests run.
+    deps test
+    js_deps
+    BUILD_DIR=${SANITIZE_BUILD_DIR:-build-asan}
+    san="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all"
+    build -DCMAKE_CXX_FLAGS="$san" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+        -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined"
+    sanitizer_env
+    check_sanitizer_reports run_tests
+    ;;
+fuzz)
+    deps fuzz
+    shift
+    fuzz "$@"
     ;;
 *)
-    sed -n '2,8p' "$0"
+    sed -n '2,11p' "$0"
     exit 2
     ;;
 esac

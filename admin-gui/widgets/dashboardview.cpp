@@ -75,7 +75,10 @@ DashboardView::Chart DashboardView::makeChart(const QString &title, const QStrin
     chart->addAxis(value, Qt::AlignLeft);
     const QDateTime now = QDateTime::currentDateTime();
     time->setRange(now.addSecs(-kWindowSeconds), now);
+    // setChart() releases the chart the view made for itself without deleting it.
+    QChart *const previous = view->chart();
     view->setChart(chart);
+    delete previous;
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(220);
     return {chart, time, value};

@@ -61,8 +61,11 @@ bool placeInto(QJsonValue &value, const QList<QByteArray> &attachments)
             // A placeholder must name an attachment by a whole index in range.
             const QJsonValue numValue = object.value(QLatin1String("num"));
             const double number = numValue.toDouble(-1);
+            // Range first: converting a double outside int's range is undefined.
+            if (!numValue.isDouble() || !(number >= 0 && number < double(attachments.size())))
+                return false;
             const int num = int(number);
-            if (!numValue.isDouble() || number != num || num < 0 || num >= attachments.size())
+            if (number != num)
                 return false;
             value = binaryValue(attachments.at(num));
             return true;

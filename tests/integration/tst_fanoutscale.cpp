@@ -96,6 +96,14 @@ void TestFanoutScale::thousandSubscribersThousandEvents()
 
     round(1000, 1000);
 
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in its quarantine (256 MB) and its allocator
+    // does not hand pages back as glibc's does: resident memory cannot return to the
+    // baseline. Under ASan the service's LeakSanitizer check at exit stands in for this.
+    qInfo() << "resident KiB: baseline" << baseline << "after" << m_service.residentKiB()
+            << "(not compared under AddressSanitizer)";
+    return;
+#endif
     qint64 after = -1;
     const qint64 allowance = std::max<qint64>(baseline / 10, 4096); // 10 % or 4 MiB
     // Memory is handed back in the service's periodic sweep: give it a few seconds.

@@ -547,6 +547,14 @@ void TestSioPacket::reconstruct_data()
     QTest::newRow("placeholder with fractional num")
         << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":0.5}]") << QByteArrayList{a}
         << false << QJsonValue();
+    // Found by tests/fuzz/siopacket: a num beyond int's range was converted to int before
+    // the range check (undefined behaviour, reported by -fsanitize=float-cast-overflow).
+    QTest::newRow("num beyond int")
+        << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":90071992547409930}]")
+        << QByteArrayList{a} << false << QJsonValue();
+    QTest::newRow("num beyond double's int range")
+        << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":-1e300}]") << QByteArrayList{a}
+        << false << QJsonValue();
     QTest::newRow("nested num out of range")
         << QByteArray("61-5[{\"a\":[{\"_placeholder\":true,\"num\":3}]}]") << QByteArrayList{a}
         << false << QJsonValue();
