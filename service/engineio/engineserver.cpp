@@ -474,11 +474,6 @@ void EngineServer::post(HttpCall &call, Session &session)
 
 void EngineServer::upgrade(HttpCall &call, Session *session)
 {
-    if (session && (session->m_transport != Session::Transport::Polling || session->m_upgrading ||
-                    session->m_socket)) {
-        call.reply(engineError(ErrorCode::BadRequest)); // already upgraded, or upgrading
-        return;
-    }
     if (call.request.header("sec-websocket-version") != "13") {
         // RFC 6455 §4.4: name the version that is spoken.
         HttpResponse refusal = engineError(ErrorCode::BadRequest);
@@ -491,6 +486,20 @@ void EngineServer::upgrade(HttpCall &call, Session *session)
     const QByteArray key = call.request.header("sec-websocket-key");
     if (!isValidWebSocketKey(key)) {
         call.reply(engineError(ErrorCode::BadRequest));
+        return;
+    }
+    if (session && (session->m_transport != Session::Transport::Polling || session->m_upgrading ||
+                    session->m_socket)) {
+        // Already upgraded, or upgrading: as the reference server does, the second
+        // WebSocket is accepted and closed at once, and the session goes on undisturbed.
+        auto *ignored = new RawWebSocketLink(options().maxPayload);
+        if (ignored->attach(call.connection, key)) {
+            connect(call.connection, &QObject::destroyed, this, [ignored] { delete ignored; });
+            ignored->close();
+        } else {
+            delete ignored;
+            call.reply(engineError(ErrorCode::BadRequest));
+        }
         return;
     }
     std::shared_ptr<http::AddressQuota> slot;
