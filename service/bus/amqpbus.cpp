@@ -8,9 +8,15 @@
 #include <QMetaObject>
 #include <QUrl>
 
+#if __has_include(<rabbitmq-c/amqp.h>) // see amqptable.h
+#include <rabbitmq-c/amqp.h>
+#include <rabbitmq-c/ssl_socket.h>
+#include <rabbitmq-c/tcp_socket.h>
+#else
 #include <amqp.h>
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#endif
 
 #include <cerrno>
 #include <cstring>
