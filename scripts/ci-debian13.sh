@@ -32,6 +32,12 @@ PACKAGES=(build-essential cmake ninja-build ccache pkg-config
     qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev qtkeychain-qt6-dev
     curl openssl python3 ca-certificates)
 
+# On a fresh machine: debootstrap (scripts/dev.sh package installs it too).
+if ! command -v debootstrap >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+fi
+
 MOUNTS=()
 cleanup() {
     local i
