@@ -7,8 +7,11 @@
 #                         UndefinedBehaviorSanitizer build (gcc, build-asan)
 #   scripts/dev.sh fuzz [seconds]  build the libFuzzer targets (clang, build-fuzz) and run
 #                         each for [seconds] (default 60); fails on any finding
+#   scripts/dev.sh package  build the Debian packages push-service and push-console into
+#                         $BUILD_DIR/packages (docs/packaging.md)
 # Other verbs: deps, build. Environment: BUILD_DIR (default build), BUILD_TYPE
-# (default RelWithDebInfo), CTEST_PARALLEL (default 2). docs/reliability.md.
+# (default RelWithDebInfo), CTEST_PARALLEL (default 2), PUSH_PACKAGE_RELEASE (the Debian
+# revision of the packages, default 1). docs/reliability.md, docs/packaging.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,12 +19,13 @@ BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 
 # Debian packages: compiler and build tools, Qt 6 (with the SQLite and PostgreSQL SQL
-# drivers), the HTTP parser, OpenSSL, the RabbitMQ client library; for the console Qt
-# Charts (which needs Qt OpenGL's development files) and QtKeychain.
+# drivers), the HTTP parser, OpenSSL, the RabbitMQ client library, libsystemd (sd_notify);
+# for the console Qt Charts (which needs Qt OpenGL's development files) and QtKeychain;
+# help2man for the man page.
 BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql qt6-websockets-dev libhttp-parser-dev
     libssl-dev librabbitmq-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev
-    qtkeychain-qt6-dev)
+    qtkeychain-qt6-dev libsystemd-dev help2man)
 # And for the tests: command-line clients, a real browser, the real servers the tests
 # start privately on ports of their own (RabbitMQ, PostgreSQL, nginx), a session bus with
 # GNOME Keyring (the console's keychain) and Xvfb (its screenshots).
@@ -29,6 +33,9 @@ TEST_PACKAGES=(openssl curl chromium rabbitmq-server postgresql nginx
     dbus gnome-keyring xvfb xauth python3)
 # And for the fuzzers: clang with libFuzzer and its sanitizer runtimes, llvm-cov's tools.
 FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)
+# And for the packages and their tests (scripts/ci-packages.sh, scripts/ci-debian13.sh):
+# dpkg-shlibdeps and file (CPack), lintian, systemd-analyze, debootstrap, util-linux.
+PACKAGE_PACKAGES=(dpkg-dev file lintian systemd debootstrap util-linux iproute2 curl)
 
 as_root() {
     if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
@@ -39,6 +46,7 @@ deps() {
     local wanted=("${BUILD_PACKAGES[@]}")
     [[ ${1:-} == test ]] && wanted+=("${TEST_PACKAGES[@]}")
     [[ ${1:-} == fuzz ]] && wanted+=("${FUZZ_PACKAGES[@]}")
+    [[ ${1:-} == package ]] && wanted+=("${PACKAGE_PACKAGES[@]}")
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
@@ -143,6 +151,17 @@ run)
     shift
     echo "== starting push-service (Ctrl+C stops it)"
     exec "$BUILD_DIR/service/push-service" "$@"
+    ;;
+package)
+    deps package
+    echo "== building in $BUILD_DIR ($BUILD_TYPE), packages of revision ${PUSH_PACKAGE_RELEASE:-1}"
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \
+        -DPUSH_PACKAGE_RELEASE="${PUSH_PACKAGE_RELEASE:-1}" >/dev/null
+    cmake --build "$BUILD_DIR"
+    rm -rf "$BUILD_DIR/packages"
+    cpack --config "$BUILD_DIR/CPackConfig.cmake" -B "$BUILD_DIR/packages" >/dev/null
+    rm -rf "$BUILD_DIR/packages/_CPack_Packages"
+    ls -l "$BUILD_DIR"/packages/*.deb
     ;;
 test)
     deps test

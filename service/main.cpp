@@ -2,6 +2,7 @@
 #include "pushservice.h"
 #include "settings.h"
 #include "shutdownsignals.h"
+#include "systemd.h"
 #include "tokencommand.h"
 
 #include <QCommandLineParser>
@@ -13,10 +14,8 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("push-service"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PUSH_VERSION));
-    qSetMessagePattern(QStringLiteral(
-        "%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
-        "%{if-warning}warn%{endif}%{if-critical}error%{endif}%{if-fatal}fatal%{endif} "
-        "%{category}: %{message}"));
+    // Under systemd, lines carry their syslog priority so that journalctl -p works.
+    qSetMessagePattern(push::core::systemd::messagePattern(push::core::systemd::stderrIsJournal()));
 
     const QStringList arguments = app.arguments();
     if (arguments.size() > 1 &&
@@ -48,8 +47,35 @@ int main(int argc, char *argv[])
         return 1;
     }
     push::core::installShutdownSignals([&service] {
+        push::core::systemd::notifyStopping();
         service.stop();
         QCoreApplication::quit();
     });
+    // systemctl reload: the log level changes live; the rest is named for a restart.
+    push::core::installReloadSignal([&parser, &settings] {
+        push::core::systemd::notifyReloading();
+        push::core::Settings fresh;
+        QString why;
+        if (!push::core::Settings::resolve(parser, &fresh, &why)) {
+            qWarning().noquote() << "reload: settings not applied:" << why;
+        } else {
+            const QStringList changed = settings.changedKeys(fresh);
+            if (changed.contains(QLatin1String("service/logLevel"))) {
+                settings.logLevel = fresh.logLevel;
+                QLoggingCategory::setFilterRules(
+                    push::core::Settings::loggingRules(settings.logLevel));
+            }
+            qInfo().noquote() << "reload: settings re-read;"
+                              << (changed.contains(QLatin1String("service/logLevel"))
+                                      ? QStringLiteral("log level now %1").arg(settings.logLevel)
+                                      : QStringLiteral("log level unchanged"));
+            for (const QString &key : changed)
+                if (key != QLatin1String("service/logLevel"))
+                    qWarning().noquote() << "reload:" << key << "changed: takes effect at restart";
+        }
+        push::core::systemd::notifyReady(QStringLiteral("serving (settings reloaded)"));
+    });
+    push::core::systemd::notifyReady(
+        QStringLiteral("serving on %1:%2").arg(settings.bind.toString()).arg(service.port()));
     return app.exec();
 }

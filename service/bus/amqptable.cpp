@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimeZone>
 
 #include <cmath>
 
@@ -65,7 +66,7 @@ QJsonValue fieldToJson(const amqp_field_value_t &value)
         return text(value.value.bytes);
     case AMQP_FIELD_KIND_TIMESTAMP:
         return DomainEvent::formatTimestamp(
-            QDateTime::fromSecsSinceEpoch(qint64(value.value.u64), Qt::UTC));
+            QDateTime::fromSecsSinceEpoch(qint64(value.value.u64), QTimeZone::utc()));
     case AMQP_FIELD_KIND_TABLE:
         return tableToJson(value.value.table);
     case AMQP_FIELD_KIND_ARRAY: {

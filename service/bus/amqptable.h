@@ -5,7 +5,13 @@
 #include <QByteArray>
 #include <QJsonValue>
 
+// rabbitmq-c 0.12 moved its headers to rabbitmq-c/ (Debian 13's 0.15 warns about the old
+// ones); Debian 12's 0.11 has only the old.
+#if __has_include(<rabbitmq-c/amqp.h>)
+#include <rabbitmq-c/amqp.h>
+#else
 #include <amqp.h>
+#endif
 
 #include <deque>
 #include <optional>

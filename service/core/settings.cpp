@@ -331,4 +331,50 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
     return true;
 }
 
+QStringList Settings::changedKeys(const Settings &o) const
+{
+    QStringList keys;
+    const auto check = [&keys](bool same, const char *key) {
+        if (!same)
+            keys << QLatin1String(key);
+    };
+    check(bind == o.bind, "service/bind");
+    check(port == o.port, "service/port");
+    check(dataDir == o.dataDir, "service/dataDir");
+    check(logLevel == o.logLevel, "service/logLevel");
+    check(workers == o.workers, "service/workers");
+    check(maxRequestBytes == o.maxRequestBytes, "service/maxRequestBytes");
+    check(idleTimeoutSeconds == o.idleTimeoutSeconds, "service/idleTimeoutSeconds");
+    check(publicUrl == o.publicUrl, "service/publicUrl");
+    check(corsOrigins == o.corsOrigins, "service/corsOrigins");
+    check(maxConnections == o.maxConnections, "limits/maxConnections");
+    check(maxConnectionsPerAddress == o.maxConnectionsPerAddress,
+          "limits/maxConnectionsPerAddress");
+    check(maxSessions == o.maxSessions, "limits/maxSessions");
+    check(maxSessionsPerAddress == o.maxSessionsPerAddress, "limits/maxSessionsPerAddress");
+    check(maxQueuedResponseBytes == o.maxQueuedResponseBytes, "limits/maxQueuedResponseBytes");
+    check(keepAliveSeconds == o.keepAliveSeconds, "stream/keepAliveSeconds");
+    check(subscriberBufferBytes == o.subscriberBufferBytes, "stream/subscriberBufferBytes");
+    check(socketIoConnectTimeoutMs == o.socketIoConnectTimeoutMs, "socketio/connectTimeoutMs");
+    check(socketIoMaxNamespaces == o.socketIoMaxNamespaces, "socketio/maxNamespaces");
+    check(pingIntervalMs == o.pingIntervalMs, "socketio/pingIntervalMs");
+    check(pingTimeoutMs == o.pingTimeoutMs, "socketio/pingTimeoutMs");
+    check(auth.keycloakUrl == o.auth.keycloakUrl, "auth/keycloakUrl");
+    check(auth.oidcIssuers == o.auth.oidcIssuers, "auth/oidcIssuers");
+    check(auth.issuersFile == o.auth.issuersFile, "auth/issuersFile");
+    check(auth.audience == o.auth.audience, "auth/audience");
+    check(auth.verifyAudience == o.auth.verifyAudience, "auth/verifyAudience");
+    check(auth.leewaySeconds == o.auth.leewaySeconds, "auth/leewaySeconds");
+    check(auth.keyRefreshSeconds == o.auth.keyRefreshSeconds, "auth/keyRefreshSeconds");
+    check(devIssuer == o.devIssuer, "auth/devIssuer");
+    check(amqpUrl == o.amqpUrl, "bus/amqpUrl");
+    check(amqpPrefetch == o.amqpPrefetch, "bus/prefetch");
+    check(databaseUrl == o.databaseUrl, "store/databaseUrl");
+    check(activityPerSecond == o.activityPerSecond, "admin/activityPerSecond");
+    check(webhookTimeoutMs == o.webhookTimeoutMs, "webhooks/timeoutMs");
+    check(webhookMaxInFlight == o.webhookMaxInFlight, "webhooks/maxInFlight");
+    check(webhookMaxQueued == o.webhookMaxQueued, "webhooks/maxQueued");
+    return keys;
+}
+
 } // namespace push::core

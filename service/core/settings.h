@@ -67,6 +67,9 @@ struct Settings
     static QString databaseUrlOption(const QCommandLineParser &parser);
     // QLoggingCategory filter rules for a level name; empty for an unknown name.
     static QString loggingRules(const QString &level);
+
+    // The INI keys whose values differ between this and `other` (for systemctl reload).
+    QStringList changedKeys(const Settings &other) const;
 };
 
 } // namespace push::core

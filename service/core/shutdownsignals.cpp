@@ -16,18 +16,46 @@ namespace push::core {
 
 namespace {
 std::function<void()> g_onSignal;
-}
+std::function<void()> g_onReload;
+} // namespace
 
 #ifdef Q_OS_UNIX
 namespace {
 int g_signalPipe[2] = {-1, -1};
+int g_reloadPipe[2] = {-1, -1};
 
 void handleSignal(int)
 {
     const char byte = 1;
     [[maybe_unused]] const auto written = ::write(g_signalPipe[0], &byte, 1);
 }
+
+void handleReload(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(g_reloadPipe[0], &byte, 1);
+}
 } // namespace
+
+void installReloadSignal(std::function<void()> onReload)
+{
+    g_onReload = std::move(onReload);
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_reloadPipe) != 0)
+        return;
+    auto *notifier =
+        new QSocketNotifier(g_reloadPipe[1], QSocketNotifier::Read, QCoreApplication::instance());
+    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [] {
+        char byte;
+        [[maybe_unused]] const auto n = ::read(g_reloadPipe[1], &byte, 1);
+        if (g_onReload)
+            g_onReload();
+    });
+    struct sigaction action = {};
+    action.sa_handler = handleReload;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &action, nullptr);
+}
 
 void installShutdownSignals(std::function<void()> onSignal)
 {
@@ -67,6 +95,11 @@ void installShutdownSignals(std::function<void()> onSignal)
 {
     g_onSignal = std::move(onSignal);
     SetConsoleCtrlHandler(consoleHandler, TRUE);
+}
+
+void installReloadSignal(std::function<void()> onReload)
+{
+    g_onReload = std::move(onReload);
 }
 #endif
 

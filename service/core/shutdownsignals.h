@@ -9,4 +9,8 @@ namespace push::core {
 // socket pair, as Qt's documentation on Unix signals advises.
 void installShutdownSignals(std::function<void()> onSignal);
 
+// Calls `onReload` on the main thread's event loop each time SIGHUP arrives (systemctl
+// reload). Nothing on Windows.
+void installReloadSignal(std::function<void()> onReload);
+
 } // namespace push::core

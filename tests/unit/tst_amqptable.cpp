@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace push;
 using namespace push::bus;
@@ -29,7 +30,7 @@ DomainEvent sample()
     event.tenantId = QStringLiteral("urn:ads:platform:tenant-service:v2:/tenants/demo");
     event.eventNamespace = QStringLiteral("status-service");
     event.name = QStringLiteral("health-check-started");
-    event.timestamp = QDateTime(QDate(2026, 11, 26), QTime(20, 25, 3, 120), Qt::UTC);
+    event.timestamp = QDateTime(QDate(2026, 11, 26), QTime(20, 25, 3, 120), QTimeZone::utc());
     event.correlationId = QStringLiteral("corr-1");
     event.context = QJsonObject{{QStringLiteral("app"), QStringLiteral("a1")},
                                 {QStringLiteral("attempt"), 3},
