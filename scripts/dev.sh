@@ -186,7 +186,7 @@ fuzz)
     fuzz "$@"
     ;;
 *)
-    sed -n '2,11p' "$0"
+    sed -n '2,14p' "$0"
     exit 2
     ;;
 esac
