@@ -38,6 +38,25 @@ namespace push::bus {
 // the broker deletes it after this long without a consumer.
 constexpr int kQueueExpiresMs = 5 * 60 * 1000;
 
+QString bindAndConsume(amqp_connection_state_t state, amqp_channel_t channel, amqp_bytes_t queue,
+                       const QByteArray &exchange, qint64 prefetch, const char *consumerTag,
+                       bool exclusive)
+{
+    amqp_queue_bind(state, channel, queue, bytesOf(exchange), amqp_cstring_bytes("#"),
+                    amqp_empty_table);
+    QString failure = replyError(amqp_get_rpc_reply(state), "queue.bind");
+    if (failure.isEmpty()) {
+        amqp_basic_qos(state, channel, 0, uint16_t(std::clamp<qint64>(prefetch, 1, 65535)), 0);
+        failure = replyError(amqp_get_rpc_reply(state), "basic.qos");
+    }
+    if (failure.isEmpty()) {
+        amqp_basic_consume(state, channel, queue, amqp_cstring_bytes(consumerTag), 0, 0,
+                           exclusive ? 1 : 0, amqp_empty_table);
+        failure = replyError(amqp_get_rpc_reply(state), "basic.consume");
+    }
+    return failure;
+}
+
 QString replyError(const amqp_rpc_reply_t &reply, const char *what)
 {
     switch (reply.reply_type) {
@@ -395,19 +414,8 @@ QString AmqpBus::openOwn(Connection &connection, const QByteArray &exchange)
             connection.queue = amqp_bytes_malloc_dup(declared->queue);
     }
     if (failure.isEmpty()) {
-        amqp_queue_bind(connection.state, kConsumeChannel, connection.queue, bytesOf(exchange),
-                        amqp_cstring_bytes("#"), amqp_empty_table);
-        failure = replyError(amqp_get_rpc_reply(connection.state), "queue.bind");
-    }
-    if (failure.isEmpty()) {
-        amqp_basic_qos(connection.state, kConsumeChannel, 0,
-                       uint16_t(std::clamp(m_settings.prefetch, 1, 65535)), 0);
-        failure = replyError(amqp_get_rpc_reply(connection.state), "basic.qos");
-    }
-    if (failure.isEmpty()) {
-        amqp_basic_consume(connection.state, kConsumeChannel, connection.queue,
-                           amqp_cstring_bytes(kOwnConsumer), 0, 0, 1, amqp_empty_table);
-        failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
+        failure = bindAndConsume(connection.state, kConsumeChannel, connection.queue, exchange,
+                                 m_settings.prefetch, kOwnConsumer, true);
     }
     return failure;
 }

@@ -24,6 +24,12 @@ constexpr const char *kSharedConsumer = "push-service-shared";
 
 QString replyError(const amqp_rpc_reply_t &reply, const char *what);
 
+// Binds `queue` to every routing key of `exchange`, sets the prefetch and starts consuming
+// with acknowledgements; empty, or what the broker refused.
+QString bindAndConsume(amqp_connection_state_t state, amqp_channel_t channel, amqp_bytes_t queue,
+                       const QByteArray &exchange, qint64 prefetch, const char *consumerTag,
+                       bool exclusive);
+
 inline amqp_bytes_t bytesOf(const QByteArray &data)
 {
     return amqp_bytes_t{size_t(data.size()), const_cast<char *>(data.constData())};

@@ -27,19 +27,8 @@ void AmqpBus::openShared(Connection &connection, const QByteArray &exchange)
         failure = replyError(amqp_get_rpc_reply(connection.state), "queue.declare");
     }
     if (failure.isEmpty()) {
-        amqp_queue_bind(connection.state, kSharedChannel, bytesOf(shared), bytesOf(exchange),
-                        amqp_cstring_bytes("#"), amqp_empty_table);
-        failure = replyError(amqp_get_rpc_reply(connection.state), "queue.bind");
-    }
-    if (failure.isEmpty()) {
-        amqp_basic_qos(connection.state, kSharedChannel, 0,
-                       uint16_t(std::clamp(m_settings.prefetch, 1, 65535)), 0);
-        failure = replyError(amqp_get_rpc_reply(connection.state), "basic.qos");
-    }
-    if (failure.isEmpty()) {
-        amqp_basic_consume(connection.state, kSharedChannel, bytesOf(shared),
-                           amqp_cstring_bytes(kSharedConsumer), 0, 0, 0, amqp_empty_table);
-        failure = replyError(amqp_get_rpc_reply(connection.state), "basic.consume");
+        failure = bindAndConsume(connection.state, kSharedChannel, bytesOf(shared), exchange,
+                                 m_settings.prefetch, kSharedConsumer, false);
     }
     connection.sharedOpen = failure.isEmpty();
     m_sharedActive = connection.sharedOpen;

@@ -14,6 +14,25 @@
 
 using rawhttp::Response;
 
+namespace {
+
+// A core event sender's development token.
+QByteArray senderToken(const ServiceProcess &service)
+{
+    return service.token({QStringLiteral("--core"), QStringLiteral("--roles"),
+                          QStringLiteral("urn:ads:platform:event-service:event-sender")});
+}
+
+// An event for the demo tenant's public stream, as a POST body.
+QByteArray demoEvent()
+{
+    QJsonObject event = ServiceProcess::event("status-service", "health-check-started", {});
+    event.insert("tenantId", "demo");
+    return QJsonDocument(event).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
 class TestHostile final : public QObject
 {
     Q_OBJECT
@@ -201,14 +220,8 @@ void TestHostile::expectContinue()
     ServiceProcess service;
     service.setEnv(QStringLiteral("PUSH_MAX_REQUEST_BYTES"), QStringLiteral("4096"));
     QVERIFY(service.start());
-    const QByteArray token =
-        service.token({QStringLiteral("--core"), QStringLiteral("--roles"),
-                       QStringLiteral("urn:ads:platform:event-service:event-sender")});
-    const QByteArray body =
-        QJsonDocument(ServiceProcess::event("status-service", "health-check-started", {}))
-            .toJson(QJsonDocument::Compact)
-            .chopped(1) +
-        ",\"tenantId\":\"demo\"}";
+    const QByteArray token = senderToken(service);
+    const QByteArray body = demoEvent();
     QTcpSocket socket;
     QVERIFY(rawhttp::connectTo(socket, service.port()));
     socket.write("POST /event/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
@@ -236,14 +249,8 @@ void TestHostile::eventsMustBeJson()
 {
     ServiceProcess service;
     QVERIFY(service.start());
-    const QByteArray token =
-        service.token({QStringLiteral("--core"), QStringLiteral("--roles"),
-                       QStringLiteral("urn:ads:platform:event-service:event-sender")});
-    const QByteArray body =
-        QJsonDocument(ServiceProcess::event("status-service", "health-check-started", {}))
-            .toJson(QJsonDocument::Compact)
-            .chopped(1) +
-        ",\"tenantId\":\"demo\"}";
+    const QByteArray token = senderToken(service);
+    const QByteArray body = demoEvent();
     auto post = [&](const QByteArray &type) {
         return rawhttp::exchange(service.port(),
                                  "POST /event/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
