@@ -6,7 +6,11 @@
 #include <QObject>
 #include <QString>
 
+#if __has_include(<rabbitmq-c/amqp.h>) // see amqptable.h
+#include <rabbitmq-c/amqp.h>
+#else
 #include <amqp.h>
+#endif
 
 #include <atomic>
 #include <condition_variable>

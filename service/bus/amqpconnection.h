@@ -7,7 +7,11 @@
 
 #include <QLoggingCategory>
 
+#if __has_include(<rabbitmq-c/amqp.h>) // see amqptable.h
+#include <rabbitmq-c/amqp.h>
+#else
 #include <amqp.h>
+#endif
 
 #include <chrono>
 #include <deque>
