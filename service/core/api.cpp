@@ -18,7 +18,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 
 Q_LOGGING_CATEGORY(lcSse, "push.sse")
 Q_LOGGING_CATEGORY(lcIngest, "push.ingest")
@@ -141,10 +140,8 @@ QString Api::baseUrl(const http::HttpRequest &request) const
         return m_settings.publicUrl.endsWith(QLatin1Char('/')) ? m_settings.publicUrl.chopped(1)
                                                                : m_settings.publicUrl;
     // The Host header is the client's word: only a well-formed host[:port] is echoed.
-    static const QRegularExpression wellFormed(
-        QStringLiteral("^([A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?$"));
     QByteArray host = request.header("host");
-    if (!wellFormed.match(QString::fromLatin1(host)).hasMatch())
+    if (!http::isWellFormedHost(host))
         host.clear();
     return QStringLiteral("http://") + (host.isEmpty()
                                             ? QStringLiteral("localhost:%1").arg(m_settings.port)

@@ -68,6 +68,9 @@ int statusOf(ApiError error);
 HttpResponse errorResponse(ApiError error, const QString &message);
 
 QByteArray reasonPhrase(int status);
+// host[:port] as RFC 9110 allows it (a name or IPv4 address, or an IPv6 literal in
+// brackets; an optional port of up to 5 digits): what may be echoed from a Host header.
+bool isWellFormedHost(const QByteArray &host);
 // "HTTP/1.1 <status> <reason>\r\n" + headers + "\r\n" (no body).
 QByteArray serializeHead(int status, const HeaderList &headers);
 
