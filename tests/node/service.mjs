@@ -70,10 +70,14 @@ export class Service {
 
   // SIGTERM, and wait for the exit; the data directory stays (for a restart).
   async halt() {
-    if (this.process && this.process.exitCode === null) {
+    // Running: neither an exit code nor a signal yet (a process killed by a signal keeps
+    // exitCode null, and its 'exit' has already been emitted).
+    if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
       const exited = new Promise((resolve) => this.process.once('exit', resolve));
       this.process.kill('SIGTERM');
+      const timer = setTimeout(() => this.process.kill('SIGKILL'), 15000); // a stuck shutdown
       await exited;
+      clearTimeout(timer);
     }
   }
 
