@@ -120,8 +120,8 @@ test_tsan() {
     cmake --build "$BUILD_DIR" --target "${targets[@]}"
     rm -rf "$reports"
     mkdir -p "$reports"
-    # die_after_fork=0: the tests' QProcess children start a thread between fork and exec,
-    # which TSan otherwise kills (and reports) though nothing is shared there.
+    # die_after_fork=0: otherwise TSan kills the tests' child processes (QProcess) between
+    # fork and exec ("starting new threads after multi-threaded fork"), with a report.
     export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:history_size=4:die_after_fork=0:suppressions=$PWD/tests/sanitizers/tsan.supp:log_path=$reports/tsan:log_exe_name=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
     run_tests -L 'unit|integration' || status=$?
     if compgen -G "$reports/*" >/dev/null; then
