@@ -5,6 +5,8 @@
 #   scripts/dev.sh test   install what the build and tests need, build, run every test
 #   scripts/dev.sh test-sanitize   the whole test suite in an AddressSanitizer +
 #                         UndefinedBehaviorSanitizer build (gcc, build-asan)
+#   scripts/dev.sh test-tsan   the unit and integration tests in a ThreadSanitizer build
+#                         (gcc, build-tsan); fails on any report from any process
 #   scripts/dev.sh fuzz [seconds]  build the libFuzzer targets (clang, build-fuzz) and run
 #                         each for [seconds] (default 60); fails on any finding
 #   scripts/dev.sh package  build the Debian packages push-service and push-console into
@@ -106,6 +108,38 @@ check_sanitizer_reports() {
     return $status
 }
 
+# ThreadSanitizer over the unit and integration tests: the only suites where our threads
+# (the hub, the I/O workers, the bus thread, the authenticator) run in a process we built.
+# The service processes the integration tests start are the sanitized push-service; every
+# process writes its reports to build-tsan/sanitizer-reports/tsan.<executable>.<pid>, and
+# any report fails the verb. Suppressions (Qt is not built with TSan): tests/sanitizers/
+# tsan.supp, each with its reason.
+test_tsan() {
+    BUILD_DIR=${TSAN_BUILD_DIR:-build-tsan}
+    local reports=$PWD/$BUILD_DIR/sanitizer-reports status=0 tsan="-fsanitize=thread"
+    echo "== building in $BUILD_DIR (RelWithDebInfo -O1, gcc ThreadSanitizer)"
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPUSH_BUILD_TESTS=ON \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DCMAKE_CXX_FLAGS="$tsan" \
+        -DCMAKE_EXE_LINKER_FLAGS="$tsan" -DCMAKE_SHARED_LINKER_FLAGS="$tsan" >/dev/null
+    # Only what the unit and integration tests run (not the console, the benchmarks).
+    local targets=(push-service)
+    targets+=($(cd "$BUILD_DIR" && ctest -N -L 'unit|integration' |
+        sed -nE 's,^ *Test +#[0-9]+: (unit|integration)/(tst_[a-z0-9_]+)$,\2,p'))
+    cmake --build "$BUILD_DIR" --target "${targets[@]}"
+    rm -rf "$reports"
+    mkdir -p "$reports"
+    # die_after_fork=0: otherwise TSan kills the tests' child processes (QProcess) between
+    # fork and exec ("starting new threads after multi-threaded fork"), with a report.
+    export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:history_size=4:die_after_fork=0:suppressions=$PWD/tests/sanitizers/tsan.supp:log_path=$reports/tsan:log_exe_name=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+    run_tests -L 'unit|integration' || status=$?
+    if compgen -G "$reports/*" >/dev/null; then
+        echo "== ThreadSanitizer reports (also in $reports):"
+        cat "$reports"/*
+        status=1
+    fi
+    return $status
+}
+
 fuzz() {
     local seconds=${1:-60}
     local dir=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -180,13 +214,18 @@ test-sanitize)
     sanitizer_env
     check_sanitizer_reports run_tests
     ;;
+test-tsan)
+    deps test
+    js_deps
+    test_tsan
+    ;;
 fuzz)
     deps fuzz
     shift
     fuzz "$@"
     ;;
 *)
-    sed -n '2,14p' "$0"
+    sed -n '2,16p' "$0"
     exit 2
     ;;
 esac
