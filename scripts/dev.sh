@@ -98,8 +98,9 @@ check_sanitizer_reports() {
     local reports=$PWD/$BUILD_DIR/sanitizer-reports status=0
     rm -rf "$reports"
     mkdir -p "$reports"
-    ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan:log_exe_name=1" \
-        UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" "$@" || status=$?
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$reports/asan:log_exe_name=1" \
+        UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$reports/ubsan" \
+        TSAN_OPTIONS="${TSAN_OPTIONS:-}:log_path=$reports/tsan:log_exe_name=1" "$@" || status=$?
     if compgen -G "$reports/*" >/dev/null; then
         echo "== sanitizer reports (also in $reports):"
         cat "$reports"/*
@@ -116,7 +117,7 @@ check_sanitizer_reports() {
 # tsan.supp, each with its reason.
 test_tsan() {
     BUILD_DIR=${TSAN_BUILD_DIR:-build-tsan}
-    local reports=$PWD/$BUILD_DIR/sanitizer-reports status=0 tsan="-fsanitize=thread"
+    local tsan="-fsanitize=thread"
     echo "== building in $BUILD_DIR (RelWithDebInfo -O1, gcc ThreadSanitizer)"
     cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPUSH_BUILD_TESTS=ON \
         -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DCMAKE_CXX_FLAGS="$tsan" \
@@ -126,18 +127,10 @@ test_tsan() {
     targets+=($(cd "$BUILD_DIR" && ctest -N -L 'unit|integration' |
         sed -nE 's,^ *Test +#[0-9]+: (unit|integration)/(tst_[a-z0-9_]+)$,\2,p'))
     cmake --build "$BUILD_DIR" --target "${targets[@]}"
-    rm -rf "$reports"
-    mkdir -p "$reports"
     # die_after_fork=0: otherwise TSan kills the tests' child processes (QProcess) between
     # fork and exec ("starting new threads after multi-threaded fork"), with a report.
-    export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:history_size=4:die_after_fork=0:suppressions=$PWD/tests/sanitizers/tsan.supp:log_path=$reports/tsan:log_exe_name=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
-    run_tests -L 'unit|integration' || status=$?
-    if compgen -G "$reports/*" >/dev/null; then
-        echo "== ThreadSanitizer reports (also in $reports):"
-        cat "$reports"/*
-        status=1
-    fi
-    return $status
+    export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:history_size=4:die_after_fork=0:suppressions=$PWD/tests/sanitizers/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+    check_sanitizer_reports run_tests -L 'unit|integration'
 }
 
 fuzz() {

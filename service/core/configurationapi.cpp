@@ -83,22 +83,27 @@ std::optional<ConfigurationApi::Scope> ConfigurationApi::scope(HttpCall &call,
     return Scope{*tenantId, user.name.isEmpty() ? user.id : user.name};
 }
 
+// Hands `response` back to the worker that read the request, which answers it unless the
+// client has gone meanwhile.
+static void answerOnWorker(QObject *worker, const http::DeferredCall &pending,
+                           const HttpResponse &response)
+{
+    QMetaObject::invokeMethod(
+        worker,
+        [pending, response] {
+            if (pending.waiting())
+                pending->reply(response);
+        },
+        Qt::QueuedConnection);
+}
+
 void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpResponse()> job)
 {
     const http::DeferredCall pending(call);
     QObject *worker = fanout::IoWorker::current();
     QMetaObject::invokeMethod(
         m_control,
-        [job = std::move(job), pending, worker] {
-            const HttpResponse response = job();
-            QMetaObject::invokeMethod(
-                worker,
-                [pending, response] {
-                    if (pending.waiting())
-                        pending->reply(response);
-                },
-                Qt::QueuedConnection);
-        },
+        [job = std::move(job), pending, worker] { answerOnWorker(worker, pending, job()); },
         Qt::QueuedConnection);
 }
 
@@ -112,14 +117,7 @@ void ConfigurationApi::onStoreReader(HttpCall &call,
     const http::DeferredCall pending(call);
     QObject *worker = fanout::IoWorker::current();
     m_reader->run([job = std::move(job), pending, worker](config::ConfigStore &store) {
-        const HttpResponse response = job(store);
-        QMetaObject::invokeMethod(
-            worker,
-            [pending, response] {
-                if (pending.waiting())
-                    pending->reply(response);
-            },
-            Qt::QueuedConnection);
+        answerOnWorker(worker, pending, job(store));
     });
 }
 
