@@ -1,19 +1,18 @@
 #include "activitylistener.h"
 
 #include "httpconnection.h"
-#include "ioworker.h"
 #include "ssesubscriber.h"
 
 #include <QTimer>
 
 namespace push::core {
 
-ActivityListener::ActivityListener(http::HttpConnection *connection, fanout::ActivityFeed &feed,
-                                   Options options, fanout::SubscriberInfo info)
-    : fanout::Subscriber(fanout::kActivityKey, {}, std::move(info))
+ActivityListener::ActivityListener(http::HttpConnection *connection,
+                                   const fanout::ActivityFeed &feed, Options options,
+                                   fanout::SubscriberInfo info)
+    : fanout::ActivitySink(std::move(info))
     , m_connection(connection)
     , m_feed(feed)
-    , m_worker(fanout::IoWorker::current())
     , m_options(std::move(options))
     , m_tokens(2.0 * std::max(1, m_options.perSecond))
     , m_timer(std::make_unique<QTimer>())
@@ -24,12 +23,6 @@ ActivityListener::ActivityListener(http::HttpConnection *connection, fanout::Act
     m_timer->setInterval(1000);
     QObject::connect(m_timer.get(), &QTimer::timeout, m_timer.get(), [this] { reportDropped(); });
     m_timer->start();
-    m_feed.listenerAdded(m_worker);
-}
-
-ActivityListener::~ActivityListener()
-{
-    m_feed.listenerRemoved(m_worker);
 }
 
 bool ActivityListener::write(const QByteArray &frame)
@@ -37,29 +30,28 @@ bool ActivityListener::write(const QByteArray &frame)
     return sse::SseSubscriber::writeBounded(m_connection, frame, m_options.bufferLimit);
 }
 
-bool ActivityListener::deliver(const fanout::FanoutItem &item, fanout::FrameCache &)
+void ActivityListener::deliver(const fanout::ActivityItem &item)
 {
-    if (!m_options.tenantId.isEmpty() &&
-        item.context.value(QLatin1String("tenant")).toString() != m_options.tenantId)
-        return true;
-    if (!m_options.types.isEmpty() && !m_options.types.contains(item.eventName))
-        return true;
+    if (!m_options.tenantId.isEmpty() && item.tenantId != m_options.tenantId)
+        return;
+    if (!m_options.types.isEmpty() &&
+        !m_options.types.contains(fanout::ActivityFeed::typeName(item.type)))
+        return;
     // A token bucket: perSecond sustained, twice that in a burst.
     const qint64 now = m_clock.elapsed();
     const double rate = std::max(1, m_options.perSecond);
     m_tokens = std::min(2.0 * rate, m_tokens + double(now - m_refilledAt) * rate / 1000.0);
     m_refilledAt = now;
-    const QByteArray &frame =
-        !m_options.tenantId.isEmpty() && !item.json.isEmpty() ? item.json : item.sseFrame;
+    const QByteArray &frame = !m_options.tenantId.isEmpty() && !item.tenantFrame.isEmpty()
+                                  ? item.tenantFrame
+                                  : item.frame;
     if (m_tokens < 1.0 || !write(frame)) {
         // Over the rate, or the console is not reading fast enough: counted, reported.
-        const qsizetype type = fanout::ActivityFeed::typeNames().indexOf(item.eventName);
-        ++m_dropped[type < 0 ? int(fanout::ActivityFeed::Type::EventReceived) : int(type)];
+        ++m_dropped[int(item.type)];
         ++m_droppedTotal;
-        return true;
+        return;
     }
     m_tokens -= 1.0;
-    return true;
 }
 
 void ActivityListener::reportDropped()

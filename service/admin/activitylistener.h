@@ -17,7 +17,7 @@ class HttpConnection;
 namespace push::core {
 
 // One GET /admin/v1/activity response: an SSE stream of "event: <type>\ndata: <json>".
-class ActivityListener final : public fanout::Subscriber
+class ActivityListener final : public fanout::ActivitySink
 {
 public:
     struct Options
@@ -27,11 +27,10 @@ public:
         int perSecond = 100; // the sustained rate; bursts up to twice that
         qint64 bufferLimit = 1024 * 1024;
     };
-    ActivityListener(http::HttpConnection *connection, fanout::ActivityFeed &feed, Options options,
-                     fanout::SubscriberInfo info);
-    ~ActivityListener() override;
+    ActivityListener(http::HttpConnection *connection, const fanout::ActivityFeed &feed,
+                     Options options, fanout::SubscriberInfo info);
 
-    bool deliver(const fanout::FanoutItem &item, fanout::FrameCache &frames) override;
+    void deliver(const fanout::ActivityItem &item) override;
     void keepAlive() override;
     void close(const QString &reason) override;
     qint64 bytesQueued() const override;
@@ -42,8 +41,7 @@ private:
     void reportDropped();
 
     http::HttpConnection *m_connection;
-    fanout::ActivityFeed &m_feed;
-    fanout::IoWorker *m_worker;
+    const fanout::ActivityFeed &m_feed;
     Options m_options;
     double m_tokens;
     QElapsedTimer m_clock; // steady: a wall-clock jump must not starve the bucket

@@ -30,7 +30,7 @@ constexpr int kMaxPageSize = 10000;
 // May a caller scoped to `tenantId` (empty: every tenant) see `subscriber`?
 bool visibleTo(const QString &tenantId, const fanout::Subscriber &subscriber)
 {
-    return tenantId.isEmpty() || fanout::tenantOfKey(subscriber.key()) == tenantId;
+    return tenantId.isEmpty() || subscriber.key().tenantId == tenantId;
 }
 
 } // namespace
@@ -140,7 +140,7 @@ void AdminApi::listSubscriptions(HttpCall &call, const Api::Caller &caller)
             worker.visitSubscribers([&](const fanout::Subscriber &subscriber) {
                 if (subscriber.id() <= after || !visibleTo(tenantId, subscriber))
                     return;
-                if (!stream.isEmpty() && fanout::streamOfKey(subscriber.key()) != stream)
+                if (!stream.isEmpty() && subscriber.key().streamId != stream)
                     return;
                 if (!transport.isEmpty() && transport != QLatin1String(subscriber.transport()))
                     return;
@@ -248,9 +248,8 @@ void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
          {QStringLiteral("perSecond"), m_activityPerSecond},
          {QStringLiteral("types"),
           QJsonArray::fromStringList(options.types.isEmpty() ? kTypes : options.types.values())}}));
-    worker->addSubscriber(
-        std::make_unique<ActivityListener>(call.connection, m_activity, options, info),
-        call.connection);
+    worker->addSink(std::make_unique<ActivityListener>(call.connection, m_activity, options, info),
+                    call.connection);
     qCInfo(lcAdmin).noquote() << "activity feed for" << caller.user->id << "from"
                               << call.request.peer.toString() << "on"
                               << (tenantId->isEmpty() ? QStringLiteral("every tenant") : *tenantId);

@@ -365,7 +365,7 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
     Q_ASSERT(worker);
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
     worker->addSubscriber(std::make_unique<sse::SseSubscriber>(
-                              call.connection, fanout::streamKey(tenantId, stream->id), criteria,
+                              call.connection, fanout::StreamKey{tenantId, stream->id}, criteria,
                               worker->settings().subscriberBufferBytes,
                               fanout::SubscriberInfo::now(caller.get(), call.request.peer)),
                           call.connection);

@@ -73,19 +73,16 @@ void ActivityFeed::post(Type kind, const QString &tenantId, QJsonObject data,
     const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     data.insert(QStringLiteral("type"), type);
     data.insert(QStringLiteral("at"), at);
-    auto batch = std::make_shared<FanoutBatch>();
-    FanoutItem item;
-    item.key = kActivityKey;
-    item.eventName = type;
-    item.sseFrame = activityFrame(type, data);
+    auto item = std::make_shared<ActivityItem>();
+    item->type = kind;
+    item->tenantId = tenantId;
+    item->frame = activityFrame(type, data);
     if (!tenantView.isEmpty()) {
         tenantView.insert(QStringLiteral("type"), type);
         tenantView.insert(QStringLiteral("at"), at);
-        item.json = activityFrame(type, tenantView); // what tenant administrators get
+        item->tenantFrame = activityFrame(type, tenantView);
     }
-    item.context.insert(QStringLiteral("tenant"), tenantId);
-    batch->items.append(std::move(item));
-    FanoutBatchPtr shared = std::move(batch);
+    ActivityItemPtr shared = std::move(item);
     QMutexLocker locker(&m_mutex);
     for (IoWorker *worker : std::as_const(m_workers)) {
         if (m_listening.contains(worker))

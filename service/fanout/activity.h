@@ -15,11 +15,8 @@
 namespace push::fanout {
 
 class IoWorker;
-
-// The stream key activity listeners are registered under: no configured stream can have
-// it (stream ids match ^[a-zA-Z0-9-_ ]{1,50}$).
-inline const StreamKey kActivityKey = QStringLiteral("\x1e"
-                                                     "activity");
+struct ActivityItem;
+using ActivityItemPtr = std::shared_ptr<const ActivityItem>;
 
 // What happens in the service, as it happens, for GET /admin/v1/activity: subscribe,
 // unsubscribe, event-received (with the streams it matched and how many deliveries it
@@ -76,7 +73,27 @@ private:
     QHash<IoWorker *, int> m_listening; // listeners per worker
 };
 
-// The first frame of an activity stream: "event: ready" with the listener's scope.
+// One thing that happened, serialised once for every listener on every worker.
+struct ActivityItem
+{
+    ActivityFeed::Type type = ActivityFeed::Type::Subscribe;
+    QString tenantId;       // whose it is; empty: core administrators' only
+    QByteArray frame;       // "event: <type>\ndata: <json>\n\n", what core administrators get
+    QByteArray tenantFrame; // what the tenant's administrators get; empty: `frame`
+};
+
+// A listener of the activity feed (GET /admin/v1/activity), kept by an I/O worker beside
+// its stream subscribers.
+class ActivitySink : public Endpoint
+{
+public:
+    using Endpoint::Endpoint;
+    // Takes the item or drops it (counted by the sink); the worker never closes a sink
+    // for an item it could not take.
+    virtual void deliver(const ActivityItem &item) = 0;
+};
+
+// An SSE frame of the activity feed: "event: <type>\ndata: <json>\n\n".
 QByteArray activityFrame(const QString &type, const QJsonObject &data);
 
 } // namespace push::fanout

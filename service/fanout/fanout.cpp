@@ -1,7 +1,5 @@
 #include "fanout.h"
 
-#include "siopacket.h"
-
 #include <QDateTime>
 
 #include <atomic>
@@ -14,12 +12,21 @@ namespace {
 std::atomic<quint64> g_nextSubscriberId{0};
 } // namespace
 
-Subscriber::Subscriber(StreamKey key, EventCriteria criteria, SubscriberInfo info)
-    : m_key(std::move(key))
-    , m_criteria(std::move(criteria))
-    , m_info(std::move(info))
+Endpoint::Endpoint(SubscriberInfo info)
+    : m_info(std::move(info))
     , m_id(g_nextSubscriberId.fetch_add(1, std::memory_order_relaxed) + 1)
 {}
+
+Subscriber::Subscriber(StreamKey key, EventCriteria criteria, SubscriberInfo info)
+    : Endpoint(std::move(info))
+    , m_key(std::move(key))
+    , m_criteria(std::move(criteria))
+{}
+
+QString StreamKey::toString() const
+{
+    return (tenantId.isEmpty() ? QStringLiteral("*") : tenantId) + QLatin1Char('/') + streamId;
+}
 
 SubscriberInfo SubscriberInfo::now(const User *user, const QHostAddress &peer)
 {
@@ -33,20 +40,20 @@ SubscriberInfo SubscriberInfo::now(const User *user, const QHostAddress &peer)
 
 QJsonObject Subscriber::toJson() const
 {
-    const QString tenant = tenantOfKey(m_key);
     QJsonObject json{
-        {QStringLiteral("id"), QString::number(m_id)},
-        {QStringLiteral("tenant"), tenant.isEmpty() ? QJsonValue() : QJsonValue(tenant)},
-        {QStringLiteral("stream"), streamOfKey(m_key)},
+        {QStringLiteral("id"), QString::number(id())},
+        {QStringLiteral("tenant"),
+         m_key.isCrossTenant() ? QJsonValue() : QJsonValue(m_key.tenantId)},
+        {QStringLiteral("stream"), m_key.streamId},
         {QStringLiteral("transport"), QLatin1String(transport())},
-        {QStringLiteral("remoteAddress"), m_info.peer.toString()},
+        {QStringLiteral("remoteAddress"), info().peer.toString()},
         {QStringLiteral("connectedSince"),
-         QDateTime::fromMSecsSinceEpoch(m_info.since).toUTC().toString(Qt::ISODateWithMs)},
+         QDateTime::fromMSecsSinceEpoch(info().since).toUTC().toString(Qt::ISODateWithMs)},
         {QStringLiteral("delivered"), qint64(m_delivered)},
         {QStringLiteral("bytesQueued"), bytesQueued()},
         {QStringLiteral("criteria"), m_criteria.isEmpty() ? QJsonValue() : m_criteria.toJson()},
     };
-    if (const User *user = m_info.user.get()) {
+    if (const User *user = info().user.get()) {
         QJsonObject who{{QStringLiteral("id"), user->id}, {QStringLiteral("isCore"), user->isCore}};
         if (!user->name.isEmpty())
             who.insert(QStringLiteral("name"), user->name);
@@ -57,16 +64,6 @@ QJsonObject Subscriber::toJson() const
     return json;
 }
 
-QString tenantOfKey(const StreamKey &key)
-{
-    return key.section(QChar(0x1f), 0, 0);
-}
-
-QString streamOfKey(const StreamKey &key)
-{
-    return key.section(QChar(0x1f), 1);
-}
-
 quint64 Subscriber::takeThreadDeliveries()
 {
     const quint64 n = t_deliveries;
@@ -74,25 +71,14 @@ quint64 Subscriber::takeThreadDeliveries()
     return n;
 }
 
-StreamKey streamKey(const QString &tenantId, const QString &streamId)
+const QByteArray &FrameCache::frame(Builder build, const QString &variant)
 {
-    return tenantId + QChar(0x1f) + streamId;
-}
-
-const QByteArray &FrameCache::socketIoFrame(const QString &nsp)
-{
-    // Nearly always every socket of a stream instance uses one namespace spelling.
-    if (!m_lastFrame.isNull() && nsp == m_lastNamespace)
-        return m_lastFrame;
-    if (m_lastFrame.isNull()) {
-        m_lastNamespace = nsp;
-        m_lastFrame = socketio::eventFrame(nsp, m_item.eventName, m_item.json);
-        return m_lastFrame;
+    for (const Entry &entry : m_frames) {
+        if (entry.build == build && entry.variant == variant)
+            return entry.frame;
     }
-    auto it = m_others.find(nsp);
-    if (it == m_others.end())
-        it = m_others.insert(nsp, socketio::eventFrame(nsp, m_item.eventName, m_item.json));
-    return it.value();
+    m_frames.push_back({build, variant, build(m_item, variant)});
+    return m_frames.back().frame;
 }
 
 } // namespace push::fanout

@@ -12,23 +12,43 @@
 #include <QString>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 
 namespace push::fanout {
 
-// A stream instantiated for a tenant context: "<tenant id>\x1f<stream id>"; the
-// cross-tenant instance (core users, no tenant filter) has an empty tenant id.
-using StreamKey = QString;
-StreamKey streamKey(const QString &tenantId, const QString &streamId);
+// A stream instantiated for a tenant context; the cross-tenant instance (core users, no
+// tenant filter) has an empty tenant id.
+struct StreamKey
+{
+    QString tenantId;
+    QString streamId;
 
-// One event as one stream instance carries it, serialised once for every subscriber.
+    bool isCrossTenant() const { return tenantId.isEmpty(); }
+    // "<tenant>/<stream>", "*/<stream>" for the cross-tenant instance: for logs.
+    QString toString() const;
+
+    friend bool operator==(const StreamKey &a, const StreamKey &b)
+    {
+        return a.streamId == b.streamId && a.tenantId == b.tenantId;
+    }
+    friend bool operator!=(const StreamKey &a, const StreamKey &b) { return !(a == b); }
+    friend size_t qHash(const StreamKey &key, size_t seed = 0)
+    {
+        return qHashMulti(seed, key.tenantId, key.streamId);
+    }
+};
+
+// One event as one stream instance carries it: projected and serialised once for every
+// subscriber on every worker. What a transport puts around it is the transport's
+// (FrameCache).
 struct FanoutItem
 {
     StreamKey key;
-    QString eventName;        // "<namespace>:<name>", the socket.io event name
+    quint64 sequence = 0;     // the event's number, as the hub gave it
+    QString eventName;        // "<namespace>:<name>"
     QByteArray json;          // the projected item, compact JSON
-    QByteArray sseFrame;      // "id: <sequence>\ndata: <json>\n\n"
     QJsonValue correlationId; // of the projected item: what subscriber criteria look at
     QJsonObject context;
 };
@@ -69,38 +89,67 @@ struct SubscriberInfo
     static SubscriberInfo now(const User *user, const QHostAddress &peer);
 };
 
-// The frames one item needs on one worker, built at most once each: the SSE frame is in
-// the item; a socket.io frame depends on the namespace the client connected with.
+// The frames of one item on one worker, each built at most once: a transport asks for its
+// frame with the function that builds it and, where its frame has variants, the variant
+// (the socket.io namespace the client connected with). Nearly always one or two entries.
 class FrameCache
 {
 public:
+    using Builder = QByteArray (*)(const FanoutItem &item, const QString &variant);
+
     explicit FrameCache(const FanoutItem &item)
         : m_item(item)
     {}
-    // "42<nsp,>[\"<namespace>:<name>\",<json>]"
-    const QByteArray &socketIoFrame(const QString &nsp);
+    // The reference stays valid as long as the cache.
+    const QByteArray &frame(Builder build, const QString &variant = {});
 
 private:
+    struct Entry
+    {
+        Builder build;
+        QString variant;
+        QByteArray frame;
+    };
     const FanoutItem &m_item;
-    QString m_lastNamespace;
-    QByteArray m_lastFrame;
-    QHash<QString, QByteArray> m_others;
+    std::deque<Entry> m_frames; // a deque: growing it moves no frame a caller still holds
 };
 
-// Anything that can take frames: an SSE response, later an Engine.IO socket. Owned by
-// the I/O worker whose thread it lives on; never touched from another thread.
-class Subscriber
+// What an I/O worker keeps on a connection or session and writes to: a stream subscriber
+// or an activity listener. Owned by that worker; never touched from another thread.
+class Endpoint
+{
+public:
+    explicit Endpoint(SubscriberInfo info = {});
+    virtual ~Endpoint() = default;
+    Endpoint(const Endpoint &) = delete;
+    Endpoint &operator=(const Endpoint &) = delete;
+
+    // Process-unique, never reused: what the admin API names a subscription by.
+    quint64 id() const { return m_id; }
+    const SubscriberInfo &info() const { return m_info; }
+
+    // Writes something that keeps proxies from timing the connection out.
+    virtual void keepAlive() = 0;
+    // Ends the subscription, telling the client why where the transport can.
+    virtual void close(const QString &reason) = 0;
+    virtual qint64 bytesQueued() const = 0;
+    // "sse", "socketio" or "activity", for metrics and the admin API.
+    virtual const char *transport() const = 0;
+
+private:
+    SubscriberInfo m_info;
+    quint64 m_id;
+};
+
+// A subscriber of one stream instance: an SSE response or a socket.io socket.
+class Subscriber : public Endpoint
 {
 public:
     Subscriber(StreamKey key, EventCriteria criteria, SubscriberInfo info = {});
-    virtual ~Subscriber() = default;
 
     const StreamKey &key() const { return m_key; }
     const EventCriteria &criteria() const { return m_criteria; }
     quint64 delivered() const { return m_delivered; }
-    // Process-unique, never reused: what the admin API names a subscription by.
-    quint64 id() const { return m_id; }
-    const SubscriberInfo &info() const { return m_info; }
     // {id, tenant, stream, transport, user, remoteAddress, connectedSince, delivered,
     // bytesQueued, criteria}: what GET /admin/v1/subscriptions lists.
     QJsonObject toJson() const;
@@ -108,16 +157,9 @@ public:
     // Queues the item's frame. Returns false when the subscriber cannot take it (its
     // bounded buffer would overflow, or it is gone): the worker then closes it.
     virtual bool deliver(const FanoutItem &item, FrameCache &frames) = 0;
-    // Writes something that keeps proxies from timing the connection out.
-    virtual void keepAlive() = 0;
-    // Ends the subscription, telling the client why where the transport can.
-    virtual void close(const QString &reason) = 0;
     // Ends this subscription only (its stream was deleted): a transport that multiplexes
     // (socket.io namespaces) stays up. By default the same as close().
     virtual void end(const QString &reason) { close(reason); }
-    virtual qint64 bytesQueued() const = 0;
-    // "sse" or "socketio", for metrics.
-    virtual const char *transport() const = 0;
 
     // Deliveries counted on this thread since the last call (the worker adds them to the
     // process-wide metric once per batch, not once per frame).
@@ -137,13 +179,7 @@ private:
     static thread_local quint64 t_deliveries;
     StreamKey m_key;
     EventCriteria m_criteria;
-    SubscriberInfo m_info;
-    quint64 m_id;
     quint64 m_delivered = 0;
 };
-
-// The tenant id and the stream id of a stream instance's key.
-QString tenantOfKey(const StreamKey &key);
-QString streamOfKey(const StreamKey &key);
 
 } // namespace push::fanout

@@ -19,13 +19,10 @@ void addItem(FanoutBatch &batch, const QString &contextTenantId, const Stream &s
 {
     const QJsonObject projected = project(streamEvent, event);
     FanoutItem item;
-    item.key = streamKey(contextTenantId, stream.id);
+    item.key = {contextTenantId, stream.id};
+    item.sequence = batch.sequence;
     item.eventName = event.eventNamespace + QLatin1Char(':') + event.name;
     item.json = QJsonDocument(projected).toJson(QJsonDocument::Compact);
-    item.sseFrame.reserve(item.json.size() + 32);
-    item.sseFrame += "id: " + QByteArray::number(batch.sequence) + "\ndata: ";
-    item.sseFrame += item.json;
-    item.sseFrame += "\n\n";
     item.correlationId = projected.value(QLatin1String("correlationId"));
     item.context = projected.value(QLatin1String("context")).toObject();
     batch.items.append(std::move(item));
@@ -48,10 +45,10 @@ QJsonObject describeEvent(const DomainEvent &event, const FanoutBatch &batch)
     }
     QJsonArray streams;
     for (const FanoutItem &item : batch.items) {
-        const QString tenant = tenantOfKey(item.key);
-        streams.append(QJsonObject{
-            {QStringLiteral("tenant"), tenant.isEmpty() ? QJsonValue() : QJsonValue(tenant)},
-            {QStringLiteral("stream"), streamOfKey(item.key)}});
+        streams.append(
+            QJsonObject{{QStringLiteral("tenant"),
+                         item.key.isCrossTenant() ? QJsonValue() : QJsonValue(item.key.tenantId)},
+                        {QStringLiteral("stream"), item.key.streamId}});
     }
     return {{QStringLiteral("event"), json},
             {QStringLiteral("sequence"), qint64(batch.sequence)},

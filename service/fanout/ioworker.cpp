@@ -17,16 +17,11 @@ Q_LOGGING_CATEGORY(lcFanout, "push.fanout")
 
 namespace {
 
-// The tenant of a stream instance's key; "*" for the cross-tenant instance.
-QString tenantOf(const push::fanout::StreamKey &key)
+// The tenant of a stream instance's key, as metrics label it: "*" for the cross-tenant
+// instance.
+QString tenantLabel(const push::fanout::StreamKey &key)
 {
-    const QString tenant = push::fanout::tenantOfKey(key);
-    return tenant.isEmpty() ? QStringLiteral("*") : tenant;
-}
-
-QString printable(const push::fanout::StreamKey &key)
-{
-    return QString(key).replace(QChar(0x1f), QLatin1Char('/'));
+    return key.isCrossTenant() ? QStringLiteral("*") : key.tenantId;
 }
 
 } // namespace
@@ -47,6 +42,7 @@ IoWorker::IoWorker(int index, const http::Router &router, const WorkerSettings &
 IoWorker::~IoWorker()
 {
     m_subscribers.clear();
+    m_sinks.clear();
     qDeleteAll(m_connections);
 }
 
@@ -65,6 +61,8 @@ void IoWorker::start()
     connect(m_keepAliveTimer, &QTimer::timeout, this, [this] {
         for (auto &[subscriber, owned] : m_subscribers)
             subscriber->keepAlive();
+        for (auto &[sink, owned] : m_sinks)
+            sink->keepAlive();
     });
     m_keepAliveTimer->start();
     m_sweepTimer = new QTimer(this);
@@ -96,6 +94,17 @@ void IoWorker::post(FanoutBatchPtr batch)
         this, [this, batch = std::move(batch)] { deliver(batch); }, Qt::QueuedConnection);
 }
 
+void IoWorker::post(ActivityItemPtr item)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, item = std::move(item)] {
+            for (auto &[sink, owned] : m_sinks)
+                sink->deliver(*item);
+        },
+        Qt::QueuedConnection);
+}
+
 void IoWorker::onRequest(http::HttpConnection *connection, http::HttpRequest &&request)
 {
     if (request.method == "OPTIONS") {
@@ -119,6 +128,8 @@ void IoWorker::onClosed(http::HttpConnection *connection)
 {
     if (Subscriber *subscriber = m_subscriberOf.value(connection))
         removeSubscriber(subscriber);
+    if (ActivitySink *sink = m_sinkOf.value(connection))
+        removeSink(sink);
     if (m_connections.remove(connection)) {
         ++m_closedSinceTrim;
         m_connectionCount.store(int(m_connections.size()), std::memory_order_relaxed);
@@ -141,16 +152,33 @@ Subscriber *IoWorker::addSubscriber(std::unique_ptr<Subscriber> subscriber,
         m_connectionOf.insert(raw, connection);
     }
     m_subscribers.emplace(raw, std::move(subscriber));
-    if (raw->key() == kActivityKey) {
-        ++m_listenerCount;
-    } else {
-        metrics::registry().subscriberChanged(raw->transport(), tenantOf(raw->key()), +1);
-        if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Subscribe))
-            m_settings.activity->post(ActivityFeed::Type::Subscribe, tenantOfKey(raw->key()),
-                                      {{QStringLiteral("subscription"), raw->toJson()}});
-    }
-    m_subscriberCount.store(int(m_subscribers.size()) - m_listenerCount, std::memory_order_relaxed);
+    metrics::registry().subscriberChanged(raw->transport(), tenantLabel(raw->key()), +1);
+    if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Subscribe))
+        m_settings.activity->post(ActivityFeed::Type::Subscribe, raw->key().tenantId,
+                                  {{QStringLiteral("subscription"), raw->toJson()}});
+    m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
     return raw;
+}
+
+void IoWorker::addSink(std::unique_ptr<ActivitySink> sink, http::HttpConnection *connection)
+{
+    ActivitySink *raw = sink.get();
+    m_sinkOf.insert(connection, raw);
+    m_connectionOf.insert(raw, connection);
+    m_sinks.emplace(raw, std::move(sink));
+    if (m_settings.activity)
+        m_settings.activity->listenerAdded(this);
+}
+
+void IoWorker::removeSink(ActivitySink *sink)
+{
+    auto it = m_sinks.find(sink);
+    if (it == m_sinks.end())
+        return;
+    m_sinkOf.remove(m_connectionOf.take(sink));
+    m_sinks.erase(it);
+    if (m_settings.activity)
+        m_settings.activity->listenerRemoved(this);
 }
 
 void IoWorker::handOver(http::HttpCall &call, IoWorker *target,
@@ -204,10 +232,8 @@ void IoWorker::revalidate(config::SnapshotPtr snapshot)
             };
             QList<Gone> gone;
             for (auto it = m_byStream.cbegin(); it != m_byStream.cend(); ++it) {
-                if (it.key() == kActivityKey)
-                    continue;
-                const QString tenantId = tenantOfKey(it.key());
-                const QString streamId = streamOfKey(it.key());
+                const QString &tenantId = it.key().tenantId;
+                const QString &streamId = it.key().streamId;
                 const Stream *stream = snapshot->stream(tenantId, streamId);
                 for (Subscriber *subscriber : it.value()) {
                     if (!stream)
@@ -229,7 +255,7 @@ void IoWorker::revalidate(config::SnapshotPtr snapshot)
                 if (!owned)
                     continue;
                 qCInfo(lcFanout).noquote() << "closing subscriber" << owned->id() << "of"
-                                           << printable(owned->key()) << ":" << entry.reason;
+                                           << owned->key().toString() << ":" << entry.reason;
                 owned->end(entry.reason);
                 if (entry.deleted)
                     ++metrics::registry().streamDeletedDisconnects;
@@ -242,10 +268,8 @@ void IoWorker::revalidate(config::SnapshotPtr snapshot)
 
 void IoWorker::visitSubscribers(const std::function<void(const Subscriber &)> &visit) const
 {
-    for (const auto &[subscriber, owned] : m_subscribers) {
-        if (subscriber->key() != kActivityKey)
-            visit(*subscriber);
-    }
+    for (const auto &[subscriber, owned] : m_subscribers)
+        visit(*subscriber);
 }
 
 QJsonObject IoWorker::endSubscriber(quint64 id,
@@ -254,7 +278,7 @@ QJsonObject IoWorker::endSubscriber(quint64 id,
 {
     Subscriber *found = nullptr;
     for (const auto &[subscriber, owned] : m_subscribers) {
-        if (subscriber->id() == id && subscriber->key() != kActivityKey) {
+        if (subscriber->id() == id) {
             found = subscriber;
             break;
         }
@@ -263,7 +287,7 @@ QJsonObject IoWorker::endSubscriber(quint64 id,
         return {};
     const QJsonObject description = found->toJson();
     std::unique_ptr<Subscriber> owned = detachSubscriber(found, reason);
-    qCInfo(lcFanout).noquote() << "closing subscriber" << id << "of" << printable(owned->key())
+    qCInfo(lcFanout).noquote() << "closing subscriber" << id << "of" << owned->key().toString()
                                << ":" << reason;
     owned->end(reason);
     ++metrics::registry().adminDisconnects;
@@ -281,17 +305,12 @@ std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber,
     auto it = m_subscribers.find(subscriber);
     if (it == m_subscribers.end())
         return nullptr;
-    if (subscriber->key() == kActivityKey) {
-        --m_listenerCount;
-    } else {
-        metrics::registry().subscriberChanged(subscriber->transport(), tenantOf(subscriber->key()),
-                                              -1);
-        if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Unsubscribe))
-            m_settings.activity->post(ActivityFeed::Type::Unsubscribe,
-                                      tenantOfKey(subscriber->key()),
-                                      {{QStringLiteral("subscription"), subscriber->toJson()},
-                                       {QStringLiteral("reason"), reason}});
-    }
+    metrics::registry().subscriberChanged(subscriber->transport(), tenantLabel(subscriber->key()),
+                                          -1);
+    if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Unsubscribe))
+        m_settings.activity->post(ActivityFeed::Type::Unsubscribe, subscriber->key().tenantId,
+                                  {{QStringLiteral("subscription"), subscriber->toJson()},
+                                   {QStringLiteral("reason"), reason}});
     auto streamIt = m_byStream.find(subscriber->key());
     if (streamIt != m_byStream.end()) {
         streamIt->removeOne(subscriber);
@@ -301,7 +320,7 @@ std::unique_ptr<Subscriber> IoWorker::detachSubscriber(Subscriber *subscriber,
     m_subscriberOf.remove(m_connectionOf.take(subscriber));
     std::unique_ptr<Subscriber> owned = std::move(it->second);
     m_subscribers.erase(it);
-    m_subscriberCount.store(int(m_subscribers.size()) - m_listenerCount, std::memory_order_relaxed);
+    m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);
     return owned;
 }
 
@@ -314,7 +333,7 @@ void IoWorker::deliver(const FanoutBatchPtr &batch)
         auto it = m_byStream.constFind(item.key);
         if (it == m_byStream.constEnd())
             continue;
-        const bool counted = batch->tally && item.key.startsWith(QChar(0x1f));
+        const bool counted = batch->tally && item.key.isCrossTenant();
         if (counted)
             delivered += Subscriber::takeThreadDeliveries();
         FrameCache frames(item);
@@ -334,7 +353,7 @@ void IoWorker::deliver(const FanoutBatchPtr &batch)
             << QStringLiteral(
                    "worker %1 closing a slow subscriber of %2 with %3 bytes queued (limit %4)")
                    .arg(m_index)
-                   .arg(printable(owned->key()))
+                   .arg(owned->key().toString())
                    .arg(owned->bytesQueued())
                    .arg(m_settings.subscriberBufferBytes);
         owned->close(QStringLiteral("outgoing buffer overflow"));
@@ -368,6 +387,8 @@ void IoWorker::sweep()
     qint64 queued = 0;
     for (const auto &[subscriber, owned] : m_subscribers)
         queued += subscriber->bytesQueued();
+    for (const auto &[sink, owned] : m_sinks)
+        queued += sink->bytesQueued();
     m_bytesQueued.store(queued, std::memory_order_relaxed);
 
     // After many connections went away, hand the freed heap back to the system, so that
@@ -384,11 +405,13 @@ void IoWorker::shutdown(const QString &reason)
 {
     for (const auto &callback : std::as_const(m_shutdownCallbacks))
         callback(reason);
-    QList<Subscriber *> all;
+    QList<Endpoint *> all;
     for (auto &[subscriber, owned] : m_subscribers)
         all.append(subscriber);
-    for (Subscriber *subscriber : std::as_const(all))
-        subscriber->close(reason);
+    for (auto &[sink, owned] : m_sinks)
+        all.append(sink);
+    for (Endpoint *endpoint : std::as_const(all))
+        endpoint->close(reason);
     const QList<http::HttpConnection *> connections = m_connections.values();
     for (http::HttpConnection *connection : connections)
         connection->flushAndClose();

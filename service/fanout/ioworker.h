@@ -1,5 +1,6 @@
 #pragma once
 
+#include "activity.h"
 #include "configsnapshot.h"
 #include "fanout.h"
 #include "httpconnection.h"
@@ -21,8 +22,6 @@ struct HttpCall;
 } // namespace push::http
 
 namespace push::fanout {
-
-class ActivityFeed;
 
 struct WorkerSettings
 {
@@ -52,7 +51,7 @@ public:
     int index() const { return m_index; }
     const WorkerSettings &settings() const { return m_settings; }
     int connectionCount() const { return m_connectionCount.load(std::memory_order_relaxed); }
-    // Stream subscribers (activity listeners are not counted).
+    // Stream subscribers (activity sinks are not counted).
     int subscriberCount() const { return m_subscriberCount.load(std::memory_order_relaxed); }
     // Bytes waiting in subscribers' buffers, as of the last sweep (at most 5 s old).
     qint64 bytesQueued() const { return m_bytesQueued.load(std::memory_order_relaxed); }
@@ -60,12 +59,16 @@ public:
     // Thread-safe: each queues the work onto the worker's thread.
     void adopt(qintptr descriptor);
     void post(FanoutBatchPtr batch);
+    void post(ActivityItemPtr item);
 
     // On the worker's thread only. A subscriber tied to an HTTP connection (SSE) is
     // removed when the connection closes; others are removed by their owner.
     Subscriber *addSubscriber(std::unique_ptr<Subscriber> subscriber,
                               http::HttpConnection *connection = nullptr);
     void removeSubscriber(Subscriber *subscriber);
+    // On the worker's thread only: an activity feed listener on `connection`, removed when
+    // the connection closes.
+    void addSink(std::unique_ptr<ActivitySink> sink, http::HttpConnection *connection);
     // Thread-safe: after a configuration change, ends (with the reason) every subscriber
     // of a stream the snapshot no longer has, or whose user it no longer permits.
     void revalidate(config::SnapshotPtr snapshot);
@@ -100,6 +103,7 @@ private:
     void start();
     void deliver(const FanoutBatchPtr &batch);
     void sweep();
+    void removeSink(ActivitySink *sink);
 
     int m_index;
     const http::Router &m_router;
@@ -108,11 +112,12 @@ private:
     QTimer *m_sweepTimer = nullptr;
     QSet<http::HttpConnection *> m_connections; // owned; deleted with deleteLater on close
     std::unordered_map<Subscriber *, std::unique_ptr<Subscriber>> m_subscribers;
+    std::unordered_map<ActivitySink *, std::unique_ptr<ActivitySink>> m_sinks;
     QHash<http::HttpConnection *, Subscriber *> m_subscriberOf;
-    QHash<Subscriber *, http::HttpConnection *> m_connectionOf;
+    QHash<http::HttpConnection *, ActivitySink *> m_sinkOf;
+    QHash<Endpoint *, http::HttpConnection *> m_connectionOf;
     QHash<StreamKey, QList<Subscriber *>> m_byStream;
     int m_closedSinceTrim = 0;
-    int m_listenerCount = 0; // activity listeners among m_subscribers
     QList<std::function<void(const QString &)>> m_shutdownCallbacks;
     std::atomic<int> m_connectionCount{0};
     std::atomic<int> m_subscriberCount{0};

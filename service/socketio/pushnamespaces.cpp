@@ -16,6 +16,12 @@ namespace push::socketio {
 
 namespace {
 
+// "42<nsp,>[\"<namespace>:<name>\",<json>]": an item as a socket on `nsp` gets it.
+QByteArray eventFrameOf(const fanout::FanoutItem &item, const QString &nsp)
+{
+    return eventFrame(nsp, item.eventName, item.json);
+}
+
 // A socket.io socket as a fan-out subscriber.
 class SocketSubscriber final : public fanout::Subscriber
 {
@@ -30,7 +36,7 @@ public:
     {
         if (!criteria().isEmpty() && !criteria().matches(item.correlationId, item.context))
             return true;
-        if (!m_socket.sendFrame(frames.socketIoFrame(m_socket.nsp())))
+        if (!m_socket.sendFrame(frames.frame(&eventFrameOf, m_socket.nsp())))
             return false;
         countDelivery();
         return true;
@@ -155,7 +161,7 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
                 done(ConnectResult::refuse(subscribeRefusal(access, *stream)));
                 return;
             }
-            const fanout::StreamKey key = fanout::streamKey(tenantId, stream->id);
+            const fanout::StreamKey key{tenantId, stream->id};
             const QString who = user ? user->id : QStringLiteral("(anonymous)");
             fanout::SubscriberInfo info;
             if (user)
@@ -169,8 +175,7 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
                     std::make_unique<SocketSubscriber>(socket, key, criteria, connected));
                 socket.user = std::make_unique<Subscription>(worker, subscriber);
                 qCInfo(lcSio).noquote() << "subscriber" << who << "from" << peer.toString() << "on"
-                                        << QString(key).replace(QChar(0x1f), QLatin1Char('/'))
-                                        << "over socket.io" << socket.nsp();
+                                        << key.toString() << "over socket.io" << socket.nsp();
             }));
         });
 }

@@ -34,13 +34,23 @@ void SseSubscriber::closeStream(http::HttpConnection *connection, const QString 
     }
 }
 
-bool SseSubscriber::deliver(const fanout::FanoutItem &item, fanout::FrameCache &)
+QByteArray SseSubscriber::eventFrame(const fanout::FanoutItem &item, const QString &)
+{
+    QByteArray frame;
+    frame.reserve(item.json.size() + 32);
+    frame += "id: " + QByteArray::number(item.sequence) + "\ndata: ";
+    frame += item.json;
+    frame += "\n\n";
+    return frame;
+}
+
+bool SseSubscriber::deliver(const fanout::FanoutItem &item, fanout::FrameCache &frames)
 {
     if (!criteria().isEmpty() && !criteria().matches(item.correlationId, item.context))
         return true;
     if (!m_connection->isOpen())
         return true; // already closing: the worker drops it when the socket is gone
-    if (!writeBounded(m_connection, item.sseFrame, m_bufferLimit))
+    if (!writeBounded(m_connection, frames.frame(&eventFrame), m_bufferLimit))
         return false;
     countDelivery();
     return true;

@@ -22,6 +22,8 @@ public:
     void close(const QString &reason) override;
     qint64 bytesQueued() const override;
 
+    // "id: <sequence>\ndata: <json>\n\n": an item as an event stream carries it.
+    static QByteArray eventFrame(const fanout::FanoutItem &item, const QString &variant);
     // The response head of an event stream.
     static QList<std::pair<QByteArray, QByteArray>> streamHeaders();
     // Writes `frame` to an event stream when it fits under `limit` (an empty queue takes
