@@ -2,9 +2,11 @@
 
 #include "activitylistener.h"
 #include "httpconnection.h"
-#include "ioworker.h"
+#include "hub.h"
 #include "ssesubscriber.h"
+#include "subscriberregistry.h"
 #include "webhookdispatcher.h"
+#include "worker.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -69,7 +71,7 @@ std::optional<QString> AdminApi::scope(HttpCall &call, const Api::Caller &caller
     return m_api.administeredTenant(call, caller, QStringLiteral("the admin API"));
 }
 
-void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::IoWorker &)> job,
+void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::SubscriberRegistry &)> job,
                       std::function<void(HttpCall &, QJsonArray)> done)
 {
     struct Gathering
@@ -80,30 +82,27 @@ void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::IoWorker 
     };
     auto gathering = std::make_shared<Gathering>();
     const http::DeferredCall pending(call);
-    fanout::IoWorker *home = fanout::IoWorker::current();
-    const QList<fanout::IoWorker *> workers = m_status.workers;
-    gathering->remaining = int(workers.size());
-    if (workers.isEmpty()) {
+    http::Worker *home = call.worker;
+    const QList<fanout::SubscriberRegistry *> &registries = m_api.hub().registries();
+    gathering->remaining = int(registries.size());
+    if (registries.isEmpty()) {
         done(pending.call(), {});
         return;
     }
-    for (fanout::IoWorker *worker : workers) {
+    for (fanout::SubscriberRegistry *registry : registries) {
         QMetaObject::invokeMethod(
-            worker,
-            [worker, job, done, gathering, pending, home] {
-                const QJsonArray part = job(*worker);
+            registry,
+            [registry, job, done, gathering, pending, home] {
+                const QJsonArray part = job(*registry);
                 QMutexLocker locker(&gathering->mutex);
                 for (const QJsonValue &value : part)
                     gathering->results.append(value);
                 if (--gathering->remaining > 0)
                     return;
-                QMetaObject::invokeMethod(
-                    home,
-                    [done, gathering, pending] {
-                        if (pending.waiting())
-                            done(pending.call(), std::move(gathering->results));
-                    },
-                    Qt::QueuedConnection);
+                home->run([done, gathering, pending] {
+                    if (pending.waiting())
+                        done(pending.call(), std::move(gathering->results));
+                });
             },
             Qt::QueuedConnection);
     }
@@ -133,11 +132,12 @@ void AdminApi::listSubscriptions(HttpCall &call, const Api::Caller &caller)
     }
     gather(
         call,
-        [tenantId = *tenantId, stream, transport, after, top](fanout::IoWorker &worker) {
+        [tenantId = *tenantId, stream, transport, after,
+         top](fanout::SubscriberRegistry &registry) {
             // Only this worker's `top` oldest matching subscribers are described: a page
             // of a large list costs a sort of pointers, not a description of each one.
             std::vector<const fanout::Subscriber *> matching;
-            worker.visitSubscribers([&](const fanout::Subscriber &subscriber) {
+            registry.visitSubscribers([&](const fanout::Subscriber &subscriber) {
                 if (subscriber.id() <= after || !visibleTo(tenantId, subscriber))
                     return;
                 if (!stream.isEmpty() && subscriber.key().streamId != stream)
@@ -197,8 +197,8 @@ void AdminApi::deleteSubscription(HttpCall &call, const Api::Caller &caller)
     const QString reason = QStringLiteral("disconnected by an administrator (%1)").arg(who);
     gather(
         call,
-        [tenantId = *tenantId, id, reason](fanout::IoWorker &worker) {
-            const QJsonObject ended = worker.endSubscriber(
+        [tenantId = *tenantId, id, reason](fanout::SubscriberRegistry &registry) {
+            const QJsonObject ended = registry.endSubscriber(
                 id,
                 [&](const fanout::Subscriber &subscriber) {
                     return visibleTo(tenantId, subscriber);
@@ -236,8 +236,8 @@ void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
         }
         options.types.insert(type.trimmed());
     }
-    fanout::IoWorker *worker = fanout::IoWorker::current();
-    options.bufferLimit = worker->settings().subscriberBufferBytes;
+    fanout::SubscriberRegistry &registry = m_api.hub().registry(call.worker->index());
+    options.bufferLimit = registry.settings().subscriberBufferBytes;
     const fanout::SubscriberInfo info =
         fanout::SubscriberInfo::now(caller.get(), call.request.peer);
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
@@ -248,8 +248,8 @@ void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
          {QStringLiteral("perSecond"), m_activityPerSecond},
          {QStringLiteral("types"),
           QJsonArray::fromStringList(options.types.isEmpty() ? kTypes : options.types.values())}}));
-    worker->addSink(std::make_unique<ActivityListener>(call.connection, m_activity, options, info),
-                    call.connection);
+    registry.addSink(std::make_unique<ActivityListener>(call.connection, m_activity, options, info),
+                     call.connection);
     qCInfo(lcAdmin).noquote() << "activity feed for" << caller.user->id << "from"
                               << call.request.peer.toString() << "on"
                               << (tenantId->isEmpty() ? QStringLiteral("every tenant") : *tenantId);
@@ -320,7 +320,7 @@ void AdminApi::testWebhook(HttpCall &call, const Api::Caller &caller)
     if (tenant)
         event->tenantId = tenant->urn();
     const http::DeferredCall pending(call);
-    m_webhooks->test(*webhook, *event, fanout::IoWorker::current(),
+    m_webhooks->test(*webhook, *event, call.worker,
                      [pending, webhookId](webhooks::WebhookDispatcher::Result result) {
                          if (!pending.waiting())
                              return;

@@ -9,7 +9,7 @@
 
 namespace push::fanout {
 class ActivityFeed;
-class IoWorker;
+class SubscriberRegistry;
 } // namespace push::fanout
 
 namespace push::webhooks {
@@ -41,7 +41,7 @@ private:
     std::optional<QString> scope(http::HttpCall &call, const Api::Caller &caller) const;
     // Runs `job` on every worker's thread, then `done` with the concatenated results on
     // the thread of the worker that took the call (which stays dispatched meanwhile).
-    void gather(http::HttpCall &call, std::function<QJsonArray(fanout::IoWorker &)> job,
+    void gather(http::HttpCall &call, std::function<QJsonArray(fanout::SubscriberRegistry &)> job,
                 std::function<void(http::HttpCall &, QJsonArray)> done);
 
     void listSubscriptions(http::HttpCall &call, const Api::Caller &caller);

@@ -7,10 +7,12 @@
 #include "configuration.h"
 #include "httpconnection.h"
 #include "hub.h"
-#include "ioworker.h"
 #include "limitmetrics.h"
 #include "metrics.h"
+#include "server.h"
+#include "worker.h"
 #include "ssesubscriber.h"
+#include "subscriberregistry.h"
 #include "webhookdispatcher.h"
 
 #include <QDateTime>
@@ -61,7 +63,7 @@ std::function<void(HttpCall &)> Api::authenticated(CallerHandler handler)
             call.request.header("authorization"), call.request.queryValue(QStringLiteral("token")));
         const http::DeferredCall pending(call);
         m_authenticator.verify(
-            token, fanout::IoWorker::current(), [this, handler, pending](auth::AuthResult result) {
+            token, call.worker, [this, handler, pending](auth::AuthResult result) {
                 if (!pending.waiting())
                     return; // the client left while its keys were being fetched
                 HttpCall &call = pending.call();
@@ -170,10 +172,10 @@ void Api::health(HttpCall &call)
 {
     qint64 connections = 0;
     qint64 subscribers = 0;
-    for (const fanout::IoWorker *worker : m_status.workers) {
+    for (const http::Worker *worker : m_status.http->workers())
         connections += worker->connectionCount();
-        subscribers += worker->subscriberCount();
-    }
+    for (const fanout::SubscriberRegistry *registry : m_hub.registries())
+        subscribers += registry->subscriberCount();
     const bool answers = m_status.storeHealthy.load();
     const bool writable = m_status.storeWritable.load();
     const bool store = answers && writable;
@@ -185,7 +187,7 @@ void Api::health(HttpCall &call)
         {QStringLiteral("connections"), connections},
         {QStringLiteral("subscribers"), subscribers},
         {QStringLiteral("eventsPublished"), qint64(m_hub.eventsPublished())},
-        {QStringLiteral("workers"), int(m_status.workers.size())},
+        {QStringLiteral("workers"), int(m_status.http->workers().size())},
     };
     if (!store)
         body.insert(QStringLiteral("storeError"), m_status.storeError());
@@ -214,10 +216,10 @@ void Api::metricsText(HttpCall &call)
 {
     qint64 connections = 0;
     qint64 queued = 0;
-    for (const fanout::IoWorker *worker : m_status.workers) {
+    for (const http::Worker *worker : m_status.http->workers())
         connections += worker->connectionCount();
-        queued += worker->bytesQueued();
-    }
+    for (const fanout::SubscriberRegistry *registry : m_hub.registries())
+        queued += registry->bytesQueued();
     using metrics::header;
     using metrics::sample;
     QByteArray text = metrics::registry().render();
@@ -361,19 +363,18 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
         call.reply(HttpResponse{200, sse::SseSubscriber::streamHeaders(), {}});
         return;
     }
-    fanout::IoWorker *worker = fanout::IoWorker::current();
-    Q_ASSERT(worker);
+    fanout::SubscriberRegistry &registry = m_hub.registry(call.worker->index());
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
-    worker->addSubscriber(std::make_unique<sse::SseSubscriber>(
-                              call.connection, fanout::StreamKey{tenantId, stream->id}, criteria,
-                              worker->settings().subscriberBufferBytes,
-                              fanout::SubscriberInfo::now(caller.get(), call.request.peer)),
-                          call.connection);
+    registry.addSubscriber(std::make_unique<sse::SseSubscriber>(
+                               call.connection, fanout::StreamKey{tenantId, stream->id}, criteria,
+                               registry.settings().subscriberBufferBytes,
+                               fanout::SubscriberInfo::now(caller.get(), call.request.peer)),
+                           call.connection);
     qCInfo(lcSse).noquote() << "subscriber"
                             << (caller.user ? caller.user->id : QStringLiteral("(anonymous)"))
                             << "from" << call.request.peer.toString() << "on"
                             << describe(tenantId, stream->id)
-                            << QStringLiteral("(worker %1)").arg(worker->index());
+                            << QStringLiteral("(worker %1)").arg(registry.index());
 }
 
 void Api::publishEvent(HttpCall &call, const Caller &caller)
@@ -436,7 +437,7 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
         // and any other consumer sees it. The answer waits until the broker has it.
         const http::DeferredCall pending(call);
         const QString tenantUrn = event->tenantId;
-        m_bus->publish(*event, pending->request.header("traceparent"), fanout::IoWorker::current(),
+        m_bus->publish(*event, pending->request.header("traceparent"), call.worker,
                        [pending, tenantUrn](bool ok, const QString &error) {
                            if (ok)
                                ++metrics::registry().eventsFromHttp;

@@ -24,8 +24,11 @@ class AmqpBus;
 
 namespace push::fanout {
 class Hub;
-class IoWorker;
 } // namespace push::fanout
+
+namespace push::http {
+class Server;
+} // namespace push::http
 
 namespace push::webhooks {
 class WebhookDispatcher;
@@ -50,8 +53,8 @@ struct ServiceStatus
         QMutexLocker lock(&m_storeErrorMutex);
         return m_storeError;
     }
-    const bus::AmqpBus *bus = nullptr; // null: HTTP ingest only
-    QList<fanout::IoWorker *> workers;
+    const bus::AmqpBus *bus = nullptr;  // null: HTTP ingest only
+    const http::Server *http = nullptr; // its workers own the connections
 
 private:
     mutable QMutex m_storeErrorMutex;
@@ -66,6 +69,8 @@ class Api
 public:
     Api(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
         auth::Authenticator &authenticator, const ServiceStatus &status);
+
+    const fanout::Hub &hub() const { return m_hub; }
 
     void registerRoutes(http::Router &router);
 

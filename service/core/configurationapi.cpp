@@ -4,8 +4,8 @@
 #include "configstore.h"
 #include "configuration.h"
 #include "httpconnection.h"
-#include "ioworker.h"
 #include "storereader.h"
+#include "worker.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -100,7 +100,7 @@ static void answerOnWorker(QObject *worker, const http::DeferredCall &pending,
 void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpResponse()> job)
 {
     const http::DeferredCall pending(call);
-    QObject *worker = fanout::IoWorker::current();
+    QObject *worker = call.worker;
     QMetaObject::invokeMethod(
         m_control,
         [job = std::move(job), pending, worker] { answerOnWorker(worker, pending, job()); },
@@ -115,7 +115,7 @@ void ConfigurationApi::onStoreReader(HttpCall &call,
         return;
     }
     const http::DeferredCall pending(call);
-    QObject *worker = fanout::IoWorker::current();
+    QObject *worker = call.worker;
     m_reader->run([job = std::move(job), pending, worker](config::ConfigStore &store) {
         answerOnWorker(worker, pending, job(store));
     });

@@ -2,10 +2,11 @@
 
 #include "addressquota.h"
 #include "devissuer.h"
-#include "ioworker.h"
 #include "metrics.h"
+#include "subscriberregistry.h"
 
 #include <QLoggingCategory>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcService, "push.service")
 Q_DECLARE_LOGGING_CATEGORY(lcAuth)
@@ -74,7 +75,7 @@ bool PushService::start(QString *error)
         m_api->setWebhooks(m_webhooks.get());
 
     // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
-    m_namespaces = std::make_unique<socketio::PushNamespaces>(m_registry, m_authenticator);
+    m_namespaces = std::make_unique<socketio::PushNamespaces>(m_registry, m_hub, m_authenticator);
     engineio::EngineOptions engineOptions;
     engineOptions.pingIntervalMs = m_settings.pingIntervalMs;
     engineOptions.pingTimeoutMs = m_settings.pingTimeoutMs;
@@ -90,24 +91,34 @@ bool PushService::start(QString *error)
             method, QStringLiteral("/socket.io"),
             [endpoint](http::HttpCall &call) { engineio::EngineServer::handle(endpoint, call); });
 
-    fanout::WorkerSettings workerSettings;
+    http::WorkerSettings workerSettings;
     workerSettings.limits.maxBodyBytes = m_settings.maxRequestBytes;
     workerSettings.limits.maxQueuedResponseBytes = m_settings.maxQueuedResponseBytes;
     for (const QString &origin : std::as_const(m_settings.corsOrigins))
         workerSettings.limits.corsOrigins.append(origin.toUtf8());
     workerSettings.limits.connections = std::make_shared<http::AddressQuota>(
         m_settings.maxConnectionsPerAddress, m_settings.maxConnections);
-    workerSettings.subscriberBufferBytes = m_settings.subscriberBufferBytes;
-    workerSettings.keepAliveSeconds = m_settings.keepAliveSeconds;
     workerSettings.idleTimeoutSeconds = m_settings.idleTimeoutSeconds;
-    workerSettings.activity = &m_activity;
+    fanout::RegistrySettings registrySettings;
+    registrySettings.subscriberBufferBytes = m_settings.subscriberBufferBytes;
+    registrySettings.keepAliveSeconds = m_settings.keepAliveSeconds;
+    registrySettings.activity = &m_activity;
     m_activity.setRate(int(m_settings.activityPerSecond));
-    const auto wire = [this](const QList<fanout::IoWorker *> &workers) {
-        m_status.workers = workers;
-        m_activity.setWorkers(workers);
-        m_hub.setWorkers(workers);
+    // One subscriber registry per worker thread, on that thread: what a request on worker
+    // i subscribes goes to registry i.
+    const auto wire = [this, registrySettings](const QList<http::Worker *> &workers) {
+        QList<fanout::SubscriberRegistry *> registries;
+        for (http::Worker *worker : workers) {
+            auto *registry = new fanout::SubscriberRegistry(worker->index(), registrySettings);
+            registry->moveToThread(worker->thread());
+            connect(worker->thread(), &QThread::finished, registry, &QObject::deleteLater);
+            worker->onShutdown([registry](const QString &reason) { registry->shutdown(reason); });
+            registries.append(registry);
+        }
+        m_hub.setRegistries(registries);
         m_hub.setActivity(&m_activity);
     };
+    m_status.http = &m_http;
     if (!m_http.start(m_settings.bind, m_settings.port, m_settings.workers, workerSettings, error,
                       wire))
         return false;
@@ -228,8 +239,8 @@ void PushService::reloadConfiguration(const QString &changedBy)
     // Subscribers of a stream that is gone, or who may no longer subscribe to it, are told
     // so and closed; the others see changed events, maps and criteria from the next event
     // on (the hub reads the new snapshot).
-    for (fanout::IoWorker *worker : std::as_const(m_status.workers))
-        worker->revalidate(snapshot);
+    for (fanout::SubscriberRegistry *registry : m_hub.registries())
+        registry->revalidate(snapshot);
     if (!changedBy.isEmpty()) // the configuration API reports its own changes, in detail
         m_activity.post(fanout::ActivityFeed::Type::ConfigurationChanged, QString(),
                         {{QStringLiteral("source"), changedBy}});
@@ -266,10 +277,9 @@ void PushService::stop()
         m_webhooks->stop();
     m_storeReader.reset(); // its last answers go to workers that are still there
     // Subscribers closing on the way out tell no one: the workers are going away.
-    m_activity.setWorkers({});
+    m_activity.stop();
     m_http.stop(QStringLiteral("the service is shutting down")); // joins the workers
-    m_status.workers.clear();
-    m_hub.setWorkers({});
+    m_hub.setRegistries({});
     qCInfo(lcService) << "stopped";
 }
 

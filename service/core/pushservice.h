@@ -9,11 +9,11 @@
 #include "configstore.h"
 #include "configurationapi.h"
 #include "deduplicator.h"
-#include "httpservice.h"
 #include "hub.h"
 #include "logthrottle.h"
 #include "pushnamespaces.h"
 #include "router.h"
+#include "server.h"
 #include "settings.h"
 #include "storereader.h"
 #include "webhookdispatcher.h"
@@ -63,7 +63,7 @@ private:
     config::ConfigRegistry m_registry;
     fanout::Hub m_hub;
     auth::Authenticator m_authenticator;
-    HttpService m_http;
+    http::Server m_http;
     ServiceStatus m_status;
     fanout::ActivityFeed m_activity;
     std::unique_ptr<webhooks::WebhookDispatcher> m_webhooks;

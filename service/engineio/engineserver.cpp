@@ -2,9 +2,9 @@
 
 #include "addressquota.h"
 #include "httpconnection.h"
-#include "ioworker.h"
 #include "limitmetrics.h"
 #include "router.h"
+#include "worker.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,11 +23,6 @@ using http::HttpCall;
 using http::HttpResponse;
 
 namespace {
-
-// Which worker's server owns a session: requests for it may arrive on any worker.
-QMutex g_registryMutex;
-QHash<QString, EngineServer *> g_registry;
-thread_local QHash<const EngineServer::Endpoint *, EngineServer *> t_servers;
 
 QString newSessionId()
 {
@@ -255,15 +250,15 @@ void Session::close(const QString &reason)
 
 // --- EngineServer ----------------------------------------------------------------------
 
-EngineServer::EngineServer(std::shared_ptr<Endpoint> endpoint)
+EngineServer::EngineServer(std::shared_ptr<Endpoint> endpoint, http::Worker &worker)
     : m_endpoint(std::move(endpoint))
+    , m_worker(worker)
     , m_webSockets(new QWebSocketServer(QStringLiteral("push-service"),
                                         QWebSocketServer::NonSecureMode, this))
     , m_ticker(new QTimer(this))
 {
     m_clock.start();
-    m_handler =
-        m_endpoint->handlerForCurrentWorker ? m_endpoint->handlerForCurrentWorker() : nullptr;
+    m_handler = m_endpoint->handlerFor ? m_endpoint->handlerFor(worker) : nullptr;
     connect(m_webSockets, &QWebSocketServer::newConnection, this, &EngineServer::onWebSocket);
     const int tick =
         std::clamp(std::min(options().pingIntervalMs, options().pingTimeoutMs) / 4, 20, 1000);
@@ -272,37 +267,51 @@ EngineServer::EngineServer(std::shared_ptr<Endpoint> endpoint)
     m_ticker->start();
 }
 
-EngineServer *EngineServer::local(const std::shared_ptr<Endpoint> &endpoint)
+EngineServer::~EngineServer()
 {
-    EngineServer *&server = t_servers[endpoint.get()];
-    if (!server) {
-        fanout::IoWorker *worker = fanout::IoWorker::current();
-        server = new EngineServer(endpoint);
-        server->setParent(worker);
-        if (worker)
-            worker->onShutdown([server](const QString &reason) { server->closeAll(reason); });
+    QMutexLocker locker(&m_endpoint->m_mutex);
+    m_endpoint->m_servers.remove(&m_worker);
+}
+
+EngineServer *EngineServer::local(const std::shared_ptr<Endpoint> &endpoint, http::Worker &worker)
+{
+    {
+        QMutexLocker locker(&endpoint->m_mutex);
+        if (EngineServer *server = endpoint->m_servers.value(&worker))
+            return server;
     }
+    auto *server = new EngineServer(endpoint, worker);
+    server->setParent(&worker);
+    worker.onShutdown([server](const QString &reason) { server->closeAll(reason); });
+    QMutexLocker locker(&endpoint->m_mutex);
+    endpoint->m_servers.insert(&worker, server);
     return server;
+}
+
+void EngineServer::setOwner(const QString &sid, EngineServer *owner)
+{
+    QMutexLocker locker(&m_endpoint->m_mutex);
+    if (owner)
+        m_endpoint->m_owners.insert(sid, owner);
+    else
+        m_endpoint->m_owners.remove(sid);
 }
 
 void EngineServer::handle(const std::shared_ptr<Endpoint> &endpoint, HttpCall &call)
 {
-    EngineServer *server = local(endpoint);
+    EngineServer *server = local(endpoint, *call.worker);
     const QString sid = call.request.query.queryItemValue(QStringLiteral("sid"));
     if (!sid.isEmpty()) {
         EngineServer *owner = nullptr;
         {
-            QMutexLocker locker(&g_registryMutex);
-            owner = g_registry.value(sid);
+            QMutexLocker locker(&endpoint->m_mutex);
+            owner = endpoint->m_owners.value(sid);
         }
         if (owner && owner != server) {
-            auto *target = qobject_cast<fanout::IoWorker *>(owner->parent());
-            if (fanout::IoWorker *here = fanout::IoWorker::current(); here && target) {
-                here->handOver(call, target, [endpoint](HttpCall &moved) {
-                    local(endpoint)->handleLocal(moved);
-                });
-                return;
-            }
+            call.worker->handOver(call, &owner->m_worker, [endpoint](HttpCall &moved) {
+                local(endpoint, *moved.worker)->handleLocal(moved);
+            });
+            return;
         }
     }
     server->handleLocal(call);
@@ -424,10 +433,7 @@ void EngineServer::handshake(HttpCall &call, Session::Transport transport)
     session->m_peer = call.request.peer;
     Session &ref = *session;
     m_sessions.emplace(sid, std::move(session));
-    {
-        QMutexLocker locker(&g_registryMutex);
-        g_registry.insert(sid, this);
-    }
+    setOwner(sid, this);
     ref.send(Packet::text(PacketType::Open, openPacket(sid, options(), true)));
     if (m_handler)
         m_handler->onOpen(ref);
@@ -540,10 +546,7 @@ void EngineServer::openWebSocketSession(std::unique_ptr<WebSocketLink> link, con
     session->m_peer = peer;
     Session &ref = *session;
     m_sessions.emplace(newSid, std::move(session));
-    {
-        QMutexLocker locker(&g_registryMutex);
-        g_registry.insert(newSid, this);
-    }
+    setOwner(newSid, this);
     ref.attachWebSocket(std::move(link));
     ref.send(Packet::text(PacketType::Open, openPacket(newSid, options(), false)));
     if (m_handler)
@@ -602,10 +605,7 @@ void EngineServer::tick()
 void EngineServer::remove(Session &session, const QString &reason)
 {
     qCDebug(lcEio) << "session" << session.id() << "closed:" << reason;
-    {
-        QMutexLocker locker(&g_registryMutex);
-        g_registry.remove(session.id());
-    }
+    setOwner(session.id(), nullptr);
     // Deleted later: the caller may still be inside one of the session's methods.
     const QString id = session.id();
     QMetaObject::invokeMethod(

@@ -25,6 +25,7 @@ namespace push::http {
 class AddressQuota;
 class HttpConnection;
 struct HttpCall;
+class Worker;
 } // namespace push::http
 
 namespace push::engineio {
@@ -120,27 +121,39 @@ private:
     std::shared_ptr<http::AddressQuota> m_quota;
 };
 
-// Engine.IO over the service's HTTP layer, one per I/O worker (created on first use on
-// that worker's thread). Sessions are found across workers through a shared registry;
-// a request for a session of another worker moves its connection there.
+// Engine.IO over the service's HTTP layer, one per HTTP worker (created on first use on
+// that worker's thread). Sessions are found across workers through the endpoint's table
+// of owners; a request for a session of another worker moves its connection there.
 class EngineServer final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EngineServer)
 
 public:
-    // The handler and options of one Engine.IO endpoint, shared by every worker.
-    struct Endpoint
+    // One Engine.IO endpoint, shared by every worker: its options, the layer above, and
+    // which worker's server owns each of its sessions.
+    class Endpoint
     {
+    public:
         EngineOptions options;
-        std::function<SessionHandler *()> handlerForCurrentWorker;
+        // The layer above for one worker's server, called on that worker's thread; what
+        // it returns lives as long as the worker (a child of it, or static).
+        std::function<SessionHandler *(http::Worker &worker)> handlerFor;
+
+    private:
+        friend class EngineServer;
+        QMutex m_mutex; // guards the two tables
+        QHash<const http::Worker *, EngineServer *> m_servers;
+        QHash<QString, EngineServer *> m_owners; // by session id
     };
 
+    ~EngineServer() override;
+
     // Handles GET/POST (and WebSocket upgrades) on the endpoint's path, on the worker
-    // that read the request.
+    // that read the request (a request for a session of another worker moves there).
     static void handle(const std::shared_ptr<Endpoint> &endpoint, http::HttpCall &call);
-    // The server of `endpoint` on the calling worker.
-    static EngineServer *local(const std::shared_ptr<Endpoint> &endpoint);
+    // The server of `endpoint` on `worker`, made on first use; on that worker's thread.
+    static EngineServer *local(const std::shared_ptr<Endpoint> &endpoint, http::Worker &worker);
 
     const EngineOptions &options() const { return m_endpoint->options; }
     int sessionCount() const { return int(m_sessions.size()); }
@@ -149,7 +162,8 @@ public:
 
 private:
     friend class Session;
-    explicit EngineServer(std::shared_ptr<Endpoint> endpoint);
+    EngineServer(std::shared_ptr<Endpoint> endpoint, http::Worker &worker);
+    void setOwner(const QString &sid, EngineServer *owner);
 
     void handleLocal(http::HttpCall &call);
     // Takes a slot for a new session from `peer`, or answers the refusal on `call`.
@@ -168,6 +182,7 @@ private:
     void remove(Session &session, const QString &reason);
 
     std::shared_ptr<Endpoint> m_endpoint;
+    http::Worker &m_worker;
     SessionHandler *m_handler = nullptr;
     std::unordered_map<QString, std::unique_ptr<Session>> m_sessions;
     QWebSocketServer *m_webSockets = nullptr;

@@ -1,8 +1,9 @@
 #include "activity.h"
 
-#include "ioworker.h"
+#include "subscriberregistry.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QMutexLocker>
 
@@ -20,12 +21,6 @@ const QStringList &ActivityFeed::typeNames()
                                       QStringLiteral("event-received"),
                                       QStringLiteral("configuration-changed")};
     return names;
-}
-
-void ActivityFeed::setWorkers(QList<IoWorker *> workers)
-{
-    QMutexLocker locker(&m_mutex);
-    m_workers = std::move(workers);
 }
 
 bool ActivityFeed::admit(Type type)
@@ -49,18 +44,18 @@ bool ActivityFeed::admit(Type type)
     return false;
 }
 
-void ActivityFeed::listenerAdded(IoWorker *worker)
+void ActivityFeed::listenerAdded(SubscriberRegistry *registry)
 {
     QMutexLocker locker(&m_mutex);
-    ++m_listening[worker];
+    ++m_listening[registry];
     m_listeners.fetch_add(1, std::memory_order_relaxed);
 }
 
-void ActivityFeed::listenerRemoved(IoWorker *worker)
+void ActivityFeed::listenerRemoved(SubscriberRegistry *registry)
 {
     QMutexLocker locker(&m_mutex);
-    if (--m_listening[worker] <= 0)
-        m_listening.remove(worker);
+    if (--m_listening[registry] <= 0)
+        m_listening.remove(registry);
     m_listeners.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -84,10 +79,8 @@ void ActivityFeed::post(Type kind, const QString &tenantId, QJsonObject data,
     }
     ActivityItemPtr shared = std::move(item);
     QMutexLocker locker(&m_mutex);
-    for (IoWorker *worker : std::as_const(m_workers)) {
-        if (m_listening.contains(worker))
-            worker->post(shared);
-    }
+    for (auto it = m_listening.cbegin(); it != m_listening.cend(); ++it)
+        it.key()->post(shared);
 }
 
 } // namespace push::fanout

@@ -14,7 +14,7 @@
 
 namespace push::fanout {
 
-class IoWorker;
+class SubscriberRegistry;
 struct ActivityItem;
 using ActivityItemPtr = std::shared_ptr<const ActivityItem>;
 
@@ -40,11 +40,16 @@ public:
     ActivityFeed(const ActivityFeed &) = delete;
     ActivityFeed &operator=(const ActivityFeed &) = delete;
 
-    // Before any listener can exist (before the port is served); empty at shutdown.
-    void setWorkers(QList<IoWorker *> workers);
     // The listeners' rate: the feed-wide bound is twice it.
     void setRate(int perSecond) { m_budget = 2 * std::max(1, perSecond); }
-    bool active() const { return m_listeners.load(std::memory_order_relaxed) > 0; }
+    bool active() const
+    {
+        return m_listeners.load(std::memory_order_relaxed) > 0 &&
+               !m_stopped.load(std::memory_order_relaxed);
+    }
+    // From now on nothing is posted (the service shuts down: subscribers closing on the
+    // way out tell no one).
+    void stop() { m_stopped.store(true); }
 
     // Is there a listener, and room in this second's budget for an item of `type`?
     // Counts a drop when there is not (configuration changes always pass).
@@ -54,8 +59,10 @@ public:
     // only). `tenantView`, when given, is what tenant administrators see instead.
     void post(Type type, const QString &tenantId, QJsonObject data, QJsonObject tenantView = {});
 
-    void listenerAdded(IoWorker *worker);
-    void listenerRemoved(IoWorker *worker);
+    // By the registry that keeps a listener, on its thread: items go to the registries
+    // that have listeners only.
+    void listenerAdded(SubscriberRegistry *registry);
+    void listenerRemoved(SubscriberRegistry *registry);
     // Items the feed-wide bound dropped, by type, since the start.
     quint64 dropped(Type type) const
     {
@@ -64,13 +71,13 @@ public:
 
 private:
     std::atomic<int> m_listeners{0};
+    std::atomic<bool> m_stopped{false};
     int m_budget = 200;
     std::atomic<qint64> m_second{0};
     std::atomic<int> m_inSecond{0};
     std::atomic<quint64> m_dropped[kTypeCount] = {};
-    QMutex m_mutex; // guards m_workers and m_listening
-    QList<IoWorker *> m_workers;
-    QHash<IoWorker *, int> m_listening; // listeners per worker
+    QMutex m_mutex;                               // guards m_listening
+    QHash<SubscriberRegistry *, int> m_listening; // listeners per registry
 };
 
 // One thing that happened, serialised once for every listener on every worker.

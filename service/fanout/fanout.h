@@ -173,7 +173,7 @@ protected:
     }
 
 private:
-    friend class IoWorker;
+    friend class SubscriberRegistry;
     // The worker makes every subscriber of a stream share one copy of its key.
     void shareKey(const StreamKey &same) { m_key = same; }
     static thread_local quint64 t_deliveries;

@@ -1,7 +1,7 @@
 #include "hub.h"
 
 #include "activity.h"
-#include "ioworker.h"
+#include "subscriberregistry.h"
 
 #include <QJsonArray>
 
@@ -73,9 +73,9 @@ Hub::Hub(const config::ConfigRegistry &registry)
     : m_registry(registry)
 {}
 
-void Hub::setWorkers(QList<IoWorker *> workers)
+void Hub::setRegistries(QList<SubscriberRegistry *> registries)
 {
-    m_workers = std::move(workers);
+    m_registries = std::move(registries);
 }
 
 FanoutBatch Hub::buildBatch(const config::ConfigSnapshot &snapshot, const DomainEvent &event,
@@ -116,7 +116,7 @@ Hub::Published Hub::publish(const DomainEvent &event)
             own->insert(QStringLiteral("deliveries"), qint64(n - cross));
             feed->post(ActivityFeed::Type::EventReceived, tenant, *full, *own);
         };
-        if (streams > 0 && !m_workers.isEmpty()) {
+        if (streams > 0 && !m_registries.isEmpty()) {
             batch->tally = std::make_shared<DeliveryTally>();
             batch->tally->done = std::move(report);
         } else {
@@ -127,8 +127,8 @@ Hub::Published Hub::publish(const DomainEvent &event)
                                 << "of" << event.tenantId << "matched" << streams << "streams";
     if (streams > 0) {
         FanoutBatchPtr shared = std::move(batch);
-        for (IoWorker *worker : std::as_const(m_workers))
-            worker->post(shared);
+        for (SubscriberRegistry *registry : std::as_const(m_registries))
+            registry->post(shared);
     }
     return {sequence, streams};
 }

@@ -11,7 +11,7 @@
 namespace push::fanout {
 
 class ActivityFeed;
-class IoWorker;
+class SubscriberRegistry;
 
 // The transport-agnostic hub: for each event it finds the stream instances that carry
 // it (tenant streams and cross-tenant core streams), projects and serialises the item
@@ -26,7 +26,11 @@ public:
     Hub(const Hub &) = delete;
     Hub &operator=(const Hub &) = delete;
 
-    void setWorkers(QList<IoWorker *> workers);
+    // One per I/O thread, before the first event (the port is not served yet).
+    void setRegistries(QList<SubscriberRegistry *> registries);
+    const QList<SubscriberRegistry *> &registries() const { return m_registries; }
+    // The registry of the I/O thread with this index.
+    SubscriberRegistry &registry(int index) const { return *m_registries.at(index); }
     // Told of every event (with its streams and, once delivered, its deliveries).
     void setActivity(ActivityFeed *activity) { m_activity = activity; }
 
@@ -45,7 +49,7 @@ public:
 
 private:
     const config::ConfigRegistry &m_registry;
-    QList<IoWorker *> m_workers;
+    QList<SubscriberRegistry *> m_registries;
     ActivityFeed *m_activity = nullptr;
     std::atomic<quint64> m_sequence{0};
 };

@@ -15,6 +15,7 @@
 namespace push::http {
 
 class HttpConnection;
+class Worker;
 
 // What a route handler gets: the request, the captured path arguments, and the
 // connection to answer on (or to keep, for a stream).
@@ -23,6 +24,7 @@ struct HttpCall
     HttpConnection *connection;
     HttpRequest request;
     QStringList args;
+    Worker *worker = nullptr; // whose thread the call runs on (null only in unit tests)
 
     void reply(const HttpResponse &response);
     void fail(ApiError error, const QString &message);

@@ -4,8 +4,9 @@
 
 #include "access.h"
 #include "authenticator.h"
-#include "fanout.h"
-#include "ioworker.h"
+#include "hub.h"
+#include "subscriberregistry.h"
+#include "worker.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -66,22 +67,23 @@ private:
 class Subscription final : public SocketUser
 {
 public:
-    Subscription(fanout::IoWorker *worker, fanout::Subscriber *subscriber)
-        : m_worker(worker)
+    Subscription(fanout::SubscriberRegistry &registry, fanout::Subscriber *subscriber)
+        : m_registry(registry)
         , m_subscriber(subscriber)
     {}
-    ~Subscription() override { m_worker->removeSubscriber(m_subscriber); }
+    ~Subscription() override { m_registry.removeSubscriber(m_subscriber); }
 
 private:
-    fanout::IoWorker *m_worker;
+    fanout::SubscriberRegistry &m_registry;
     fanout::Subscriber *m_subscriber;
 };
 
 } // namespace
 
-PushNamespaces::PushNamespaces(const config::ConfigRegistry &registry,
+PushNamespaces::PushNamespaces(const config::ConfigRegistry &registry, const fanout::Hub &hub,
                                auth::Authenticator &authenticator)
     : m_registry(registry)
+    , m_hub(hub)
     , m_authenticator(authenticator)
     , m_tenantNamespace(QStringLiteral("^/[a-zA-Z0-9- ]+$"))
 {}
@@ -115,7 +117,7 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
     }
     const QByteArray token =
         auth::Authenticator::tokenFrom(request.authorization, QString(), request.auth);
-    fanout::IoWorker *worker = fanout::IoWorker::current();
+    http::Worker *worker = request.worker;
     m_authenticator.verify(
         token, worker,
         [this, request, streamId, criteria, worker,
@@ -167,13 +169,14 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
             if (user)
                 info.user = std::make_shared<const User>(std::move(*user));
             info.peer = request.peer;
-            done(ConnectResult::accept([worker, key, criteria, who, info,
+            fanout::SubscriberRegistry *registry = &m_hub.registry(worker->index());
+            done(ConnectResult::accept([registry, key, criteria, who, info,
                                         peer = request.peer](Socket &socket) {
                 fanout::SubscriberInfo connected = info;
                 connected.since = QDateTime::currentMSecsSinceEpoch();
-                fanout::Subscriber *subscriber = worker->addSubscriber(
+                fanout::Subscriber *subscriber = registry->addSubscriber(
                     std::make_unique<SocketSubscriber>(socket, key, criteria, connected));
-                socket.user = std::make_unique<Subscription>(worker, subscriber);
+                socket.user = std::make_unique<Subscription>(*registry, subscriber);
                 qCInfo(lcSio).noquote() << "subscriber" << who << "from" << peer.toString() << "on"
                                         << key.toString() << "over socket.io" << socket.nsp();
             }));

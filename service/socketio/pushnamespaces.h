@@ -9,6 +9,10 @@ namespace push::auth {
 class Authenticator;
 }
 
+namespace push::fanout {
+class Hub;
+}
+
 namespace push::socketio {
 
 // The push service's socket.io namespaces (adsp-compatibility.md "socket.io"): `/` is the
@@ -18,13 +22,15 @@ namespace push::socketio {
 class PushNamespaces final : public Application
 {
 public:
-    PushNamespaces(const config::ConfigRegistry &registry, auth::Authenticator &authenticator);
+    PushNamespaces(const config::ConfigRegistry &registry, const fanout::Hub &hub,
+                   auth::Authenticator &authenticator);
 
     bool acceptsNamespace(const QString &nsp) const override;
     void onConnect(const ConnectRequest &request, std::function<void(ConnectResult)> done) override;
 
 private:
     const config::ConfigRegistry &m_registry;
+    const fanout::Hub &m_hub;
     auth::Authenticator &m_authenticator;
     QRegularExpression m_tenantNamespace;
 };

@@ -1,7 +1,7 @@
 #include "socketioserver.h"
 
-#include "ioworker.h"
 #include "limitmetrics.h"
+#include "worker.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -96,9 +96,10 @@ void Socket::disconnect()
 // --- SocketIoServer --------------------------------------------------------------------
 
 SocketIoServer::SocketIoServer(Application &application, int connectTimeoutMs, int maxNamespaces,
-                               QObject *parent)
-    : QObject(parent)
+                               http::Worker &worker)
+    : QObject(&worker)
     , m_application(application)
+    , m_worker(worker)
     , m_connectTimeoutMs(connectTimeoutMs)
     , m_maxNamespaces(maxNamespaces)
     , m_timer(new QTimer(this))
@@ -116,10 +117,9 @@ SocketIoServer::endpoint(Application &application, const engineio::EngineOptions
 {
     auto endpoint = std::make_shared<engineio::EngineServer::Endpoint>();
     endpoint->options = options;
-    endpoint->handlerForCurrentWorker = [&application, connectTimeoutMs,
-                                         maxNamespaces]() -> engineio::SessionHandler * {
-        return new SocketIoServer(application, connectTimeoutMs, maxNamespaces,
-                                  fanout::IoWorker::current());
+    endpoint->handlerFor = [&application, connectTimeoutMs,
+                            maxNamespaces](http::Worker &worker) -> engineio::SessionHandler * {
+        return new SocketIoServer(application, connectTimeoutMs, maxNamespaces, worker);
     };
     return endpoint;
 }
@@ -254,6 +254,7 @@ void SocketIoServer::connectNamespace(engineio::Session &session, Client &client
     request.query = session.query();
     request.authorization = session.authorization();
     request.peer = session.peer();
+    request.worker = &m_worker;
     const QString sessionId = session.id();
     const QJsonObject auth = request.auth;
     m_application.onConnect(request, [this, sessionId, nsp, auth](ConnectResult result) {

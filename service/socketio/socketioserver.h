@@ -14,6 +14,10 @@
 
 class QTimer;
 
+namespace push::http {
+class Worker;
+}
+
 namespace push::socketio {
 
 class SocketIoServer;
@@ -66,6 +70,7 @@ struct ConnectRequest
     QUrlQuery query;
     QByteArray authorization; // the handshake's Authorization header
     QHostAddress peer;
+    http::Worker *worker = nullptr; // whose thread the session lives on
 };
 
 struct ConnectResult
@@ -114,8 +119,9 @@ class SocketIoServer final : public QObject, public engineio::SessionHandler
     Q_DISABLE_COPY_MOVE(SocketIoServer)
 
 public:
+    // On `worker`'s thread, as its child.
     SocketIoServer(Application &application, int connectTimeoutMs, int maxNamespaces,
-                   QObject *parent = nullptr);
+                   http::Worker &worker);
     ~SocketIoServer() override;
 
     void onOpen(engineio::Session &session) override;
@@ -138,6 +144,7 @@ private:
     void checkConnectTimeouts();
 
     Application &m_application;
+    http::Worker &m_worker;
     int m_connectTimeoutMs;
     int m_maxNamespaces;                            // connected or connecting, per session
     QHash<QString, engineio::Session *> m_sessions; // open sessions of this worker, by id

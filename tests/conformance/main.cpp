@@ -7,7 +7,7 @@
 // (the engine.io package's default path): every message is sent back as it came (text or
 // binary), so both of socket.io's protocol suites run against one server unchanged.
 #include "engineserver.h"
-#include "httpservice.h"
+#include "server.h"
 #include "shutdownsignals.h"
 #include "socketioserver.h"
 
@@ -83,7 +83,7 @@ int main(int argc, char *argv[])
     options.pingTimeoutMs = 200;
     options.maxPayload = 1000000;
     ConformanceApp conformance;
-    core::HttpService http;
+    http::Server http;
     const auto serve = [&http](const QString &path,
                                std::shared_ptr<engineio::EngineServer::Endpoint> endpoint) {
         // Every method reaches the endpoint, which answers 400 to all but GET and POST
@@ -100,13 +100,13 @@ int main(int argc, char *argv[])
     if (parser.isSet(QStringLiteral("engine-io-echo"))) {
         auto echo = std::make_shared<engineio::EngineServer::Endpoint>();
         echo->options = options;
-        echo->handlerForCurrentWorker = [] {
-            thread_local EchoHandler handler;
+        echo->handlerFor = [](http::Worker &) {
+            static EchoHandler handler; // stateless: one for every worker
             return &handler;
         };
         serve(QStringLiteral("/engine.io"), echo);
     }
-    fanout::WorkerSettings settings;
+    http::WorkerSettings settings;
     settings.limits.maxBodyBytes = 2 * options.maxPayload; // the Engine.IO layer answers 413 itself
     QString error;
     const QHostAddress address(parser.value(QStringLiteral("bind")));

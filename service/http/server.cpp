@@ -1,41 +1,41 @@
-#include "httpservice.h"
+#include "server.h"
 
 #include <QThread>
 
-namespace push::core {
+namespace push::http {
 
-Acceptor::Acceptor(QList<fanout::IoWorker *> workers, QObject *parent)
+Acceptor::Acceptor(QList<Worker *> workers, QObject *parent)
     : QTcpServer(parent)
     , m_workers(std::move(workers))
 {}
 
 void Acceptor::incomingConnection(qintptr descriptor)
 {
-    fanout::IoWorker *target = m_workers.first();
-    for (fanout::IoWorker *worker : std::as_const(m_workers)) {
+    Worker *target = m_workers.first();
+    for (Worker *worker : std::as_const(m_workers)) {
         if (worker->connectionCount() < target->connectionCount())
             target = worker;
     }
     target->adopt(descriptor);
 }
 
-HttpService::HttpService(QObject *parent)
+Server::Server(QObject *parent)
     : QObject(parent)
 {}
 
-HttpService::~HttpService()
+Server::~Server()
 {
     stop(QStringLiteral("the service is shutting down"));
 }
 
-bool HttpService::start(const QHostAddress &address, quint16 port, int workerCount,
-                        const fanout::WorkerSettings &settings, QString *error,
-                        const std::function<void(const QList<fanout::IoWorker *> &)> &beforeListen)
+bool Server::start(const QHostAddress &address, quint16 port, int workerCount,
+                   const WorkerSettings &settings, QString *error,
+                   const std::function<void(const QList<Worker *> &)> &beforeListen)
 {
     for (int i = 0; i < std::max(1, workerCount); ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("push-io-%1").arg(i));
-        auto *worker = new fanout::IoWorker(i, m_router, settings);
+        auto *worker = new Worker(i, m_router, settings);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();
@@ -56,16 +56,16 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int workerCou
     return true;
 }
 
-quint16 HttpService::port() const
+quint16 Server::port() const
 {
     return m_acceptor ? m_acceptor->serverPort() : 0;
 }
 
-void HttpService::stop(const QString &reason)
+void Server::stop(const QString &reason)
 {
     if (m_acceptor)
         m_acceptor->close();
-    for (fanout::IoWorker *worker : std::as_const(m_workers)) {
+    for (Worker *worker : std::as_const(m_workers)) {
         QMetaObject::invokeMethod(
             worker, [worker, reason] { worker->shutdown(reason); }, Qt::BlockingQueuedConnection);
     }
@@ -78,4 +78,4 @@ void HttpService::stop(const QString &reason)
     m_workers.clear();
 }
 
-} // namespace push::core
+} // namespace push::http
