@@ -7,13 +7,14 @@
 #include "configuration.h"
 #include "httpconnection.h"
 #include "hub.h"
+#include "ingress.h"
 #include "limitmetrics.h"
 #include "metrics.h"
 #include "server.h"
-#include "worker.h"
 #include "ssesubscriber.h"
 #include "subscriberregistry.h"
 #include "webhookdispatcher.h"
+#include "worker.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -42,10 +43,11 @@ QString describe(const QString &tenantId, const QString &streamId)
 } // namespace
 
 Api::Api(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
-         auth::Authenticator &authenticator, const ServiceStatus &status)
+         Ingress &ingress, auth::Authenticator &authenticator, const ServiceStatus &status)
     : m_settings(settings)
     , m_registry(registry)
     , m_hub(hub)
+    , m_ingress(ingress)
     , m_authenticator(authenticator)
     , m_status(status)
 {}
@@ -432,49 +434,52 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
         return;
     }
     event->tenantId = tenant->urn();
-    if (m_bus) {
-        // Through the exchange, like ADSP's event service: every instance (this one too)
-        // and any other consumer sees it. The answer waits until the broker has it.
-        const http::DeferredCall pending(call);
-        const QString tenantUrn = event->tenantId;
-        m_bus->publish(*event, pending->request.header("traceparent"), call.worker,
-                       [pending, tenantUrn](bool ok, const QString &error) {
-                           if (ok)
-                               ++metrics::registry().eventsFromHttp;
-                           if (!pending.waiting())
-                               return;
-                           if (!ok) {
-                               static LogThrottle throttle;
-                               if (const int held = throttle.allow(); held >= 0)
-                                   qCWarning(lcIngest).noquote() << "event not published:" << error
-                                                                 << LogThrottle::suppressed(held);
-                               pending->fail(ApiError::Unavailable, error);
-                               return;
-                           }
-                           pending->reply(HttpResponse::json(
-                               {{QStringLiteral("tenantId"), tenantUrn},
-                                {QStringLiteral("published"), QStringLiteral("amqp")}}));
-                       });
+    const http::DeferredCall pending(call);
+    const QString who = user.id;
+    m_ingress.publish(*event, call.request.header("traceparent"), call.worker,
+                      [pending, event = *event, who](Ingress::Result result) {
+                          using Route = Ingress::Result::Route;
+                          if (result.route == Route::Hub || result.route == Route::Broker)
+                              ++metrics::registry().eventsFromHttp;
+                          if (!pending.waiting())
+                              return; // the client left while the broker confirmed
+                          answerPublished(pending.call(), event, who, result);
+                      });
+}
+
+void Api::answerPublished(HttpCall &call, const DomainEvent &event, const QString &who,
+                          const Ingress::Result &result)
+{
+    using Route = Ingress::Result::Route;
+    switch (result.route) {
+    case Route::Failed: {
+        static LogThrottle throttle;
+        if (const int held = throttle.allow(); held >= 0)
+            qCWarning(lcIngest).noquote()
+                << "event not published:" << result.error << LogThrottle::suppressed(held);
+        call.fail(ApiError::Unavailable, result.error);
         return;
     }
-    if (!event->id.isEmpty() && !m_recentIds.firstSeen(event->id)) {
+    case Route::Broker:
+        call.reply(HttpResponse::json({{QStringLiteral("tenantId"), event.tenantId},
+                                       {QStringLiteral("published"), QStringLiteral("amqp")}}));
+        return;
+    case Route::Duplicate:
         // A publisher retrying an event it already sent: answered, not delivered again.
-        ++metrics::registry().duplicateEvents;
         call.reply(HttpResponse::json(
-            {{QStringLiteral("tenantId"), event->tenantId}, {QStringLiteral("duplicate"), true}}));
+            {{QStringLiteral("tenantId"), event.tenantId}, {QStringLiteral("duplicate"), true}}));
+        return;
+    case Route::Hub:
+        qCDebug(lcIngest).noquote()
+            << "event" << result.published.sequence
+            << event.eventNamespace + QLatin1Char(':') + event.name << "for" << event.tenantId
+            << "from" << who << "matched" << result.published.streams << "streams";
+        call.reply(
+            HttpResponse::json({{QStringLiteral("sequence"), qint64(result.published.sequence)},
+                                {QStringLiteral("tenantId"), event.tenantId},
+                                {QStringLiteral("streams"), result.published.streams}}));
         return;
     }
-    const fanout::Hub::Published published = m_hub.publish(*event);
-    ++metrics::registry().eventsFromHttp;
-    if (m_webhooks)
-        m_webhooks->offer(*event); // with a bus, the shared queue's consumer offers it
-    qCDebug(lcIngest).noquote() << "event" << published.sequence
-                                << event->eventNamespace + QLatin1Char(':') + event->name << "for"
-                                << tenant->id << "from" << user.id << "matched" << published.streams
-                                << "streams";
-    call.reply(HttpResponse::json({{QStringLiteral("sequence"), qint64(published.sequence)},
-                                   {QStringLiteral("tenantId"), event->tenantId},
-                                   {QStringLiteral("streams"), published.streams}}));
 }
 
 } // namespace push::core

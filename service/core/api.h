@@ -2,7 +2,7 @@
 
 #include "access.h"
 #include "configsnapshot.h"
-#include "deduplicator.h"
+#include "ingress.h"
 #include "router.h"
 #include "settings.h"
 
@@ -68,7 +68,7 @@ class Api
 {
 public:
     Api(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
-        auth::Authenticator &authenticator, const ServiceStatus &status);
+        Ingress &ingress, auth::Authenticator &authenticator, const ServiceStatus &status);
 
     const fanout::Hub &hub() const { return m_hub; }
 
@@ -103,22 +103,17 @@ private:
     void listStreams(http::HttpCall &call, const Caller &caller);
     void subscribe(http::HttpCall &call, const Caller &caller);
     void publishEvent(http::HttpCall &call, const Caller &caller);
+    static void answerPublished(http::HttpCall &call, const DomainEvent &event, const QString &who,
+                                const Ingress::Result &result);
 
     QString baseUrl(const http::HttpRequest &request) const;
 
     const Settings &m_settings;
     const config::ConfigRegistry &m_registry;
     fanout::Hub &m_hub;
-    // Event ids seen lately (HTTP ingest without a bus; with one, the consumers dedupe).
-    Deduplicator m_recentIds{100000, std::chrono::minutes(5)};
+    Ingress &m_ingress;
     auth::Authenticator &m_authenticator;
     const ServiceStatus &m_status;
-    bus::AmqpBus *m_bus = nullptr; // when set, published events go to the exchange
-    webhooks::WebhookDispatcher *m_webhooks = nullptr; // without a bus, offered each event
-
-public:
-    void setBus(bus::AmqpBus *bus) { m_bus = bus; }
-    void setWebhooks(webhooks::WebhookDispatcher *webhooks) { m_webhooks = webhooks; }
 };
 
 } // namespace push::core

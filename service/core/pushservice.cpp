@@ -49,9 +49,12 @@ bool PushService::start(QString *error)
     webhookOptions.userAgent = QByteArrayLiteral("push-service/" PUSH_VERSION);
     m_webhooks = std::make_unique<webhooks::WebhookDispatcher>(
         m_registry, webhookOptions,
-        [this](DomainEvent &&event) { emitWebhookEvent(std::move(event)); });
+        [this](DomainEvent &&event) { m_ingress->fromWebhook(std::move(event)); });
+    createBus();
+    m_ingress = std::make_unique<Ingress>(m_registry, m_hub, m_bus.get(), m_webhooks.get());
     m_webhooks->start();
-    m_api = std::make_unique<Api>(m_settings, m_registry, m_hub, m_authenticator, m_status);
+    m_api =
+        std::make_unique<Api>(m_settings, m_registry, m_hub, *m_ingress, m_authenticator, m_status);
     m_api->registerRoutes(m_http.router());
     m_configurationApi = std::make_unique<ConfigurationApi>(
         *m_api, m_registry, m_store, this, [this] { reloadConfiguration(); }, &m_activity);
@@ -69,10 +72,8 @@ bool PushService::start(QString *error)
     m_adminApi = std::make_unique<AdminApi>(*m_api, m_registry, m_status, m_activity,
                                             m_webhooks.get(), int(m_settings.activityPerSecond));
     m_adminApi->registerRoutes(m_http.router());
-    if (!startBus(error))
+    if (m_bus && !m_bus->start(error))
         return false;
-    if (!m_bus)
-        m_api->setWebhooks(m_webhooks.get());
 
     // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
     m_namespaces = std::make_unique<socketio::PushNamespaces>(m_registry, m_hub, m_authenticator);
@@ -162,11 +163,11 @@ bool PushService::setUpIdentity(QString *error)
     return true;
 }
 
-bool PushService::startBus(QString *error)
+void PushService::createBus()
 {
     if (m_settings.amqpUrl.isEmpty()) {
         qCInfo(lcService) << "no event bus configured: events arrive over HTTP only";
-        return true;
+        return;
     }
     bus::BusSettings busSettings;
     busSettings.url = m_settings.amqpUrl;
@@ -177,51 +178,10 @@ bool PushService::startBus(QString *error)
     // the instances share.
     busSettings.sharedQueue = QStringLiteral("push-service-webhooks");
     m_bus = std::make_unique<bus::AmqpBus>(
-        busSettings, [this](DomainEvent &&event, bus::AmqpBus::Delivery delivery) -> QString {
-            // On the bus thread; the snapshot, the hub and the dispatcher are thread-safe.
-            const config::SnapshotPtr snapshot = m_registry.current();
-            const Tenant *tenant = snapshot->findTenant(event.tenantId);
-            if (!tenant)
-                return QStringLiteral("unknown tenant '%1'").arg(event.tenantId);
-            event.tenantId = tenant->urn();
-            // A publisher retrying after a timeout, or the broker redelivering after a
-            // crash: the same id within the window is delivered once.
-            Deduplicator &seen =
-                delivery == bus::AmqpBus::Delivery::Shared ? m_seenShared : m_seenOwn;
-            if (!event.id.isEmpty() && !seen.firstSeen(event.id)) {
-                if (delivery == bus::AmqpBus::Delivery::Own)
-                    ++metrics::registry().duplicateEvents;
-                return QString();
-            }
-            if (delivery == bus::AmqpBus::Delivery::Shared)
-                m_webhooks->offer(event);
-            else
-                m_hub.publish(event);
-            return QString();
+        busSettings, [this](DomainEvent &&event, bus::AmqpBus::Delivery delivery) {
+            return m_ingress->fromBroker(std::move(event), delivery); // on the bus thread
         });
-    if (!m_bus->start(error))
-        return false;
     m_status.bus = m_bus.get();
-    m_api->setBus(m_bus.get());
-    return true;
-}
-
-void PushService::emitWebhookEvent(DomainEvent &&event)
-{
-    // On the dispatcher's thread.
-    ++metrics::registry().eventsFromWebhooks;
-    if (m_bus) {
-        m_bus->publish(event, QByteArray(), this, [](bool ok, const QString &error) {
-            static LogThrottle throttle;
-            if (!ok)
-                if (const int held = throttle.allow(); held >= 0)
-                    qCWarning(lcService).noquote()
-                        << "a webhook-triggered event was not published:" << error
-                        << LogThrottle::suppressed(held);
-        });
-        return;
-    }
-    m_hub.publish(event);
 }
 
 quint16 PushService::port() const

@@ -8,8 +8,8 @@
 #include "configsnapshot.h"
 #include "configstore.h"
 #include "configurationapi.h"
-#include "deduplicator.h"
 #include "hub.h"
+#include "ingress.h"
 #include "logthrottle.h"
 #include "pushnamespaces.h"
 #include "router.h"
@@ -54,9 +54,8 @@ private:
     void storeLost(const QString &reason);
     void tryStoreReconnect();
     void watchStoreWrites();
-    bool startBus(QString *error);
-    // Where a webhook-triggered event goes: the exchange when there is one, else the hub.
-    void emitWebhookEvent(DomainEvent &&event);
+    // The bus when one is configured (started later, once the routes are in place).
+    void createBus();
 
     Settings m_settings;
     config::ConfigStore m_store;
@@ -67,6 +66,7 @@ private:
     ServiceStatus m_status;
     fanout::ActivityFeed m_activity;
     std::unique_ptr<webhooks::WebhookDispatcher> m_webhooks;
+    std::unique_ptr<Ingress> m_ingress; // where every event goes
     std::unique_ptr<Api> m_api;
     std::unique_ptr<config::StoreReader> m_storeReader; // large reads, off this thread
     std::unique_ptr<ConfigurationApi> m_configurationApi;
@@ -80,9 +80,6 @@ private:
     QDeadlineTimer m_storeRetryAt; // the next reconnection attempt
     int m_storeRetryMs = 500;      // doubles up to kMaxStoreRetryMs
     LogThrottle m_storeLog{std::chrono::seconds(30)};
-    // Event ids delivered lately from this instance's queue and from the shared one.
-    Deduplicator m_seenOwn{100000, std::chrono::minutes(5)};
-    Deduplicator m_seenShared{100000, std::chrono::minutes(5)};
     bool m_stopped = false;
 };
 

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "amqpbus.h"
+#include "deduplicator.h"
+#include "domainevent.h"
+#include "hub.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+#include <chrono>
+#include <functional>
+
+namespace push::config {
+class ConfigRegistry;
+}
+
+namespace push::webhooks {
+class WebhookDispatcher;
+}
+
+namespace push::core {
+
+// Where an event goes, decided in one place for every way in: the API's POST, the
+// broker's queues, and the events webhooks trigger. Built once with what it routes to.
+//
+// Without a broker, an event goes to this instance's hub and its webhooks. With one, it
+// goes to the exchange, and comes back from this instance's own queue (to the hub) and
+// from the queue the instances share (to the webhooks: each is called once, whatever
+// the number of instances).
+class Ingress
+{
+public:
+    // `bus` and `webhooks` may be null (HTTP ingest only; no webhook dispatcher). Called
+    // from any thread: the snapshot, the hub, the bus and the dispatcher are thread-safe.
+    Ingress(const config::ConfigRegistry &registry, fanout::Hub &hub, bus::AmqpBus *bus,
+            webhooks::WebhookDispatcher *webhooks);
+    Ingress(const Ingress &) = delete;
+    Ingress &operator=(const Ingress &) = delete;
+
+    struct Result
+    {
+        enum class Route { Hub, Broker, Duplicate, Failed };
+        Route route = Route::Hub;
+        fanout::Hub::Published published; // Route::Hub
+        QString error;                    // Route::Failed
+    };
+    // An event from the API, its tenant resolved. `done` runs at once, or (through the
+    // broker) on `context`'s thread when the broker has confirmed or refused it.
+    void publish(const DomainEvent &event, const QByteArray &traceparent, QObject *context,
+                 std::function<void(Result)> done);
+    // An event off one of the broker's queues (the bus thread); why it was refused, or an
+    // empty string.
+    QString fromBroker(DomainEvent &&event, bus::AmqpBus::Delivery delivery);
+    // An event a webhook's answer triggered (the dispatcher's thread).
+    void fromWebhook(DomainEvent &&event);
+
+private:
+    const config::ConfigRegistry &m_registry;
+    fanout::Hub &m_hub;
+    bus::AmqpBus *m_bus;
+    webhooks::WebhookDispatcher *m_webhooks;
+    QObject m_answers; // on the thread that built the ingress: the broker's answers to
+                       // webhook-triggered events are logged there
+    // Event ids seen lately: from the API (without a broker), from this instance's queue
+    // and from the shared one. A publisher retrying after a timeout, or the broker
+    // redelivering after a crash: the same id within the window is delivered once.
+    Deduplicator m_seenApi{100000, std::chrono::minutes(5)};
+    Deduplicator m_seenOwn{100000, std::chrono::minutes(5)};
+    Deduplicator m_seenShared{100000, std::chrono::minutes(5)};
+};
+
+} // namespace push::core
