@@ -13,6 +13,7 @@
 #include "server.h"
 #include "ssesubscriber.h"
 #include "subscriberregistry.h"
+#include "subscriptions.h"
 #include "webhookdispatcher.h"
 #include "worker.h"
 
@@ -330,36 +331,16 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
     QString tenantId;
     if (!resolveContext(call, *snapshot, caller.get(), &tenantId))
         return;
-    const Stream *stream = snapshot->stream(tenantId, streamId);
-    if (!stream) {
-        const Tenant *tenant = snapshot->tenantById(tenantId);
-        call.fail(
-            ApiError::NotFound,
-            tenant
-                ? QStringLiteral("stream '%1' not found for tenant %2").arg(streamId, tenant->name)
-                : QStringLiteral("stream '%1' not found among the core streams").arg(streamId));
-        return;
-    }
-    const Access access = subscribeAccess(caller.get(), *stream, tenantId);
-    if (access != Access::Allowed) {
-        if (access == Access::Forbidden)
+    auto resolved = resolveSubscription(*snapshot, caller.get(), tenantId, streamId,
+                                        call.request.queryValue(QStringLiteral("criteria")));
+    if (const auto *refusal = std::get_if<SubscriptionRefusal>(&resolved)) {
+        if (refusal->error == ApiError::Forbidden)
             qCInfo(lcAuth).noquote()
                 << "refused" << caller.get()->id << "on" << describe(tenantId, streamId);
-        call.fail(access == Access::Forbidden ? ApiError::Forbidden : ApiError::Unauthorized,
-                  subscribeRefusal(access, *stream));
+        call.fail(refusal->error, refusal->message);
         return;
     }
-    EventCriteria criteria;
-    const QString criteriaText = call.request.queryValue(QStringLiteral("criteria"));
-    if (!criteriaText.isEmpty()) {
-        QString error;
-        auto parsed = EventCriteria::fromJsonText(criteriaText.toUtf8(), &error);
-        if (!parsed) {
-            call.fail(ApiError::BadRequest, QStringLiteral("criteria: %1").arg(error));
-            return;
-        }
-        criteria = *parsed;
-    }
+    SubscriptionRequest &request = std::get<SubscriptionRequest>(resolved);
     if (call.request.method == "HEAD") {
         // The head a subscription would get, and no subscription.
         call.reply(HttpResponse{200, sse::SseSubscriber::streamHeaders(), {}});
@@ -368,14 +349,14 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
     fanout::SubscriberRegistry &registry = m_hub.registry(call.worker->index());
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
     registry.addSubscriber(std::make_unique<sse::SseSubscriber>(
-                               call.connection, fanout::StreamKey{tenantId, stream->id}, criteria,
+                               call.connection, request.key, std::move(request.criteria),
                                registry.settings().subscriberBufferBytes,
                                fanout::SubscriberInfo::now(caller.get(), call.request.peer)),
                            call.connection);
     qCInfo(lcSse).noquote() << "subscriber"
                             << (caller.user ? caller.user->id : QStringLiteral("(anonymous)"))
                             << "from" << call.request.peer.toString() << "on"
-                            << describe(tenantId, stream->id)
+                            << describe(tenantId, streamId)
                             << QStringLiteral("(worker %1)").arg(registry.index());
 }
 

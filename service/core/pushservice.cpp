@@ -76,7 +76,7 @@ bool PushService::start(QString *error)
         return false;
 
     // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
-    m_namespaces = std::make_unique<socketio::PushNamespaces>(m_registry, m_hub, m_authenticator);
+    m_namespaces = std::make_unique<PushNamespaces>(m_registry, m_hub, m_authenticator);
     engineio::EngineOptions engineOptions;
     engineOptions.pingIntervalMs = m_settings.pingIntervalMs;
     engineOptions.pingTimeoutMs = m_settings.pingTimeoutMs;

@@ -71,7 +71,7 @@ private:
     std::unique_ptr<config::StoreReader> m_storeReader; // large reads, off this thread
     std::unique_ptr<ConfigurationApi> m_configurationApi;
     std::unique_ptr<AdminApi> m_adminApi;
-    std::unique_ptr<socketio::PushNamespaces> m_namespaces;
+    std::unique_ptr<PushNamespaces> m_namespaces;
     std::unique_ptr<bus::AmqpBus> m_bus;
     QTimer m_storeTimer;
     qint64 m_storeVersion = -1;
