@@ -271,7 +271,9 @@ QList<Tenant> ConfigStore::tenants() const
 
 bool ConfigStore::addTenant(const Tenant &tenant, QString *error)
 {
-    static const QRegularExpression idPattern(QStringLiteral("^[A-Za-z0-9_-]{1,64}$"));
+    // Anchored with \A and \z: PCRE's "$" also matches before a final newline.
+    static const QRegularExpression idPattern(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9_-]{1,64}")));
     if (!idPattern.match(tenant.id).hasMatch()) {
         *error = QStringLiteral("tenant id '%1' must be 1-64 letters, digits, '-' or '_'")
                      .arg(tenant.id);

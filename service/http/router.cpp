@@ -75,7 +75,7 @@ void Router::dispatch(HttpCall &call) const
     QStringList segments = path.split(QLatin1Char('/'));
     for (QString &segment : segments)
         segment = QUrl::fromPercentEncoding(segment.toUtf8());
-    bool pathKnown = false;
+    QByteArrayList allowed; // the methods routed for this path, for a 405's Allow
     const QByteArray method = call.request.method == "HEAD" ? "GET" : call.request.method;
     for (const Rule &rule : m_rules) {
         if (rule.segments.size() != segments.size())
@@ -94,20 +94,29 @@ void Router::dispatch(HttpCall &call) const
         }
         if (!fits)
             continue;
-        pathKnown = true;
-        if (rule.method != method)
+        if (rule.method != method) {
+            if (!allowed.contains(rule.method))
+                allowed.append(rule.method);
+            if (rule.method == "GET" && !allowed.contains("HEAD"))
+                allowed.append("HEAD");
             continue;
+        }
         call.args = args;
         rule.handler(call);
         return;
     }
-    if (pathKnown)
-        call.fail(ApiError::MethodNotAllowed,
-                  QStringLiteral("%1 is not allowed on %2")
-                      .arg(QString::fromLatin1(call.request.method), call.request.path));
-    else
+    if (!allowed.isEmpty()) {
+        // RFC 9110 §15.5.6: a 405 names the methods the resource supports.
+        HttpResponse response =
+            errorResponse(ApiError::MethodNotAllowed,
+                          QStringLiteral("%1 is not allowed on %2")
+                              .arg(QString::fromLatin1(call.request.method), call.request.path));
+        response.headers.append({"Allow", allowed.join(", ")});
+        call.reply(response);
+    } else {
         call.fail(ApiError::NotFound,
                   QStringLiteral("no such resource: %1").arg(call.request.path));
+    }
 }
 
 } // namespace push::http
