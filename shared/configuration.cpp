@@ -9,9 +9,14 @@ namespace push {
 
 namespace {
 
+// As messages show it.
+const QString kStreamIdPattern = QStringLiteral("^[a-zA-Z0-9-_ ]{1,50}$");
+
 const QRegularExpression &streamIdPattern()
 {
-    static const QRegularExpression pattern(QStringLiteral("^[a-zA-Z0-9-_ ]{1,50}$"));
+    // Anchored: "$" alone would also match before a final newline ("s\n").
+    static const QRegularExpression pattern(
+        QRegularExpression::anchoredPattern(QStringLiteral("[a-zA-Z0-9-_ ]{1,50}")));
     return pattern;
 }
 
@@ -93,8 +98,7 @@ public:
             return false;
         const QString property = path + QLatin1String(".id");
         if (!streamIdPattern().match(object.value(QLatin1String("id")).toString()).hasMatch()) {
-            add(property,
-                QStringLiteral("%1 must match %2").arg(property, streamIdPattern().pattern()));
+            add(property, QStringLiteral("%1 must match %2").arg(property, kStreamIdPattern));
             return false;
         }
         return true;
@@ -148,8 +152,7 @@ public:
     {
         const QString key = printableKey(rawKey);
         if (!streamIdPattern().match(rawKey).hasMatch()) {
-            add(key, QStringLiteral("Stream key \"%1\" must match %2")
-                         .arg(key, streamIdPattern().pattern()));
+            add(key, QStringLiteral("Stream key \"%1\" must match %2").arg(key, kStreamIdPattern));
         }
         if (!check(value, key, QJsonValue::Object, "an object"))
             return;

@@ -23,6 +23,7 @@ private slots:
     void webhookUrlMustBeHttp();
     void controlCharactersAreEscaped();
     void boundsEveryDocument();
+    void idWithATrailingNewlineIsRefused();
 };
 
 void TestValidation::validate_data()
@@ -328,4 +329,14 @@ void TestValidation::boundsEveryDocument()
 }
 
 QTEST_APPLESS_MAIN(TestValidation)
+void TestValidation::idWithATrailingNewlineIsRefused()
+{
+    // A pattern ending in "$" matches before a final newline: the id pattern is anchored.
+    const QList<push::ValidationError> errors =
+        push::validateConfiguration(parseObject(R"({"s\n":{"id":"s\n","name":"S"}})"));
+    QVERIFY(!errors.isEmpty());
+    for (const push::ValidationError &error : errors)
+        QVERIFY2(error.message.contains(QLatin1String("must match")), qPrintable(error.message));
+}
+
 #include "tst_validation.moc"
