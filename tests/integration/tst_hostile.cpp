@@ -422,8 +422,13 @@ void TestHostile::resourceGuard()
     const qint64 growthKiB = service.residentKiB() - rssBefore;
     qInfo("under attack: RSS +%lld KiB, %.2f s of CPU", growthKiB,
           rawhttp::cpuSeconds(service.pid()) - cpuBefore);
+#if !defined(__SANITIZE_THREAD__)
+    // Not under ThreadSanitizer (scripts/dev.sh test-tsan): its shadow memory and
+    // allocator add resident memory in proportion to what the service touched (315-324
+    // MiB measured), so the bound says nothing there; the run is for the races.
     QVERIFY2(growthKiB < 150 * 1024,
              qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growthKiB)));
+#endif
     const double cpu = rawhttp::cpuSeconds(service.pid()) - cpuBefore;
     QVERIFY2(cpu < 30, qPrintable(QStringLiteral("%1 s of CPU").arg(cpu)));
     QVERIFY(service.isRunning());
