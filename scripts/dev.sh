@@ -7,7 +7,7 @@
 #                         UndefinedBehaviorSanitizer build (gcc, build-asan)
 #   scripts/dev.sh test-tsan   the unit, integration and node tests in a ThreadSanitizer build
 #                         (gcc, build-tsan) against a ThreadSanitizer Qt (scripts/qt-tsan.sh,
-#                         built once, ~30 min); fails on any report from any process
+#                         built once, ~15 min); fails on any report from any process
 #   scripts/dev.sh fuzz [seconds]  build the libFuzzer targets (clang, build-fuzz) and run
 #                         each for [seconds] (default 60); fails on any finding
 #   scripts/dev.sh package  build the Debian packages push-service and push-console into
@@ -114,7 +114,7 @@ check_sanitizer_reports() {
 # (the hub, the I/O workers, the bus thread, the authenticator) run in a process we built
 # (the node tests' clients are not ours, the services they start are).
 # Against a Qt built with ThreadSanitizer too (scripts/qt-tsan.sh: Debian's Qt 6.4.2
-# sources, built once into $QT_TSAN_PREFIX, about half an hour on two cores), so that
+# sources, built once into $QT_TSAN_PREFIX, 14 min measured on two cores), so that
 # Qt's own locks, waits and reference counts are seen. The service processes the
 # integration tests start are the sanitized push-service on that Qt; every process writes
 # its reports to build-tsan/sanitizer-reports/tsan.<executable>.<pid>, and any report
