@@ -81,11 +81,20 @@ QByteArray Registry::render() const
     double webhookSeconds = 0;
     quint64 webhookCount = 0;
     {
+        // Copied *and detached* under the lock: a copy that still shared the registry's
+        // data would be read below after the lock is released, and once it is dropped a
+        // writer sees the data unshared (Qt checks the reference count with a relaxed
+        // load) and writes in place into what was read, unordered with those reads
+        // (ThreadSanitizer, tests/unit/tst_metrics).
         QMutexLocker locker(&m_mutex);
         subscribers = m_subscribers;
+        subscribers.detach();
         authFailures = m_authFailures;
+        authFailures.detach();
         webhookCalls = m_webhookCalls;
+        webhookCalls.detach();
         buckets = m_webhookBuckets;
+        buckets.detach();
         webhookSeconds = m_webhookSeconds;
         webhookCount = m_webhookCount;
     }

@@ -412,18 +412,30 @@ void TestHostile::resourceGuard()
             return s->property("sent").toBool() && s->bytesToWrite() == 0;
         });
     }));
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer runs the service 5-15 times slower (/health took 1,238 ms once
+    // under scripts/dev.sh test-tsan): the bound scales with it.
+    constexpr qint64 kHealthMs = 5000;
+#else
+    constexpr qint64 kHealthMs = 1000;
+#endif
     for (int i = 0; i < 5; ++i) {
         QElapsedTimer clock;
         clock.start();
         QCOMPARE(rawhttp::exchange(service.port(), rawhttp::get("/health")).status, 200);
-        QVERIFY2(clock.elapsed() < 1000,
+        QVERIFY2(clock.elapsed() < kHealthMs,
                  qPrintable(QStringLiteral("/health took %1 ms").arg(clock.elapsed())));
     }
     const qint64 growthKiB = service.residentKiB() - rssBefore;
     qInfo("under attack: RSS +%lld KiB, %.2f s of CPU", growthKiB,
           rawhttp::cpuSeconds(service.pid()) - cpuBefore);
+#if !defined(__SANITIZE_THREAD__)
+    // Not under ThreadSanitizer (scripts/dev.sh test-tsan): its shadow memory and
+    // allocator add resident memory in proportion to what the service touched (315-324
+    // MiB measured), so the bound says nothing there; the run is for the races.
     QVERIFY2(growthKiB < 150 * 1024,
              qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growthKiB)));
+#endif
     const double cpu = rawhttp::cpuSeconds(service.pid()) - cpuBefore;
     QVERIFY2(cpu < 30, qPrintable(QStringLiteral("%1 s of CPU").arg(cpu)));
     QVERIFY(service.isRunning());
