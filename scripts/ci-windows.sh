@@ -115,12 +115,12 @@ compile_check() {
     printf '%s\n' "${sources[@]}" | xargs -P "$JOBS" -I{} sh -c \
         '"$0" $1 "$2" >"$3/$(echo "$2" | tr / _).log" 2>&1 || echo "$2" >>"$3/failed"' \
         "$CXX_WIN" "$flags" {} "$work/logs"
-    if [[ -s $work/failed ]]; then
+    if [[ -s $work/logs/failed ]]; then
         while read -r f; do
             echo "== $f does not compile for Windows:"
             head -n 30 "$work/logs/$(echo "$f" | tr / _).log"
-        done <"$work/failed"
-        failed=$(wc -l <"$work/failed")
+        done <"$work/logs/failed"
+        failed=$(wc -l <"$work/logs/failed")
         echo "ci-windows: $failed of ${#sources[@]} files do not compile for Windows" >&2
         exit 1
     fi

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -143,6 +144,7 @@ int control(const QString &verb)
 // reports stopped with its exit code when the daemon returns.
 
 SERVICE_STATUS_HANDLE g_statusHandle = nullptr;
+std::mutex g_statusMutex; // setStatus runs on the main, dispatcher and control threads
 SERVICE_STATUS g_status = {};
 DWORD g_checkPoint = 0;
 HANDLE g_registered = nullptr; // serviceMain registered its handler (or the dispatch failed)
@@ -153,6 +155,7 @@ void setStatus(DWORD state, DWORD waitHintMs = 0)
 {
     if (!g_statusHandle)
         return;
+    std::lock_guard lock(g_statusMutex);
     g_status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     g_status.dwCurrentState = state;
     g_status.dwControlsAccepted =
