@@ -152,13 +152,17 @@ windows_ini() {
 table() { msiinfo export "$1" "$2" | tr -d '\r' | tail -n +4; } # rows, no header
 
 # Fails with a message unless the table $2 of the MSI $1 has a row matching the regex $3.
+# The table is read whole first: "grep -q" in a pipe would stop reading at the first match
+# and, with pipefail, the writer's SIGPIPE would fail the check now and then.
 expect_row() {
-    if ! table "$1" "$2" | grep -Eq "$3"; then
+    local rows row
+    rows=$(table "$1" "$2")
+    if ! row=$(grep -E -m1 "$3" <<<"$rows"); then
         echo "ci-windows: the MSI's $2 table lacks a row matching: $3" >&2
-        table "$1" "$2" >&2
+        echo "$rows" >&2
         exit 1
     fi
-    echo "  $2: $(table "$1" "$2" | grep -E -m1 "$3" | tr '\t' ' ' | cut -c1-150)"
+    echo "  $2: $(tr '\t' ' ' <<<"$row" | cut -c1-150)"
 }
 
 msi_check() {
