@@ -152,10 +152,8 @@ bool AmqpBus::start(QString *error)
     ParsedUrl url;
     if (!parseUrl(m_settings.url, &url, error))
         return false;
-    if (!m_waiter.open(error)) {
-        *error = QStringLiteral("the bus: %1").arg(*error);
+    if (!m_waiter.open(error))
         return false;
-    }
     m_thread = std::thread([this] { run(); });
     return true;
 }

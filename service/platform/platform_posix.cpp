@@ -25,7 +25,7 @@ bool SocketWaiter::open(QString *error)
 {
     int fds[2];
     if (::pipe(fds) != 0) {
-        *error = QStringLiteral("cannot create the wake-up pipe: %1")
+        *error = QStringLiteral("cannot create the bus wake-up pipe: %1")
                      .arg(QString::fromLocal8Bit(strerror(errno)));
         return false;
     }

@@ -29,7 +29,7 @@ SOCKET asSocket(qintptr s)
 
 QString lastSocketError(const char *what)
 {
-    return QStringLiteral("cannot create the wake-up socket pair (%1): error %2")
+    return QStringLiteral("cannot create the bus wake-up socket pair (%1): error %2")
         .arg(QLatin1String(what))
         .arg(WSAGetLastError());
 }
