@@ -111,7 +111,7 @@ compile_check() {
     [[ " ${sources[*]} " == *" service/platform/winservice_windows.cpp "* ]]
     step "compiling ${#sources[@]} source files for Windows ($CXX_WIN -fsyntax-only, $JOBS at a time)"
     mkdir -p "$work/logs"
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2016 # $0..$3 are the inner shell's
     printf '%s\n' "${sources[@]}" | xargs -P "$JOBS" -I{} sh -c \
         '"$0" $1 "$2" >"$3/$(echo "$2" | tr / _).log" 2>&1 || echo "$2" >>"$3/failed"' \
         "$CXX_WIN" "$flags" {} "$work/logs"
@@ -228,16 +228,16 @@ msi_check() {
 
     step "msiextract: every staged file, where windeployqt put it"
     msiextract -C "$work/extract" "$msi" >/dev/null
-    local missing=0 n=0 rel
+    local absent=0 n=0 rel
     while read -r rel; do
         n=$((n + 1))
         if ! cmp -s "$stage/$rel" "$work/extract/Qt Push Service/$rel"; then
             echo "ci-windows: $rel is not in the MSI's program folder" >&2
-            missing=$((missing + 1))
+            absent=$((absent + 1))
         fi
     done < <(cd "$stage" && find . -type f ! -path ./push-service.ini | sed 's,^\./,,' | sort)
     cmp "$stage/push-service.ini" "$work/extract/push-service/push-service.ini"
-    ((missing == 0)) || exit 1
+    ((absent == 0)) || exit 1
     echo "  $n files in Qt Push Service\\ (ProgramFiles64Folder), push-service.ini in push-service\\ (CommonAppDataFolder)"
     echo "  $(du -h "$msi" | cut -f1) $msi"
 }

@@ -51,8 +51,9 @@ EOF
 configure_stage() {
     if [[ -f $ROOT/build/build.ninja ]]; then return; fi
     toolchain
-    local src
-    src=$(ls -d "$ROOT"/src/qt6-base-*/ | head -n 1)
+    local sources src
+    sources=("$ROOT"/src/qt6-base-*/)
+    src=${sources[0]}
     log "configure: $src"
     $LOCK nice -n 10 cmake -S "$src" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_TOOLCHAIN_FILE="$ROOT/mingw-w64-x86_64.cmake" \
