@@ -4,26 +4,17 @@
 #include "shutdownsignals.h"
 #include "systemd.h"
 #include "tokencommand.h"
+#include "winservice.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
 
-int main(int argc, char *argv[])
+namespace {
+
+// The service itself, until SIGTERM (or on Windows a console event or the service's stop).
+int runDaemon(const QStringList &arguments)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("push-service"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(PUSH_VERSION));
-    // Under systemd, lines carry their syslog priority so that journalctl -p works.
-    qSetMessagePattern(push::core::systemd::messagePattern(push::core::systemd::stderrIsJournal()));
-
-    const QStringList arguments = app.arguments();
-    if (arguments.size() > 1 &&
-        (arguments.at(1) == QLatin1String("tenant") || arguments.at(1) == QLatin1String("config")))
-        return push::core::runAdminCommand(arguments);
-    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("token"))
-        return push::core::runTokenCommand(arguments);
-
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Push gateway: domain events to Server-Sent Events and socket.io.\n"
@@ -31,7 +22,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     push::core::Settings::addOptions(parser);
-    parser.process(app);
+    parser.process(arguments);
 
     push::core::Settings settings;
     QString error;
@@ -48,6 +39,7 @@ int main(int argc, char *argv[])
     }
     push::core::installShutdownSignals([&service] {
         push::core::systemd::notifyStopping();
+        push::platform::reportServiceStopping();
         service.stop();
         QCoreApplication::quit();
     });
@@ -77,5 +69,27 @@ int main(int argc, char *argv[])
     });
     push::core::systemd::notifyReady(
         QStringLiteral("serving on %1:%2").arg(settings.bind.toString()).arg(service.port()));
-    return app.exec();
+    push::platform::reportServiceRunning();
+    return QCoreApplication::exec();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("push-service"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PUSH_VERSION));
+    // Under systemd, lines carry their syslog priority so that journalctl -p works.
+    qSetMessagePattern(push::core::systemd::messagePattern(push::core::systemd::stderrIsJournal()));
+
+    const QStringList arguments = app.arguments();
+    const QString command = arguments.value(1);
+    if (command == QLatin1String("tenant") || command == QLatin1String("config"))
+        return push::core::runAdminCommand(arguments);
+    if (command == QLatin1String("token"))
+        return push::core::runTokenCommand(arguments);
+    if (command == QLatin1String("service")) // Windows only (winservice.h)
+        return push::platform::runServiceCommand(arguments, runDaemon);
+    return runDaemon(arguments);
 }

@@ -22,13 +22,7 @@
 #endif
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcBus, "push.bus")
 
@@ -158,13 +152,8 @@ bool AmqpBus::start(QString *error)
     ParsedUrl url;
     if (!parseUrl(m_settings.url, &url, error))
         return false;
-    if (::pipe(m_wakeFds) != 0) {
-        *error = QStringLiteral("cannot create the bus wake-up pipe: %1")
-                     .arg(QString::fromLocal8Bit(strerror(errno)));
+    if (!m_waiter.open(error))
         return false;
-    }
-    for (int fd : m_wakeFds)
-        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     m_thread = std::thread([this] { run(); });
     return true;
 }
@@ -177,19 +166,13 @@ void AmqpBus::stop()
     wake();
     m_thread.join();
     failPending(QStringLiteral("the service is shutting down"));
-    for (int &fd : m_wakeFds) {
-        ::close(fd);
-        fd = -1;
-    }
+    m_waiter.close();
 }
 
 void AmqpBus::wake()
 {
     m_wakeup.notify_all();
-    if (m_wakeFds[1] >= 0) {
-        const char byte = 1;
-        [[maybe_unused]] const ssize_t n = ::write(m_wakeFds[1], &byte, 1);
-    }
+    m_waiter.wake();
 }
 
 bool AmqpBus::sleepFor(int milliseconds)
@@ -322,22 +305,6 @@ void AmqpBus::run()
     setState(State::Disconnected, QStringLiteral("stopped"));
 }
 
-namespace {
-
-// A dead peer (host gone, cable cut) is noticed by the kernel within seconds too.
-void keepAlive(int fd)
-{
-    if (fd < 0)
-        return;
-    const int on = 1, idle = 5, interval = 2, count = 3;
-    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-}
-
-} // namespace
-
 QString AmqpBus::connect(Connection &connection, const QString &where)
 {
     ParsedUrl url;
@@ -365,7 +332,8 @@ QString AmqpBus::connect(Connection &connection, const QString &where)
         status != AMQP_STATUS_OK)
         return QStringLiteral("cannot connect to %1: %2")
             .arg(where, QString::fromLatin1(amqp_error_string2(status)));
-    keepAlive(amqp_get_sockfd(connection.state));
+    // A dead peer (host gone, cable cut) is noticed by the kernel within seconds too.
+    platform::setTcpKeepAlive(amqp_get_sockfd(connection.state), 5, 2, 3);
     failure = replyError(amqp_login(connection.state, url.vhost.constData(), 0, 131072,
                                     m_settings.heartbeatSeconds, AMQP_SASL_METHOD_PLAIN,
                                     url.user.constData(), url.password.constData()),

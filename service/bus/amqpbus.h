@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domainevent.h"
+#include "platform.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -144,7 +145,7 @@ private:
     std::condition_variable m_wakeup;
     std::deque<Outgoing> m_outgoing;
     QString m_lastError;
-    int m_wakeFds[2] = {-1, -1}; // a pipe that interrupts poll() for a publish or stop
+    platform::SocketWaiter m_waiter; // interrupts the bus thread's wait for a publish or stop
 };
 
 } // namespace push::bus

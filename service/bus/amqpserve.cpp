@@ -5,10 +5,7 @@
 #include "amqptable.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <poll.h>
-#include <unistd.h>
 
 namespace push::bus {
 
@@ -100,17 +97,11 @@ bool AmqpBus::serve(Connection &connection)
             if (!m_outgoing.empty())
                 continue;
         }
-        pollfd fds[2] = {{socketFd, POLLIN, 0}, {m_wakeFds[0], POLLIN, 0}};
         // Wakes at least every 250 ms so that the library sends and checks heartbeats and
         // overdue confirms are noticed.
-        if (::poll(fds, 2, 250) < 0 && errno != EINTR) {
+        if (m_waiter.wait(socketFd, 250) == platform::SocketWaiter::Result::Failed) {
             setState(State::Connected, QStringLiteral("poll failed"));
             return false;
-        }
-        if (fds[1].revents & POLLIN) {
-            char drain[64];
-            while (::read(m_wakeFds[0], drain, sizeof drain) > 0) {
-            }
         }
     }
 }

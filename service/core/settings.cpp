@@ -1,10 +1,10 @@
 #include "settings.h"
 
+#include "platform.h"
+
 #include <QCommandLineParser>
-#include <QDir>
 #include <QFileInfo>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QThread>
 #include <QUrl>
 
@@ -96,8 +96,7 @@ void Settings::addOptions(QCommandLineParser &parser)
 
 QString Settings::defaultDataDir()
 {
-    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
-    return QDir(base.isEmpty() ? QDir::homePath() : base).filePath(QStringLiteral("push-service"));
+    return platform::defaultDataDirectory();
 }
 
 QString Settings::loggingRules(const QString &level)

@@ -5,8 +5,8 @@
 namespace push::core {
 
 // Calls `onSignal` on the main thread's event loop when SIGTERM or SIGINT arrives (on
-// Windows: Ctrl+C / console close). The signal handler itself only writes a byte to a
-// socket pair, as Qt's documentation on Unix signals advises.
+// Windows: Ctrl+C, console close, logoff, shutdown and the service's stop). The platform
+// seam does it (service/platform/platform.h).
 void installShutdownSignals(std::function<void()> onSignal);
 
 // Calls `onReload` on the main thread's event loop each time SIGHUP arrives (systemctl
