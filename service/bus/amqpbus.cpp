@@ -196,6 +196,12 @@ void AmqpBus::setState(State state, const QString &error)
         emit stateChanged(state);
 }
 
+void AmqpBus::recordError(const QString &error)
+{
+    std::lock_guard lock(m_mutex);
+    m_lastError = error;
+}
+
 void AmqpBus::publish(const DomainEvent &event, const QByteArray &traceparent, QObject *context,
                       PublishDone done)
 {

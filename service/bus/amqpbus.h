@@ -124,6 +124,8 @@ private:
     void failPending(const QString &reason);
     void finish(Outgoing &outgoing, bool ok, const QString &error);
     void setState(State state, const QString &error = QString());
+    // Why serving stopped, while still connected (the caller then drops the connection).
+    void recordError(const QString &error);
     void wake();
     bool sleepFor(int milliseconds); // false when stopping
 

@@ -77,13 +77,12 @@ bool AmqpBus::serve(Connection &connection)
             if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
                 reply.library_error == AMQP_STATUS_HEARTBEAT_TIMEOUT) {
                 ++m_stalls;
-                setState(State::Connected,
-                         QStringLiteral("the broker sent nothing for %1 s (heartbeat timeout): "
-                                        "stalled or unreachable")
-                             .arg(2 * m_settings.heartbeatSeconds));
+                recordError(QStringLiteral("the broker sent nothing for %1 s (heartbeat timeout): "
+                                           "stalled or unreachable")
+                                .arg(2 * m_settings.heartbeatSeconds));
                 return false;
             }
-            setState(State::Connected, replyError(reply, "consume"));
+            recordError(replyError(reply, "consume"));
             return false;
         }
         if (confirmsOverdue(connection))
@@ -100,7 +99,7 @@ bool AmqpBus::serve(Connection &connection)
         // Wakes at least every 250 ms so that the library sends and checks heartbeats and
         // overdue confirms are noticed.
         if (m_waiter.wait(socketFd, 250) == platform::SocketWaiter::Result::Failed) {
-            setState(State::Connected, QStringLiteral("poll failed"));
+            recordError(QStringLiteral("poll failed"));
             return false;
         }
     }
@@ -139,7 +138,7 @@ bool AmqpBus::acknowledge(Connection &connection)
     if (connection.lastTag != connection.ackedTag) {
         if (amqp_basic_ack(connection.state, kConsumeChannel, connection.lastTag, 1) !=
             AMQP_STATUS_OK) {
-            setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
+            recordError(QStringLiteral("cannot acknowledge deliveries"));
             return false;
         }
         connection.ackedTag = connection.lastTag;
@@ -147,7 +146,7 @@ bool AmqpBus::acknowledge(Connection &connection)
     if (connection.lastSharedTag != connection.ackedSharedTag) {
         if (amqp_basic_ack(connection.state, kSharedChannel, connection.lastSharedTag, 1) !=
             AMQP_STATUS_OK) {
-            setState(State::Connected, QStringLiteral("cannot acknowledge deliveries"));
+            recordError(QStringLiteral("cannot acknowledge deliveries"));
             return false;
         }
         connection.ackedSharedTag = connection.lastSharedTag;
@@ -187,7 +186,7 @@ bool AmqpBus::drainPublishes(Connection &connection)
             const QString error = QStringLiteral("publish failed: %1")
                                       .arg(QString::fromLatin1(amqp_error_string2(status)));
             finish(outgoing, false, error);
-            setState(State::Connected, error);
+            recordError(error);
             return false;
         }
         // Done when the broker confirms it (settle), failed when it does not in time.
@@ -214,7 +213,7 @@ bool AmqpBus::handleMethod(Connection &connection, const amqp_frame_t &frame)
         amqp_rpc_reply_t closed{};
         closed.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
         closed.reply = frame.payload.method;
-        setState(State::Connected, replyError(closed, "consume"));
+        recordError(replyError(closed, "consume"));
         if (id == AMQP_CONNECTION_CLOSE_METHOD) {
             amqp_connection_close_ok_t ok{};
             amqp_send_method(connection.state, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
@@ -254,9 +253,8 @@ bool AmqpBus::confirmsOverdue(Connection &connection)
     if (age < std::chrono::milliseconds(m_settings.confirmTimeoutMs))
         return false;
     ++m_stalls;
-    setState(State::Connected,
-             QStringLiteral("the broker did not confirm an event within %1 ms: stalled")
-                 .arg(m_settings.confirmTimeoutMs));
+    recordError(QStringLiteral("the broker did not confirm an event within %1 ms: stalled")
+                    .arg(m_settings.confirmTimeoutMs));
     return true;
 }
 
