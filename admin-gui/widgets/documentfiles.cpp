@@ -40,7 +40,7 @@ void DocumentView::importFile()
     const QJsonObject object = document.object();
     if (object.contains(QLatin1String("id"))) { // one entry: into the editor, to review and save
         m_tree->setCurrentItem(nullptr);
-        show(QString(), m_session->editsCore(), object, true);
+        openEntry(QString(), m_session->editsCore(), object, true);
         setBanner(tr("Imported '%1' from %2: not saved yet")
                       .arg(object.value(QLatin1String("id")).toString(), file),
                   false);

@@ -291,10 +291,10 @@ void DocumentView::onSelectionChanged()
         whenSaved([this, key, inCoreGroup] { selectEntry(key, inCoreGroup); });
         return;
     }
-    show(key, core, entries(inCoreGroup).value(key).toObject(), false);
+    openEntry(key, core, entries(inCoreGroup).value(key).toObject(), false);
 }
 
-void DocumentView::show(const QString &key, bool core, const QJsonObject &entry, bool isNew)
+void DocumentView::openEntry(const QString &key, bool core, const QJsonObject &entry, bool isNew)
 {
     m_currentKey = key;
     m_currentCore = core;
@@ -330,7 +330,7 @@ void DocumentView::startNew()
         blank.insert(QStringLiteral("events"), QJsonArray());
     else
         blank.insert(QStringLiteral("url"), QString());
-    show(QString(), m_session->editsCore(), blank, true);
+    openEntry(QString(), m_session->editsCore(), blank, true);
     m_editor->setFocus();
 }
 
@@ -348,7 +348,7 @@ void DocumentView::duplicate()
     copy.insert(QStringLiteral("name"),
                 tr("%1 (copy)").arg(copy.value(QLatin1String("name")).toString()));
     m_tree->setCurrentItem(nullptr);
-    show(QString(), m_session->editsCore(), copy, true);
+    openEntry(QString(), m_session->editsCore(), copy, true);
 }
 
 bool DocumentView::editingCoreBeside() const
@@ -435,7 +435,7 @@ void DocumentView::save(std::function<void()> then)
         m_original = entries(core).value(id).toObject();
         fillTree();
         selectEntry(id, core);
-        show(id, currentCore, m_original, false);
+        openEntry(id, currentCore, m_original, false);
         setBanner(tr("Saved %1 '%2'").arg(noun(), id), false);
         emit saved(id);
         if (then)

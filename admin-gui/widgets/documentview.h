@@ -78,7 +78,9 @@ private:
     void importFile();
     void openHistory();
     void fillTree();
-    void show(const QString &key, bool core, const QJsonObject &entry, bool isNew);
+    // Puts `entry` in the editor: read-only when it is core and the session may not change
+    // core entries. (Not show(): that would hide QWidget::show().)
+    void openEntry(const QString &key, bool core, const QJsonObject &entry, bool isNew);
     void onSelectionChanged();
     void setBanner(const QString &text, bool error);
     void setDocument(const QJsonObject &document);

@@ -93,7 +93,11 @@ void EntryEditor::validate(const QStringList &formProblems)
 {
     m_problems = formProblems + validateEntry();
     const QStringList shown = m_problems + notesOnEntry();
-    m_problemsLabel->setText(m_readOnly ? readOnlyNote() : shown.join(QLatin1Char('\n')));
+    // Nothing shown (no connection yet, or the entry was deleted): nothing to say of it.
+    if (m_entry.isEmpty())
+        m_problemsLabel->clear();
+    else
+        m_problemsLabel->setText(m_readOnly ? readOnlyNote() : shown.join(QLatin1Char('\n')));
 }
 
 void EntryEditor::appendRow(QTableWidget *table, const QStringList &texts)

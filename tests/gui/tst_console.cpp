@@ -102,6 +102,7 @@ class TestConsole final : public QObject
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void emptyEditorSaysNothing();
     void addConnectionWithDevelopmentToken();
     void secretsGoToTheKeychain();
     void badIdIsAValidationError();
@@ -147,6 +148,22 @@ void TestConsole::cleanupTestCase()
     delete m_sse;
     m_window.reset();
     m_service.stop();
+}
+
+void TestConsole::emptyEditorSaysNothing()
+{
+    // Nothing selected (before any connection, after a delete): no note about an entry
+    // that is not there. A core entry shown read-only says so.
+    StreamEditor editor;
+    editor.setEntry({}, true);
+    QCOMPARE(editor.problemsLabel()->text(), QString());
+    editor.setEntry({{QStringLiteral("id"), QStringLiteral("s")},
+                     {QStringLiteral("name"), QStringLiteral("S")}},
+                    true);
+    QVERIFY2(editor.problemsLabel()->text().startsWith(QLatin1String("Read-only")),
+             qPrintable(editor.problemsLabel()->text()));
+    editor.setEntry({}, true);
+    QCOMPARE(editor.problemsLabel()->text(), QString());
 }
 
 void TestConsole::addConnectionWithDevelopmentToken()
