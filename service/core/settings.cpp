@@ -59,78 +59,9 @@ bool readInt(const QString &text, const QString &what, qint64 min, qint64 max, q
     return true;
 }
 
-} // namespace
-
-void Settings::addOptions(QCommandLineParser &parser)
+// The listener, the data directory, logging, the workers.
+bool resolveService(const Source &source, Settings *s, QString *error)
 {
-    parser.addOptions({
-        {QStringLiteral("port"), QStringLiteral("Port to listen on (default 3334; 0 picks one)."),
-         QStringLiteral("N")},
-        {QStringLiteral("bind"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
-         QStringLiteral("ADDR")},
-        {QStringLiteral("data-dir"), QStringLiteral("Directory of the embedded store."),
-         QStringLiteral("DIR")},
-        {QStringLiteral("config"), QStringLiteral("INI settings file."), QStringLiteral("FILE")},
-        {QStringLiteral("log-level"), QStringLiteral("error, warn, info or debug."),
-         QStringLiteral("L")},
-        {QStringLiteral("workers"), QStringLiteral("I/O worker threads (default: one per core)."),
-         QStringLiteral("N")},
-        {QStringLiteral("keycloak-url"),
-         QStringLiteral("Keycloak root URL: trust its core and tenant realms."),
-         QStringLiteral("URL")},
-        {QStringLiteral("issuers-file"), QStringLiteral("JSON file of trusted token issuers."),
-         QStringLiteral("FILE")},
-        {QStringLiteral("dev-issuer"),
-         QStringLiteral("Development token issuer: auto (default), on or off."),
-         QStringLiteral("MODE")},
-        {QStringLiteral("amqp-url"),
-         QStringLiteral(
-             "RabbitMQ to take events from (and publish to): amqp[s]://user:pass@host:port/vhost."),
-         QStringLiteral("URL")},
-        {QStringLiteral("database-url"),
-         QStringLiteral(
-             "PostgreSQL store shared by instances: postgresql://user:pass@host:port/db."),
-         QStringLiteral("URL")},
-    });
-}
-
-QString Settings::defaultDataDir()
-{
-    return platform::defaultDataDirectory();
-}
-
-QString Settings::loggingRules(const QString &level)
-{
-    const QString l = level.toLower();
-    if (l == QLatin1String("debug"))
-        return QStringLiteral("push.*.debug=true\npush.*.info=true");
-    if (l == QLatin1String("info"))
-        return QStringLiteral("push.*.debug=false\npush.*.info=true");
-    if (l == QLatin1String("warn") || l == QLatin1String("warning"))
-        return QStringLiteral("push.*.debug=false\npush.*.info=false");
-    if (l == QLatin1String("error"))
-        return QStringLiteral("push.*.debug=false\npush.*.info=false\npush.*.warning=false");
-    return {};
-}
-
-QString Settings::databaseUrlOption(const QCommandLineParser &parser)
-{
-    const QString url = parser.value(QStringLiteral("database-url"));
-    return url.isEmpty() ? qEnvironmentVariable("PUSH_DATABASE_URL") : url;
-}
-
-bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *error)
-{
-    Source source{parser, std::nullopt};
-    const QString iniFile =
-        source.value(QStringLiteral("config"), {QStringLiteral("PUSH_CONFIG")}, QString());
-    if (!iniFile.isEmpty()) {
-        if (!QFileInfo(iniFile).isReadable()) {
-            *error = QStringLiteral("cannot read the settings file %1").arg(iniFile);
-            return false;
-        }
-        source.ini.emplace(iniFile, QSettings::IniFormat);
-    }
     const QString bind = source.value(QStringLiteral("bind"), {QStringLiteral("PUSH_BIND")},
                                       QStringLiteral("service/bind"));
     if (!bind.isEmpty() && !s->bind.setAddress(bind)) {
@@ -147,13 +78,13 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
     s->dataDir = source.value(QStringLiteral("data-dir"), {QStringLiteral("PUSH_DATA_DIR")},
                               QStringLiteral("service/dataDir"));
     if (s->dataDir.isEmpty())
-        s->dataDir = defaultDataDir();
+        s->dataDir = Settings::defaultDataDir();
     const QString level =
         source.value(QStringLiteral("log-level"),
                      {QStringLiteral("PUSH_LOG_LEVEL"), QStringLiteral("LOG_LEVEL")},
                      QStringLiteral("service/logLevel"));
     if (!level.isEmpty()) {
-        if (loggingRules(level).isEmpty()) {
+        if (Settings::loggingRules(level).isEmpty()) {
             *error =
                 QStringLiteral("log level '%1' is not one of error, warn, info, debug").arg(level);
             return false;
@@ -166,7 +97,12 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
                  QStringLiteral("workers"), 0, 256, &number, error))
         return false;
     s->workers = number > 0 ? int(number) : std::max(1, QThread::idealThreadCount());
-    // The numeric settings that only the environment and the INI file set.
+    return true;
+}
+
+// The numeric settings that only the environment and the INI file set; public URL and CORS.
+bool resolveNumbers(const Source &source, Settings *s, QString *error)
+{
     struct Numeric
     {
         const char *env;
@@ -243,8 +179,13 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
             s->corsOrigins.append(trimmed.endsWith(QLatin1Char('/')) ? trimmed.chopped(1)
                                                                      : trimmed);
     }
+    return true;
+}
 
-    // Identity.
+// Identity: the issuers trusted, audience, leeway, the development issuer.
+bool resolveIdentity(const Source &source, Settings *s, QString *error)
+{
+    qint64 number = 0;
     s->auth.keycloakUrl =
         source.value(QStringLiteral("keycloak-url"),
                      {QStringLiteral("PUSH_KEYCLOAK_URL"), QStringLiteral("KEYCLOAK_ROOT_URL")},
@@ -297,8 +238,12 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
         }
         s->devIssuer = dev;
     }
+    return true;
+}
 
-    // Event bus and shared store.
+// The event bus and the shared store.
+bool resolveBusAndStore(const Source &source, Settings *s, QString *error)
+{
     s->amqpUrl = source.value(QStringLiteral("amqp-url"),
                               {QStringLiteral("PUSH_AMQP_URL"), QStringLiteral("AMQP_URL")},
                               QStringLiteral("bus/amqpUrl"));
@@ -328,6 +273,82 @@ bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *e
         return false;
     }
     return true;
+}
+
+} // namespace
+
+void Settings::addOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        {QStringLiteral("port"), QStringLiteral("Port to listen on (default 3334; 0 picks one)."),
+         QStringLiteral("N")},
+        {QStringLiteral("bind"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
+         QStringLiteral("ADDR")},
+        {QStringLiteral("data-dir"), QStringLiteral("Directory of the embedded store."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("config"), QStringLiteral("INI settings file."), QStringLiteral("FILE")},
+        {QStringLiteral("log-level"), QStringLiteral("error, warn, info or debug."),
+         QStringLiteral("L")},
+        {QStringLiteral("workers"), QStringLiteral("I/O worker threads (default: one per core)."),
+         QStringLiteral("N")},
+        {QStringLiteral("keycloak-url"),
+         QStringLiteral("Keycloak root URL: trust its core and tenant realms."),
+         QStringLiteral("URL")},
+        {QStringLiteral("issuers-file"), QStringLiteral("JSON file of trusted token issuers."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("dev-issuer"),
+         QStringLiteral("Development token issuer: auto (default), on or off."),
+         QStringLiteral("MODE")},
+        {QStringLiteral("amqp-url"),
+         QStringLiteral(
+             "RabbitMQ to take events from (and publish to): amqp[s]://user:pass@host:port/vhost."),
+         QStringLiteral("URL")},
+        {QStringLiteral("database-url"),
+         QStringLiteral(
+             "PostgreSQL store shared by instances: postgresql://user:pass@host:port/db."),
+         QStringLiteral("URL")},
+    });
+}
+
+QString Settings::defaultDataDir()
+{
+    return platform::defaultDataDirectory();
+}
+
+QString Settings::loggingRules(const QString &level)
+{
+    const QString l = level.toLower();
+    if (l == QLatin1String("debug"))
+        return QStringLiteral("push.*.debug=true\npush.*.info=true");
+    if (l == QLatin1String("info"))
+        return QStringLiteral("push.*.debug=false\npush.*.info=true");
+    if (l == QLatin1String("warn") || l == QLatin1String("warning"))
+        return QStringLiteral("push.*.debug=false\npush.*.info=false");
+    if (l == QLatin1String("error"))
+        return QStringLiteral("push.*.debug=false\npush.*.info=false\npush.*.warning=false");
+    return {};
+}
+
+QString Settings::databaseUrlOption(const QCommandLineParser &parser)
+{
+    const QString url = parser.value(QStringLiteral("database-url"));
+    return url.isEmpty() ? qEnvironmentVariable("PUSH_DATABASE_URL") : url;
+}
+
+bool Settings::resolve(const QCommandLineParser &parser, Settings *s, QString *error)
+{
+    Source source{parser, std::nullopt};
+    const QString iniFile =
+        source.value(QStringLiteral("config"), {QStringLiteral("PUSH_CONFIG")}, QString());
+    if (!iniFile.isEmpty()) {
+        if (!QFileInfo(iniFile).isReadable()) {
+            *error = QStringLiteral("cannot read the settings file %1").arg(iniFile);
+            return false;
+        }
+        source.ini.emplace(iniFile, QSettings::IniFormat);
+    }
+    return resolveService(source, s, error) && resolveNumbers(source, s, error) &&
+           resolveIdentity(source, s, error) && resolveBusAndStore(source, s, error);
 }
 
 QStringList Settings::changedKeys(const Settings &o) const
