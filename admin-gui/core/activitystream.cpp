@@ -57,7 +57,7 @@ void ActivityStream::open()
     if (!m_wanted)
         return;
     const QUrlQuery query = m_scope;
-    m_parser = SseParser();
+    m_parser = push::SseParser();
     m_closedReason.clear();
     m_reply = m_client.openStream(QStringLiteral("/admin/v1/activity"), query);
     setState(State::Connecting);
@@ -77,7 +77,7 @@ void ActivityStream::onReadyRead()
         if (comment.startsWith("closed:"))
             m_closedReason = QString::fromUtf8(comment.mid(7).trimmed());
     }
-    for (const SseParser::Event &event : m_parser.takeEvents()) {
+    for (const push::SseParser::Event &event : m_parser.takeEvents()) {
         const QJsonObject item = QJsonDocument::fromJson(event.data).object();
         if (event.type == QLatin1String("ready")) {
             m_delayMs = 1000;

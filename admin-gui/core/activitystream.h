@@ -51,7 +51,7 @@ private:
     ServiceClient &m_client;
     QUrlQuery m_scope;
     QPointer<QNetworkReply> m_reply;
-    SseParser m_parser;
+    push::SseParser m_parser;
     QTimer m_retry;
     int m_delayMs = 1000;
     State m_state = State::Stopped;

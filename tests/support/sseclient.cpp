@@ -78,46 +78,17 @@ void SseClient::onReadyRead()
 
 void SseClient::parseStream()
 {
-    qsizetype start = 0;
-    bool dispatched = false;
-    for (;;) {
-        const qsizetype end = m_buffer.indexOf('\n', start);
-        if (end < 0)
-            break;
-        QByteArray line = m_buffer.mid(start, end - start);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        start = end + 1;
-        if (line.isEmpty()) {
-            if (!m_current.data.isNull()) {
-                if (m_sink)
-                    m_sink(m_current);
-                else
-                    m_events.append(m_current);
-                dispatched = true;
-            }
-            m_current = Event{};
-            continue;
-        }
-        if (line.startsWith(':')) {
-            m_comments.append(line.mid(1).trimmed());
-            continue;
-        }
-        const qsizetype colon = line.indexOf(':');
-        const QByteArray field = colon < 0 ? line : line.left(colon);
-        QByteArray value = colon < 0 ? QByteArray() : line.mid(colon + 1);
-        if (value.startsWith(' '))
-            value.remove(0, 1);
-        if (field == "data") {
-            if (m_current.data.isNull())
-                m_current.data = value;
-            else
-                m_current.data += '\n' + value;
-        } else if (field == "id") {
-            m_current.id = value;
-        }
+    m_parser.feed(m_buffer);
+    m_buffer.clear();
+    m_comments += m_parser.takeComments();
+    const QList<push::SseParser::Event> events = m_parser.takeEvents();
+    for (const push::SseParser::Event &parsed : events) {
+        const Event event{parsed.id, parsed.data};
+        if (m_sink)
+            m_sink(event);
+        else
+            m_events.append(event);
     }
-    m_buffer.remove(0, start);
-    if (dispatched)
+    if (!events.isEmpty())
         emit eventReceived();
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sseparser.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
@@ -12,8 +14,8 @@
 
 // A Server-Sent Events client on a plain QTcpSocket, so that a test can hold hundreds of
 // them (QNetworkAccessManager keeps six connections per host) and control reading (to
-// play a slow client). Parses the response head and the event stream per the WHATWG
-// rules that matter here: `data:` lines joined, `id:`, comments, blank-line dispatch.
+// play a slow client). Parses the response head itself, and the event stream with the
+// project's push::SseParser (the console's too).
 class SseClient final : public QObject
 {
     Q_OBJECT
@@ -64,6 +66,6 @@ private:
     QByteArray m_body;
     QList<Event> m_events;
     QList<QByteArray> m_comments;
-    Event m_current;
+    push::SseParser m_parser;
     std::function<void(const Event &)> m_sink;
 };

@@ -1,6 +1,6 @@
 #include "sseparser.h"
 
-namespace console {
+namespace push {
 
 void SseParser::feed(const QByteArray &bytes)
 {
@@ -59,4 +59,4 @@ QList<QByteArray> SseParser::takeComments()
     return std::exchange(m_comments, {});
 }
 
-} // namespace console
+} // namespace push

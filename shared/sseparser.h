@@ -4,10 +4,11 @@
 #include <QList>
 #include <QString>
 
-namespace console {
+namespace push {
 
-// The Server-Sent Events wire format, incrementally: feed() bytes as they come, take the
-// complete events. Comments (":" lines) are kept apart, for the "closed" reason.
+// The Server-Sent Events wire format (WHATWG), incrementally: feed() bytes as they come, take the
+// complete events. Comments (":" lines) are kept apart, for the "closed" reason. Used by
+// the console's activity feed and by the tests' SSE client.
 class SseParser
 {
 public:
@@ -32,4 +33,4 @@ private:
     QList<QByteArray> m_comments;
 };
 
-} // namespace console
+} // namespace push
