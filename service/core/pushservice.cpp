@@ -114,6 +114,8 @@ bool PushService::start(QString *error)
             registry->moveToThread(worker->thread());
             connect(worker->thread(), &QThread::finished, registry, &QObject::deleteLater);
             worker->onShutdown([registry](const QString &reason) { registry->shutdown(reason); });
+            worker->onConnectionClosed(
+                [registry](http::HttpConnection *connection) { registry->release(connection); });
             registries.append(registry);
         }
         m_hub.setRegistries(registries);

@@ -26,8 +26,6 @@ SubscriberRegistry::SubscriberRegistry(int index, const RegistrySettings &settin
 
 SubscriberRegistry::~SubscriberRegistry()
 {
-    for (const QMetaObject::Connection &tie : std::as_const(m_ties))
-        disconnect(tie);
     m_subscribers.clear();
     m_sinks.clear();
 }
@@ -68,10 +66,19 @@ void SubscriberRegistry::post(ActivityItemPtr item)
         Qt::QueuedConnection);
 }
 
-void SubscriberRegistry::tie(Endpoint *endpoint, QObject *tiedTo, std::function<void()> remove)
+void SubscriberRegistry::release(QObject *owner)
 {
-    if (tiedTo)
-        m_ties.insert(endpoint, connect(tiedTo, &QObject::destroyed, this, std::move(remove)));
+    const Tie tie = m_tiedTo.value(owner);
+    if (tie.subscriber)
+        removeSubscriber(tie.subscriber);
+    if (tie.sink)
+        removeSink(tie.sink);
+}
+
+void SubscriberRegistry::untie(Endpoint *endpoint)
+{
+    if (QObject *owner = m_owners.take(endpoint))
+        m_tiedTo.remove(owner);
 }
 
 Subscriber *SubscriberRegistry::addSubscriber(std::unique_ptr<Subscriber> subscriber,
@@ -85,7 +92,10 @@ Subscriber *SubscriberRegistry::addSubscriber(std::unique_ptr<Subscriber> subscr
     else
         raw->shareKey(stream.key()); // one copy of the key per stream, not per subscriber
     stream->append(raw);
-    tie(raw, tiedTo, [this, raw] { removeSubscriber(raw); });
+    if (tiedTo) {
+        m_tiedTo[tiedTo].subscriber = raw;
+        m_owners.insert(raw, tiedTo);
+    }
     m_subscribers.emplace(raw, std::move(subscriber));
     metrics::registry().subscriberChanged(raw->transport(), tenantLabel(raw->key()), +1);
     if (m_settings.activity && m_settings.activity->admit(ActivityFeed::Type::Subscribe))
@@ -99,7 +109,10 @@ void SubscriberRegistry::addSink(std::unique_ptr<ActivitySink> sink, QObject *ti
 {
     start();
     ActivitySink *raw = sink.get();
-    tie(raw, tiedTo, [this, raw] { removeSink(raw); });
+    if (tiedTo) {
+        m_tiedTo[tiedTo].sink = raw;
+        m_owners.insert(raw, tiedTo);
+    }
     m_sinks.emplace(raw, std::move(sink));
     if (m_settings.activity)
         m_settings.activity->listenerAdded(this);
@@ -110,7 +123,7 @@ void SubscriberRegistry::removeSink(ActivitySink *sink)
     auto it = m_sinks.find(sink);
     if (it == m_sinks.end())
         return;
-    disconnect(m_ties.take(sink));
+    untie(sink);
     m_sinks.erase(it);
     if (m_settings.activity)
         m_settings.activity->listenerRemoved(this);
@@ -213,7 +226,7 @@ std::unique_ptr<Subscriber> SubscriberRegistry::detachSubscriber(Subscriber *sub
         if (streamIt->isEmpty())
             m_byStream.erase(streamIt);
     }
-    disconnect(m_ties.take(subscriber));
+    untie(subscriber);
     std::unique_ptr<Subscriber> owned = std::move(it->second);
     m_subscribers.erase(it);
     m_subscriberCount.store(int(m_subscribers.size()), std::memory_order_relaxed);

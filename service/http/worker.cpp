@@ -79,10 +79,12 @@ void Worker::onRequest(HttpConnection *connection, HttpRequest &&request)
 
 void Worker::onClosed(HttpConnection *connection)
 {
+    for (const auto &callback : std::as_const(m_closedCallbacks))
+        callback(connection);
     if (m_connections.remove(connection)) {
         ++m_closedSinceTrim;
         setConnectionCount();
-        connection->deleteLater(); // what is tied to it (an SSE subscriber) goes with it
+        connection->deleteLater();
     }
 }
 

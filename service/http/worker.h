@@ -53,6 +53,12 @@ public:
     {
         m_shutdownCallbacks.append(std::move(callback));
     }
+    // Called with each connection that closes, before it is deleted (what is tied to it,
+    // an SSE subscriber, goes with it).
+    void onConnectionClosed(std::function<void(HttpConnection *)> callback)
+    {
+        m_closedCallbacks.append(std::move(callback));
+    }
     // Tells every onShutdown callback, then closes every connection. Runs on the worker's
     // thread.
     void shutdown(const QString &reason);
@@ -72,6 +78,7 @@ private:
     QSet<HttpConnection *> m_connections; // owned; deleted with deleteLater on close
     int m_closedSinceTrim = 0;
     QList<std::function<void(const QString &)>> m_shutdownCallbacks;
+    QList<std::function<void(HttpConnection *)>> m_closedCallbacks;
     std::atomic<int> m_connectionCount{0};
 };
 

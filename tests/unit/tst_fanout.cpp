@@ -177,7 +177,7 @@ private slots:
     void deliversToItsKeyOnly();
     void criteriaAreTheSubscribers();
     void overflowDetachesAndCloses();
-    void tiedSubscriberGoesWithItsObject();
+    void tiedSubscriberGoesWithItsOwner();
     void revalidateEndsDeletedStreams();
     void shutdownClosesAll();
     void hubPublishesToRegistries();
@@ -379,7 +379,7 @@ void TestFanout::overflowDetachesAndCloses()
     QCOMPARE(fast->frames.size(), 2);
 }
 
-void TestFanout::tiedSubscriberGoesWithItsObject()
+void TestFanout::tiedSubscriberGoesWithItsOwner()
 {
     auto connection = std::make_unique<QObject>();
     const auto tied = subscribe({"t1", "forms"}, nullptr, connection.get());
@@ -388,17 +388,18 @@ void TestFanout::tiedSubscriberGoesWithItsObject()
     const auto removedFirst = subscribe({"t1", "forms"}, &untied, other.get());
     QCOMPARE(m_registry->subscriberCount(), 2);
 
-    connection.reset();
+    m_registry->release(connection.get()); // as the worker does when a connection closes
     QVERIFY(tied->destroyed);
     QVERIFY(tied->closed.isEmpty()); // its connection is gone: nothing to tell
     QCOMPARE(m_registry->subscriberCount(), 1);
 
-    // Removed by its owner first: destroying the object later is harmless.
+    // Removed by its owner first: releasing the object later is harmless.
     m_registry->removeSubscriber(untied);
     QVERIFY(removedFirst->destroyed);
     QCOMPARE(m_registry->subscriberCount(), 0);
-    other.reset();
+    m_registry->release(other.get());
     QCOMPARE(m_registry->subscriberCount(), 0);
+    m_registry->release(connection.get()); // twice: nothing left to release
     m_registry->post(batchOf({{"t1", "forms"}}));
     runQueued();
     QCOMPARE(tied->offered, 0);
