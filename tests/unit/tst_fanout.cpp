@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTimeZone>
 #include <QtTest>
 
 #include <memory>
@@ -120,7 +121,7 @@ DomainEvent makeEvent(const QString &tenantId, const QString &ns, const QString 
     event.tenantId = tenantUrn(tenantId);
     event.eventNamespace = ns;
     event.name = name;
-    event.timestamp = QDateTime(QDate(2026, 1, 2), QTime(3, 4, 5, 6), Qt::UTC);
+    event.timestamp = QDateTime(QDate(2026, 1, 2), QTime(3, 4, 5, 6), QTimeZone::utc());
     event.correlationId = QStringLiteral("c-1");
     event.context = {{"formId", formId}};
     event.payload = QJsonObject{{"id", 7}, {"secret", "s"}};
