@@ -294,10 +294,13 @@ void SubscriberRegistry::shutdown(const QString &reason)
         std::unique_ptr<Subscriber> owned = detachSubscriber(m_subscribers.begin()->first, reason);
         owned->close(reason);
     }
+    // Likewise a listener: closing its stream may close the connection at once, and the
+    // worker then releases what was tied to it.
     while (!m_sinks.empty()) {
-        auto it = m_sinks.begin();
-        it->second->close(reason);
-        removeSink(it->first);
+        ActivitySink *sink = m_sinks.begin()->first;
+        std::unique_ptr<ActivitySink> owned = std::move(m_sinks.begin()->second);
+        removeSink(sink);
+        owned->close(reason);
     }
 }
 

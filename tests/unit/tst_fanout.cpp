@@ -181,6 +181,7 @@ private slots:
     void tiedSubscriberGoesWithItsOwner();
     void revalidateEndsDeletedStreams();
     void shutdownClosesAll();
+    void shutdownSurvivesAListenerReleasedOnClose();
     void hubPublishesToRegistries();
 
 private:
@@ -435,6 +436,48 @@ void TestFanout::revalidateEndsDeletedStreams()
     m_registry->revalidate(makeSnapshot());
     runQueued();
     QCOMPARE(m_registry->subscriberCount(), 2);
+}
+
+namespace {
+// An activity listener whose close() ends its connection at once: the HTTP worker then
+// releases what is tied to it, from inside the registry's shutdown.
+class ClosingSink final : public ActivitySink
+{
+public:
+    ClosingSink(SubscriberRegistry &registry, QObject *owner, int *closed)
+        : m_registry(registry)
+        , m_owner(owner)
+        , m_closed(closed)
+    {}
+    void deliver(const ActivityItem &) override {}
+    void keepAlive() override {}
+    void close(const QString &) override
+    {
+        ++*m_closed;
+        m_registry.release(m_owner);
+    }
+    qint64 bytesQueued() const override { return 0; }
+    const char *transport() const override { return "activity"; }
+
+private:
+    SubscriberRegistry &m_registry;
+    QObject *m_owner;
+    int *m_closed;
+};
+} // namespace
+
+void TestFanout::shutdownSurvivesAListenerReleasedOnClose()
+{
+    // Found by the AddressSanitizer run: shutdown() used the listener's table entry after
+    // the close had released (and erased) it.
+    QObject first, second;
+    int closed = 0;
+    m_registry->addSink(std::make_unique<ClosingSink>(*m_registry, &first, &closed), &first);
+    m_registry->addSink(std::make_unique<ClosingSink>(*m_registry, &second, &closed), &second);
+    m_registry->shutdown(QStringLiteral("the service is shutting down"));
+    QCOMPARE(closed, 2);
+    m_registry->release(&first); // nothing left tied to either
+    m_registry->release(&second);
 }
 
 void TestFanout::shutdownClosesAll()
