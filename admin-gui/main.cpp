@@ -1,6 +1,6 @@
 // push-console: parses the command line and shows the main window.
-#include "mainwindow.h"
-#include "screenshots.h"
+#include "widgets/mainwindow.h"
+#include "widgets/screenshots.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -79,8 +79,8 @@ compile_flags() {
         QtOpenGLWidgets; do
         echo -isystem "$QT_INCLUDE/$m"
     done
-    echo -isystem "$shim" -Ishared -Iadmin-gui/core -Iadmin-gui/widgets
-    for d in service/*/; do echo "-I${d%/}"; done
+    # The include roots the CMake targets set: "shared/…", "http/…", "client/…".
+    echo -isystem "$shim" -I. -Iservice -Iadmin-gui
 }
 
 compile_check() {
@@ -96,11 +96,16 @@ compile_check() {
         >"$work/probe-os.cpp"
     # shellcheck disable=SC2086
     $CXX_WIN $flags "$work/probe-os.cpp"
-    printf '#include "shutdownsignals.h"\n#include <poll.h>\nint main() { return POLLIN; }\n' \
+    printf '#include "app/shutdownsignals.h"\n#include <poll.h>\nint main() { return POLLIN; }\n' \
         >"$work/probe-posix.cpp"
     # shellcheck disable=SC2086
     if $CXX_WIN $flags "$work/probe-posix.cpp" 2>"$work/probe.log"; then
         echo "ci-windows: a file including <poll.h> compiled for Windows: the check is blind" >&2
+        exit 1
+    fi
+    if ! grep -q 'poll\.h' "$work/probe.log"; then
+        echo "ci-windows: the <poll.h> probe failed for another reason:" >&2
+        cat "$work/probe.log" >&2
         exit 1
     fi
     echo "probe with <poll.h> failed as it must: $(grep -m1 'error' "$work/probe.log")"

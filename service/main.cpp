@@ -1,10 +1,10 @@
-#include "admincommands.h"
-#include "pushservice.h"
-#include "settings.h"
-#include "shutdownsignals.h"
-#include "systemd.h"
-#include "tokencommand.h"
-#include "winservice.h"
+#include "app/admincommands.h"
+#include "app/pushservice.h"
+#include "app/settings.h"
+#include "app/shutdownsignals.h"
+#include "app/systemd.h"
+#include "app/tokencommand.h"
+#include "platform/winservice.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -21,41 +21,41 @@ int runDaemon(const QStringList &arguments)
                        "Administration: push-service tenant|config|token --help"));
     parser.addHelpOption();
     parser.addVersionOption();
-    push::core::Settings::addOptions(parser);
+    push::app::Settings::addOptions(parser);
     parser.process(arguments);
 
-    push::core::Settings settings;
+    push::app::Settings settings;
     QString error;
-    if (!push::core::Settings::resolve(parser, &settings, &error)) {
+    if (!push::app::Settings::resolve(parser, &settings, &error)) {
         qCritical().noquote() << error;
         return 2;
     }
-    QLoggingCategory::setFilterRules(push::core::Settings::loggingRules(settings.logLevel));
+    QLoggingCategory::setFilterRules(push::app::Settings::loggingRules(settings.logLevel));
 
-    push::core::PushService service(settings);
+    push::app::PushService service(settings);
     if (!service.start(&error)) {
         qCritical().noquote() << "cannot start:" << error;
         return 1;
     }
-    push::core::installShutdownSignals([&service] {
-        push::core::systemd::notifyStopping();
+    push::app::installShutdownSignals([&service] {
+        push::app::systemd::notifyStopping();
         push::platform::reportServiceStopping();
         service.stop();
         QCoreApplication::quit();
     });
     // systemctl reload: the log level changes live; the rest is named for a restart.
-    push::core::installReloadSignal([&parser, &settings] {
-        push::core::systemd::notifyReloading();
-        push::core::Settings fresh;
+    push::app::installReloadSignal([&parser, &settings] {
+        push::app::systemd::notifyReloading();
+        push::app::Settings fresh;
         QString why;
-        if (!push::core::Settings::resolve(parser, &fresh, &why)) {
+        if (!push::app::Settings::resolve(parser, &fresh, &why)) {
             qWarning().noquote() << "reload: settings not applied:" << why;
         } else {
             const QStringList changed = settings.changedKeys(fresh);
             if (changed.contains(QLatin1String("service/logLevel"))) {
                 settings.logLevel = fresh.logLevel;
                 QLoggingCategory::setFilterRules(
-                    push::core::Settings::loggingRules(settings.logLevel));
+                    push::app::Settings::loggingRules(settings.logLevel));
             }
             qInfo().noquote() << "reload: settings re-read;"
                               << (changed.contains(QLatin1String("service/logLevel"))
@@ -65,9 +65,9 @@ int runDaemon(const QStringList &arguments)
                 if (key != QLatin1String("service/logLevel"))
                     qWarning().noquote() << "reload:" << key << "changed: takes effect at restart";
         }
-        push::core::systemd::notifyReady(QStringLiteral("serving (settings reloaded)"));
+        push::app::systemd::notifyReady(QStringLiteral("serving (settings reloaded)"));
     });
-    push::core::systemd::notifyReady(
+    push::app::systemd::notifyReady(
         QStringLiteral("serving on %1:%2").arg(settings.bind.toString()).arg(service.port()));
     push::platform::reportServiceRunning();
     return QCoreApplication::exec();
@@ -81,14 +81,14 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("push-service"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PUSH_VERSION));
     // Under systemd, lines carry their syslog priority so that journalctl -p works.
-    qSetMessagePattern(push::core::systemd::messagePattern(push::core::systemd::stderrIsJournal()));
+    qSetMessagePattern(push::app::systemd::messagePattern(push::app::systemd::stderrIsJournal()));
 
     const QStringList arguments = app.arguments();
     const QString command = arguments.value(1);
     if (command == QLatin1String("tenant") || command == QLatin1String("config"))
-        return push::core::runAdminCommand(arguments);
+        return push::app::runAdminCommand(arguments);
     if (command == QLatin1String("token"))
-        return push::core::runTokenCommand(arguments);
+        return push::app::runTokenCommand(arguments);
     if (command == QLatin1String("service")) // Windows only (winservice.h)
         return push::platform::runServiceCommand(arguments, runDaemon);
     return runDaemon(arguments);

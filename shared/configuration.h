@@ -1,6 +1,6 @@
 #pragma once
 
-#include "stream.h"
+#include "shared/stream.h"
 
 #include <QJsonObject>
 #include <QList>

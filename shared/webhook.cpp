@@ -1,7 +1,7 @@
 #include "webhook.h"
 
-#include "configuration.h"
-#include "stream.h"
+#include "shared/configuration.h"
+#include "shared/stream.h"
 
 #include <QJsonArray>
 #include <QUrl>

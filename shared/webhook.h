@@ -1,7 +1,7 @@
 #pragma once
 
-#include "criteria.h"
-#include "domainevent.h"
+#include "shared/criteria.h"
+#include "shared/domainevent.h"
 
 #include <QJsonObject>
 #include <QList>

@@ -1,6 +1,6 @@
 #include "busyindicator.h"
 
-#include "serviceclient.h"
+#include "client/serviceclient.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -1,7 +1,7 @@
 #include "dashboardview.h"
 
-#include "prometheus.h"
-#include "session.h"
+#include "client/prometheus.h"
+#include "client/session.h"
 
 #include <QChart>
 #include <QChartView>

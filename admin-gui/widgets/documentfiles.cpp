@@ -1,9 +1,9 @@
 // DocumentView's files: import and export of entries as JSON.
-#include "documentview.h"
+#include "widgets/documentview.h"
 
-#include "configuration.h"
-#include "session.h"
-#include "streameditor.h"
+#include "client/session.h"
+#include "shared/configuration.h"
+#include "widgets/streameditor.h"
 
 #include <QFile>
 #include <QFileDialog>

@@ -1,10 +1,10 @@
 #include "documentview.h"
 
-#include "configuration.h"
-#include "revisionsdialog.h"
-#include "session.h"
-#include "streameditor.h"
-#include "webhookeditor.h"
+#include "client/session.h"
+#include "shared/configuration.h"
+#include "widgets/revisionsdialog.h"
+#include "widgets/streameditor.h"
+#include "widgets/webhookeditor.h"
 
 #include <QAction>
 #include <QHeaderView>

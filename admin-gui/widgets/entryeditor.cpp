@@ -1,6 +1,6 @@
 #include "entryeditor.h"
 
-#include "keyvalue.h"
+#include "client/keyvalue.h"
 
 #include <QJsonDocument>
 #include <QLabel>

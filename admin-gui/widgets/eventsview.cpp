@@ -1,8 +1,8 @@
 #include "eventsview.h"
 
-#include "eventsmodel.h"
-#include "publishdialog.h"
-#include "session.h"
+#include "client/eventsmodel.h"
+#include "client/session.h"
+#include "widgets/publishdialog.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

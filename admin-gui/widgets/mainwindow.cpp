@@ -1,13 +1,13 @@
 #include "mainwindow.h"
 
-#include "busyindicator.h"
-#include "connectiondialog.h"
-#include "dashboardview.h"
-#include "documentview.h"
-#include "eventsview.h"
-#include "secretstore.h"
-#include "session.h"
-#include "subscriptionsview.h"
+#include "client/secretstore.h"
+#include "client/session.h"
+#include "widgets/busyindicator.h"
+#include "widgets/connectiondialog.h"
+#include "widgets/dashboardview.h"
+#include "widgets/documentview.h"
+#include "widgets/eventsview.h"
+#include "widgets/subscriptionsview.h"
 
 #include <QAction>
 #include <QApplication>

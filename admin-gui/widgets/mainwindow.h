@@ -1,7 +1,7 @@
 #pragma once
 
-#include "connection.h"
-#include "session.h"
+#include "client/connection.h"
+#include "client/session.h"
 
 #include <QList>
 #include <QMainWindow>

@@ -1,8 +1,8 @@
 #include "publishdialog.h"
 
-#include "domainevent.h"
-#include "keyvalue.h"
-#include "session.h"
+#include "client/keyvalue.h"
+#include "client/session.h"
+#include "shared/domainevent.h"
 
 #include <QDateTime>
 #include <QDialogButtonBox>

@@ -1,8 +1,8 @@
 #include "revisionsdialog.h"
 
-#include "documentview.h"
-#include "linediff.h"
-#include "session.h"
+#include "client/linediff.h"
+#include "client/session.h"
+#include "widgets/documentview.h"
 
 #include <QCheckBox>
 #include <QDateTime>

@@ -1,10 +1,10 @@
 #include "screenshots.h"
 
-#include "dashboardview.h"
-#include "documentview.h"
-#include "eventsview.h"
-#include "mainwindow.h"
-#include "session.h"
+#include "client/session.h"
+#include "widgets/dashboardview.h"
+#include "widgets/documentview.h"
+#include "widgets/eventsview.h"
+#include "widgets/mainwindow.h"
 
 #include <QApplication>
 #include <QDir>

@@ -1,7 +1,7 @@
 #include "streameditor.h"
 
-#include "configuration.h"
-#include "keyvalue.h"
+#include "client/keyvalue.h"
+#include "shared/configuration.h"
 
 #include <QCheckBox>
 #include <QFormLayout>

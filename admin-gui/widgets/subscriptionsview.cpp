@@ -1,8 +1,8 @@
 #include "subscriptionsview.h"
 
-#include "documentview.h"
-#include "session.h"
-#include "subscriptionsmodel.h"
+#include "client/session.h"
+#include "client/subscriptionsmodel.h"
+#include "widgets/documentview.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

@@ -1,8 +1,8 @@
 #include "webhookeditor.h"
 
-#include "configuration.h"
-#include "keyvalue.h"
-#include "webhook.h"
+#include "client/keyvalue.h"
+#include "shared/configuration.h"
+#include "shared/webhook.h"
 
 #include <QComboBox>
 #include <QFormLayout>

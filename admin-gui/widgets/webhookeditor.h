@@ -1,6 +1,6 @@
 #pragma once
 
-#include "entryeditor.h"
+#include "widgets/entryeditor.h"
 
 class QComboBox;
 class QLineEdit;

@@ -1,11 +1,11 @@
 #include "activitylistener.h"
 
-#include "httpconnection.h"
-#include "ssesubscriber.h"
+#include "http/httpconnection.h"
+#include "sse/ssesubscriber.h"
 
 #include <QTimer>
 
-namespace push::core {
+namespace push::admin {
 
 ActivityListener::ActivityListener(http::HttpConnection *connection,
                                    const fanout::ActivityFeed &feed, Options options,
@@ -98,4 +98,4 @@ qint64 ActivityListener::bytesQueued() const
     return m_connection->bytesQueued();
 }
 
-} // namespace push::core
+} // namespace push::admin

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "activity.h"
+#include "fanout/activity.h"
 
 #include <QElapsedTimer>
 #include <QSet>
@@ -14,7 +14,7 @@ namespace push::http {
 class HttpConnection;
 }
 
-namespace push::core {
+namespace push::admin {
 
 // One GET /admin/v1/activity response: an SSE stream of "event: <type>\ndata: <json>".
 class ActivityListener final : public fanout::ActivitySink
@@ -52,4 +52,4 @@ private:
     std::unique_ptr<QTimer> m_timer; // reports drops once a second
 };
 
-} // namespace push::core
+} // namespace push::admin

@@ -1,12 +1,12 @@
 #include "adminapi.h"
 
-#include "activitylistener.h"
-#include "httpconnection.h"
-#include "hub.h"
-#include "ssesubscriber.h"
-#include "subscriberregistry.h"
-#include "webhookdispatcher.h"
-#include "worker.h"
+#include "admin/activitylistener.h"
+#include "fanout/hub.h"
+#include "fanout/subscriberregistry.h"
+#include "http/httpconnection.h"
+#include "http/worker.h"
+#include "sse/ssesubscriber.h"
+#include "webhooks/webhookdispatcher.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -18,7 +18,10 @@
 
 Q_LOGGING_CATEGORY(lcAdmin, "push.admin")
 
-namespace push::core {
+namespace push::admin {
+
+using app::ServiceStatus;
+using app::StreamApi;
 
 using http::ApiError;
 using http::HttpCall;
@@ -37,9 +40,9 @@ bool visibleTo(const QString &tenantId, const fanout::Subscriber &subscriber)
 
 } // namespace
 
-AdminApi::AdminApi(Api &api, const config::ConfigRegistry &registry, const ServiceStatus &status,
-                   fanout::ActivityFeed &activity, webhooks::WebhookDispatcher *webhooks,
-                   int activityPerSecond)
+AdminApi::AdminApi(StreamApi &api, const config::ConfigRegistry &registry,
+                   const ServiceStatus &status, fanout::ActivityFeed &activity,
+                   webhooks::WebhookDispatcher *webhooks, int activityPerSecond)
     : m_api(api)
     , m_registry(registry)
     , m_status(status)
@@ -50,10 +53,11 @@ AdminApi::AdminApi(Api &api, const config::ConfigRegistry &registry, const Servi
 
 void AdminApi::registerRoutes(http::Router &router)
 {
-    auto bind = [this](void (AdminApi::*handler)(HttpCall &, const Api::Caller &)) {
-        return m_api.authenticated([this, handler](HttpCall &call, const Api::Caller &caller) {
-            (this->*handler)(call, caller);
-        });
+    auto bind = [this](void (AdminApi::*handler)(HttpCall &, const StreamApi::Caller &)) {
+        return m_api.authenticated(
+            [this, handler](HttpCall &call, const StreamApi::Caller &caller) {
+                (this->*handler)(call, caller);
+            });
     };
     router.route("GET", QStringLiteral("/admin/v1/subscriptions"),
                  bind(&AdminApi::listSubscriptions));
@@ -64,7 +68,7 @@ void AdminApi::registerRoutes(http::Router &router)
                  bind(&AdminApi::testWebhook));
 }
 
-std::optional<QString> AdminApi::scope(HttpCall &call, const Api::Caller &caller) const
+std::optional<QString> AdminApi::scope(HttpCall &call, const StreamApi::Caller &caller) const
 {
     // The same rule as for configuration: core administrators everything, a tenant's
     // administrators their tenant.
@@ -108,7 +112,7 @@ void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::Subscribe
     }
 }
 
-void AdminApi::listSubscriptions(HttpCall &call, const Api::Caller &caller)
+void AdminApi::listSubscriptions(HttpCall &call, const StreamApi::Caller &caller)
 {
     const std::optional<QString> tenantId = scope(call, caller);
     if (!tenantId)
@@ -181,7 +185,7 @@ void AdminApi::listSubscriptions(HttpCall &call, const Api::Caller &caller)
         });
 }
 
-void AdminApi::deleteSubscription(HttpCall &call, const Api::Caller &caller)
+void AdminApi::deleteSubscription(HttpCall &call, const StreamApi::Caller &caller)
 {
     const std::optional<QString> tenantId = scope(call, caller);
     if (!tenantId)
@@ -218,7 +222,7 @@ void AdminApi::deleteSubscription(HttpCall &call, const Api::Caller &caller)
         });
 }
 
-void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
+void AdminApi::activity(HttpCall &call, const StreamApi::Caller &caller)
 {
     const std::optional<QString> tenantId = scope(call, caller);
     if (!tenantId)
@@ -255,7 +259,7 @@ void AdminApi::activity(HttpCall &call, const Api::Caller &caller)
                               << (tenantId->isEmpty() ? QStringLiteral("every tenant") : *tenantId);
 }
 
-void AdminApi::testWebhook(HttpCall &call, const Api::Caller &caller)
+void AdminApi::testWebhook(HttpCall &call, const StreamApi::Caller &caller)
 {
     const std::optional<QString> tenantId = scope(call, caller);
     if (!tenantId)
@@ -334,4 +338,4 @@ void AdminApi::testWebhook(HttpCall &call, const Api::Caller &caller)
                      });
 }
 
-} // namespace push::core
+} // namespace push::admin

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "api.h"
+#include "app/streamapi.h"
 
 #include <QJsonArray>
 
@@ -16,7 +16,7 @@ namespace push::webhooks {
 class WebhookDispatcher;
 }
 
-namespace push::core {
+namespace push::admin {
 
 // The live admin API, for administrators (configuration-admin; a tenant's own
 // tenant-admin or configuration-admin for that tenant only):
@@ -29,32 +29,32 @@ namespace push::core {
 class AdminApi
 {
 public:
-    AdminApi(Api &api, const config::ConfigRegistry &registry, const ServiceStatus &status,
-             fanout::ActivityFeed &activity, webhooks::WebhookDispatcher *webhooks,
-             int activityPerSecond);
+    AdminApi(app::StreamApi &api, const config::ConfigRegistry &registry,
+             const app::ServiceStatus &status, fanout::ActivityFeed &activity,
+             webhooks::WebhookDispatcher *webhooks, int activityPerSecond);
 
     void registerRoutes(http::Router &router);
 
 private:
     // Which tenant the caller administers: empty for every tenant (a core administrator
     // who names none). Answers 401/403/404 itself when the caller may not.
-    std::optional<QString> scope(http::HttpCall &call, const Api::Caller &caller) const;
+    std::optional<QString> scope(http::HttpCall &call, const app::StreamApi::Caller &caller) const;
     // Runs `job` on every worker's thread, then `done` with the concatenated results on
     // the thread of the worker that took the call (which stays dispatched meanwhile).
     void gather(http::HttpCall &call, std::function<QJsonArray(fanout::SubscriberRegistry &)> job,
                 std::function<void(http::HttpCall &, QJsonArray)> done);
 
-    void listSubscriptions(http::HttpCall &call, const Api::Caller &caller);
-    void deleteSubscription(http::HttpCall &call, const Api::Caller &caller);
-    void activity(http::HttpCall &call, const Api::Caller &caller);
-    void testWebhook(http::HttpCall &call, const Api::Caller &caller);
+    void listSubscriptions(http::HttpCall &call, const app::StreamApi::Caller &caller);
+    void deleteSubscription(http::HttpCall &call, const app::StreamApi::Caller &caller);
+    void activity(http::HttpCall &call, const app::StreamApi::Caller &caller);
+    void testWebhook(http::HttpCall &call, const app::StreamApi::Caller &caller);
 
-    Api &m_api;
+    app::StreamApi &m_api;
     const config::ConfigRegistry &m_registry;
-    const ServiceStatus &m_status;
+    const app::ServiceStatus &m_status;
     fanout::ActivityFeed &m_activity;
     webhooks::WebhookDispatcher *m_webhooks;
     int m_activityPerSecond;
 };
 
-} // namespace push::core
+} // namespace push::admin

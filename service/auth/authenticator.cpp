@@ -1,6 +1,6 @@
 #include "authenticator.h"
 
-#include "access.h"
+#include "shared/access.h"
 
 #include <QDateTime>
 #include <QFile>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "access.h"
-#include "configsnapshot.h"
-#include "jwt.h"
-#include "keys.h"
+#include "auth/jwt.h"
+#include "auth/keys.h"
+#include "config/configsnapshot.h"
+#include "shared/access.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,7 +1,7 @@
 #include "devissuer.h"
 
-#include "access.h"
-#include "jwt.h"
+#include "auth/jwt.h"
+#include "shared/access.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

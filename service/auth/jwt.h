@@ -1,6 +1,6 @@
 #pragma once
 
-#include "keys.h"
+#include "auth/keys.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -1,6 +1,6 @@
 #include "keys.h"
 
-#include "jwt.h"
+#include "auth/jwt.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

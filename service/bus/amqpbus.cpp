@@ -1,8 +1,8 @@
 #include "amqpbus.h"
 
-#include "amqpconnection.h"
-#include "amqptable.h"
-#include "logthrottle.h"
+#include "bus/amqpconnection.h"
+#include "bus/amqptable.h"
+#include "shared/logthrottle.h"
 
 #include <QDateTime>
 #include <QJsonDocument>

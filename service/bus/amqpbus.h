@@ -1,7 +1,7 @@
 #pragma once
 
-#include "domainevent.h"
-#include "platform.h"
+#include "platform/platform.h"
+#include "shared/domainevent.h"
 
 #include <QByteArray>
 #include <QObject>

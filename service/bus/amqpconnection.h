@@ -3,7 +3,7 @@
 // Inside the bus only: one broker connection and the helpers both halves of AmqpBus use
 // (amqpbus.cpp: connecting, amqpserve.cpp: consuming and publishing).
 
-#include "amqpbus.h"
+#include "bus/amqpbus.h"
 
 #include <QLoggingCategory>
 

@@ -1,8 +1,8 @@
 // AmqpBus on a live connection: consuming, publishing in confirm mode, the shared queue.
-#include "amqpbus.h"
+#include "bus/amqpbus.h"
 
-#include "amqpconnection.h"
-#include "amqptable.h"
+#include "bus/amqpconnection.h"
+#include "bus/amqptable.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "domainevent.h"
+#include "shared/domainevent.h"
 
 #include <QByteArray>
 #include <QJsonValue>

@@ -1,6 +1,6 @@
 #include "configsnapshot.h"
 
-#include "configuration.h"
+#include "shared/configuration.h"
 
 #include <algorithm>
 

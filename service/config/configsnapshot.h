@@ -1,8 +1,8 @@
 #pragma once
 
-#include "stream.h"
-#include "tenant.h"
-#include "webhook.h"
+#include "shared/stream.h"
+#include "shared/tenant.h"
+#include "shared/webhook.h"
 
 #include <QHash>
 #include <QJsonObject>

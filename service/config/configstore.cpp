@@ -1,6 +1,6 @@
 #include "configstore.h"
 
-#include "configuration.h"
+#include "shared/configuration.h"
 
 #include <QDir>
 #include <QJsonArray>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tenant.h"
+#include "shared/tenant.h"
 
 #include <QDateTime>
 #include <QHash>

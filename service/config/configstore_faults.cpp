@@ -1,6 +1,6 @@
 // ConfigStore's faults: a lost database connection found again (PostgreSQL restarted),
 // and a store that answers but cannot write (SQLite on a full disk).
-#include "configstore.h"
+#include "config/configstore.h"
 
 #include <QLoggingCategory>
 #include <QSqlDatabase>

@@ -1,6 +1,6 @@
 #include "storereader.h"
 
-#include "configstore.h"
+#include "config/configstore.h"
 
 namespace push::config {
 

@@ -1,10 +1,10 @@
 #include "engineserver.h"
 
-#include "addressquota.h"
-#include "httpconnection.h"
-#include "limitmetrics.h"
-#include "router.h"
-#include "worker.h"
+#include "http/addressquota.h"
+#include "http/httpconnection.h"
+#include "http/router.h"
+#include "http/worker.h"
+#include "metrics/limitmetrics.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

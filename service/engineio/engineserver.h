@@ -1,8 +1,8 @@
 #pragma once
 
-#include "enginepacket.h"
-#include "httpmessage.h"
-#include "websocketlink.h"
+#include "engineio/enginepacket.h"
+#include "engineio/websocketlink.h"
+#include "http/httpmessage.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,7 +1,7 @@
 #include "websocketlink.h"
 
-#include "httpconnection.h"
-#include "rawstream.h"
+#include "http/httpconnection.h"
+#include "http/rawstream.h"
 
 #include <QCryptographicHash>
 #include <QLoggingCategory>

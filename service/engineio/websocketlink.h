@@ -1,6 +1,6 @@
 #pragma once
 
-#include "websocketframe.h"
+#include "engineio/websocketframe.h"
 
 #include <QByteArray>
 #include <QPointer>

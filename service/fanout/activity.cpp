@@ -1,6 +1,6 @@
 #include "activity.h"
 
-#include "subscriberregistry.h"
+#include "fanout/subscriberregistry.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "fanout.h"
+#include "fanout/fanout.h"
 
 #include <QHash>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "access.h"
-#include "criteria.h"
+#include "shared/access.h"
+#include "shared/criteria.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -1,7 +1,7 @@
 #include "hub.h"
 
-#include "activity.h"
-#include "subscriberregistry.h"
+#include "fanout/activity.h"
+#include "fanout/subscriberregistry.h"
 
 #include <QJsonArray>
 

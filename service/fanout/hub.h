@@ -1,8 +1,8 @@
 #pragma once
 
-#include "configsnapshot.h"
-#include "domainevent.h"
-#include "fanout.h"
+#include "config/configsnapshot.h"
+#include "fanout/fanout.h"
+#include "shared/domainevent.h"
 
 #include <QList>
 

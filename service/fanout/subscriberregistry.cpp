@@ -1,6 +1,6 @@
 #include "subscriberregistry.h"
 
-#include "metrics.h"
+#include "metrics/metrics.h"
 
 #include <QLoggingCategory>
 

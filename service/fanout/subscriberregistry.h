@@ -1,8 +1,8 @@
 #pragma once
 
-#include "activity.h"
-#include "configsnapshot.h"
-#include "fanout.h"
+#include "config/configsnapshot.h"
+#include "fanout/activity.h"
+#include "fanout/fanout.h"
 
 #include <QHash>
 #include <QList>

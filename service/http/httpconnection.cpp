@@ -1,8 +1,8 @@
 #include "httpconnection.h"
 
-#include "addressquota.h"
-#include "limitmetrics.h"
-#include "rawstream.h"
+#include "http/addressquota.h"
+#include "http/rawstream.h"
+#include "metrics/limitmetrics.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>

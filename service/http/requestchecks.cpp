@@ -1,6 +1,6 @@
 // What HttpConnection refuses on a request's head, before any body: the HTTP version,
 // CONNECT, Host, Expect (RFC 9110, RFC 9112).
-#include "httpconnection.h"
+#include "http/httpconnection.h"
 
 #include <QTcpSocket>
 

@@ -1,6 +1,6 @@
 #include "router.h"
 
-#include "httpconnection.h"
+#include "http/httpconnection.h"
 
 #include <QJsonDocument>
 #include <QUrl>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "router.h"
-#include "worker.h"
+#include "http/router.h"
+#include "http/worker.h"
 
 #include <QHostAddress>
 #include <QList>

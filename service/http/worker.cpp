@@ -1,6 +1,6 @@
 #include "worker.h"
 
-#include "router.h"
+#include "http/router.h"
 
 #include <QPointer>
 #include <QThread>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "httpconnection.h"
+#include "http/httpconnection.h"
 
 #include <QList>
 #include <QObject>

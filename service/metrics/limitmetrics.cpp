@@ -1,6 +1,6 @@
 #include "limitmetrics.h"
 
-#include "metrics.h"
+#include "metrics/metrics.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>

@@ -1,6 +1,6 @@
 // The log file target of platform.h (portable: Qt only). The Windows service logs here;
 // on Linux the journal reads stderr and nothing installs it.
-#include "platform.h"
+#include "platform/platform.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,5 +1,5 @@
 // The POSIX side of the platform seam (platform.h): Linux and any other Unix.
-#include "platform.h"
+#include "platform/platform.h"
 
 #include <QCoreApplication>
 #include <QDir>

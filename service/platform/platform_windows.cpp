@@ -1,6 +1,6 @@
 // The Windows side of the platform seam (platform.h). Compiled only for Windows (CMake); CI
 // checks that it compiles with mingw-w64 (scripts/ci-windows.sh, docs/windows.md).
-#include "platform.h"
+#include "platform/platform.h"
 
 #include <QCoreApplication>
 #include <QDir>

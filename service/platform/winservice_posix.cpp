@@ -1,5 +1,5 @@
 // The "service" subcommand off Windows (winservice.h): systemd runs the service there.
-#include "winservice.h"
+#include "platform/winservice.h"
 
 #include <cstdio>
 

@@ -1,9 +1,9 @@
 // push-service as a Windows service (winservice.h): the "service" subcommand through the
 // Service Control Manager API, and the entry point it starts. Compiled only for Windows;
 // CI compiles it with mingw-w64 (scripts/ci-windows.sh). docs/windows.md.
-#include "winservice.h"
+#include "platform/winservice.h"
 
-#include "platform.h"
+#include "platform/platform.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,7 +1,7 @@
 #include "socketioserver.h"
 
-#include "limitmetrics.h"
-#include "worker.h"
+#include "http/worker.h"
+#include "metrics/limitmetrics.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "engineserver.h"
-#include "siopacket.h"
+#include "engineio/engineserver.h"
+#include "socketio/siopacket.h"
 
 #include <QHash>
 #include <QJsonArray>

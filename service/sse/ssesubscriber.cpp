@@ -1,6 +1,6 @@
 #include "ssesubscriber.h"
 
-#include "httpconnection.h"
+#include "http/httpconnection.h"
 
 namespace push::sse {
 

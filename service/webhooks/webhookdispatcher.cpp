@@ -1,6 +1,6 @@
 #include "webhookdispatcher.h"
 
-#include "metrics.h"
+#include "metrics/metrics.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>

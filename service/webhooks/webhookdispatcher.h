@@ -1,8 +1,8 @@
 #pragma once
 
-#include "configsnapshot.h"
-#include "domainevent.h"
-#include "webhook.h"
+#include "config/configsnapshot.h"
+#include "shared/domainevent.h"
+#include "shared/webhook.h"
 
 #include <QDateTime>
 #include <QObject>

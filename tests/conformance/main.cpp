@@ -6,10 +6,10 @@
 // "auth" likewise. With --engine-io-echo it also serves Engine.IO alone at /engine.io/
 // (the engine.io package's default path): every message is sent back as it came (text or
 // binary), so both of socket.io's protocol suites run against one server unchanged.
-#include "engineserver.h"
-#include "server.h"
-#include "shutdownsignals.h"
-#include "socketioserver.h"
+#include "app/shutdownsignals.h"
+#include "engineio/engineserver.h"
+#include "http/server.h"
+#include "socketio/socketioserver.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -117,7 +117,7 @@ int main(int argc, char *argv[])
     }
     qInfo().noquote()
         << QStringLiteral("listening on http://%1:%2").arg(address.toString()).arg(http.port());
-    core::installShutdownSignals([&http] {
+    app::installShutdownSignals([&http] {
         http.stop(QStringLiteral("shutting down"));
         QCoreApplication::quit();
     });

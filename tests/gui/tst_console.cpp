@@ -3,19 +3,19 @@
 // JSON view follow, see a validation error for a bad id, save and find the stream served
 // over SSE, see the subscriber appear in the live table and an event in the live view,
 // disconnect the subscriber; secrets go to the keychain, never to the settings file.
-#include "connectiondialog.h"
-#include "documentview.h"
-#include "eventsmodel.h"
-#include "eventsview.h"
-#include "mainwindow.h"
-#include "secretstore.h"
-#include "serviceprocess.h"
-#include "session.h"
-#include "sseclient.h"
-#include "streameditor.h"
-#include "subscriptionsmodel.h"
-#include "subscriptionsview.h"
-#include "webhookeditor.h"
+#include "client/eventsmodel.h"
+#include "client/secretstore.h"
+#include "client/session.h"
+#include "client/subscriptionsmodel.h"
+#include "support/serviceprocess.h"
+#include "support/sseclient.h"
+#include "widgets/connectiondialog.h"
+#include "widgets/documentview.h"
+#include "widgets/eventsview.h"
+#include "widgets/mainwindow.h"
+#include "widgets/streameditor.h"
+#include "widgets/subscriptionsview.h"
+#include "widgets/webhookeditor.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,11 +1,11 @@
 // Identity against the running service: Keycloak-shaped tokens signed by a test key that
 // a real local HTTP server publishes (Keycloak certs URL, OIDC discovery), every rule of
 // "Who may subscribe", and the attacks a verifier must turn away with 401.
-#include "jwksserver.h"
-#include "jwt.h"
-#include "keys.h"
-#include "serviceprocess.h"
-#include "sseclient.h"
+#include "auth/jwt.h"
+#include "auth/keys.h"
+#include "support/jwksserver.h"
+#include "support/serviceprocess.h"
+#include "support/sseclient.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // The embedded default's development issuer: tokens from `push-service token` against a
 // private stream, and when the issuer is trusted or not.
-#include "serviceprocess.h"
-#include "sseclient.h"
+#include "support/serviceprocess.h"
+#include "support/sseclient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 // The foundation's acceptance check: 1,000 concurrent SSE subscribers on one stream each
 // receive all of 1,000 events, in order, and the service's memory returns to its
 // baseline once they disconnect. Asserts delivery and memory, never time.
-#include "serviceprocess.h"
-#include "sseclient.h"
+#include "support/serviceprocess.h"
+#include "support/sseclient.h"
 
 #include <QJsonDocument>
 #include <QtTest>

@@ -2,7 +2,7 @@
 // strict request heads, CORS and the per-address bounds. Each case is a request that
 // once hung, spun or grew the service; each must now get a clear answer.
 #include "rawhttp.h"
-#include "serviceprocess.h"
+#include "support/serviceprocess.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 // POST /event/v1/events against the real service: what is accepted, and that every kind
 // of bad input gets a precise 4xx, a log line, and leaves the service working.
-#include "serviceprocess.h"
-#include "sseclient.h"
+#include "support/serviceprocess.h"
+#include "support/sseclient.h"
 
 #include <QJsonDocument>
 #include <QTcpSocket>

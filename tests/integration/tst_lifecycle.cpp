@@ -1,7 +1,7 @@
 // Operating the process: start-up settings, the descriptive routes, persistence across a
 // restart, and a clean shutdown on SIGTERM that closes open streams.
-#include "serviceprocess.h"
-#include "sseclient.h"
+#include "support/serviceprocess.h"
+#include "support/sseclient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 // The OpenAPI document served at /swagger/docs/v1 (resources/openapi.json) against the
 // routes the service actually registers: every REST route is documented, and every
 // documented operation exists. The service runs in-process here, so its router can be read.
-#include "pushservice.h"
-#include "settings.h"
+#include "app/pushservice.h"
+#include "app/settings.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -23,11 +23,11 @@ private slots:
     {
         QTemporaryDir dataDir;
         QVERIFY(dataDir.isValid());
-        core::Settings settings;
+        app::Settings settings;
         settings.port = 0;
         settings.workers = 1;
         settings.dataDir = dataDir.path();
-        core::PushService service(settings);
+        app::PushService service(settings);
         QString error;
         QVERIFY2(service.start(&error), qPrintable(error));
 

@@ -1,8 +1,8 @@
 // Server-Sent Events end to end: the real push-service, real SSE clients (a raw-socket
 // client and QNetworkAccessManager), events published over HTTP.
-#include "serviceprocess.h"
-#include "sseclient.h"
-#include "tenant.h"
+#include "shared/tenant.h"
+#include "support/serviceprocess.h"
+#include "support/sseclient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

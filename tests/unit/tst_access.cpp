@@ -1,7 +1,7 @@
 // Unit tests of access: the user a token's claims make, the realm an issuer names, who may
 // subscribe to a stream (adsp-compatibility.md "Who may subscribe") and who may publish events.
-#include "access.h"
-#include "stream.h"
+#include "shared/access.h"
+#include "shared/stream.h"
 
 #include <QJsonDocument>
 #include <QTest>

@@ -1,6 +1,6 @@
 // The AMQP wire format of ADSP's events: headers built for publishing read back as the
 // same event, and malformed deliveries are refused with the reason.
-#include "amqptable.h"
+#include "bus/amqptable.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,9 +1,9 @@
 // config::ConfigStore on SQLite in a temporary directory: tenants, revision numbering per
 // document, the bounds a document must keep (on the way in and on the way out), and
 // paging through revisions.
-#include "configstore.h"
+#include "config/configstore.h"
 
-#include "configuration.h"
+#include "shared/configuration.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,5 +1,5 @@
 // Unit tests of EventCriteria: the match rule and reading criteria from JSON.
-#include "criteria.h"
+#include "shared/criteria.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

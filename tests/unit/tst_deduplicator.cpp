@@ -1,6 +1,6 @@
 // Unit tests of Deduplicator (event ids seen within a window, bounded) and LogThrottle.
-#include "deduplicator.h"
-#include "logthrottle.h"
+#include "shared/deduplicator.h"
+#include "shared/logthrottle.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // Unit tests of the Engine.IO v4 codec: text frames, long-polling payloads and the
 // reference server's HTTP error bodies.
-#include "enginepacket.h"
+#include "engineio/enginepacket.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

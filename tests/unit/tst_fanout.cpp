@@ -2,8 +2,8 @@
 // thread's SubscriberRegistry hands a batch to its subscribers. The subscribers are fakes
 // that record what the registry does to them; queued work is run with sendPostedEvents,
 // so nothing waits on time.
-#include "hub.h"
-#include "subscriberregistry.h"
+#include "fanout/hub.h"
+#include "fanout/subscriberregistry.h"
 
 #include "testjson.h"
 

@@ -2,7 +2,7 @@
 // each request with its method and target, and a raw client. Covers how requests are cut
 // from a byte stream (split anywhere, pipelined), what the connection answers by itself,
 // and the bounds.
-#include "httpconnection.h"
+#include "http/httpconnection.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>

@@ -2,9 +2,9 @@
 // of a token's alg and time claims. Keys are generated with OpenSSL (EC keys in each
 // test, the two slow RSA pairs once per run and only read); the ECDSA r||s form is
 // checked against OpenSSL's own DER signatures in both directions.
-#include "authenticator.h"
-#include "jwt.h"
-#include "keys.h"
+#include "auth/authenticator.h"
+#include "auth/jwt.h"
+#include "auth/keys.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -3,7 +3,7 @@
 // test-tsan this is the check that render()'s snapshot shares nothing with the registry
 // after the lock is released (any report fails the run); everywhere it checks the
 // counts.
-#include "metrics.h"
+#include "metrics/metrics.h"
 
 #include <QTest>
 #include <QThread>

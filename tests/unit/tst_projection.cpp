@@ -1,6 +1,6 @@
 // Unit tests of the projection a subscriber receives and of the lodash-style path lookup.
-#include "stream.h"
-#include "tenant.h"
+#include "shared/stream.h"
+#include "shared/tenant.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,8 +2,8 @@
 // client): the path the router sees is exactly what the connection's parser made of the
 // bytes on the wire. Covers typed routes and how captured segments are decoded, 404 vs 405
 // (with Allow), HEAD, and the query parameters handlers read (HttpRequest::queryValue).
-#include "httpconnection.h"
-#include "router.h"
+#include "http/httpconnection.h"
+#include "http/router.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

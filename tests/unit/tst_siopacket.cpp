@@ -1,6 +1,6 @@
 // Unit tests of the Socket.IO v5 codec: decoding and encoding packets, binary
 // placeholders and attachments, and the fan-out's event frame.
-#include "siopacket.h"
+#include "socketio/siopacket.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

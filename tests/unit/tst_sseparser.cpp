@@ -1,4 +1,4 @@
-#include "sseparser.h"
+#include "shared/sseparser.h"
 
 #include <QTest>
 

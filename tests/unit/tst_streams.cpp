@@ -1,8 +1,8 @@
 // Unit tests of streams: which events a stream carries, combining core and tenant streams,
 // the JSON shapes, and reading domain events.
-#include "configuration.h"
-#include "stream.h"
-#include "tenant.h"
+#include "shared/configuration.h"
+#include "shared/stream.h"
+#include "shared/tenant.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,5 +1,5 @@
 // Unit tests of tenant helpers: URNs and ADSP's kebab-case tenant names.
-#include "tenant.h"
+#include "shared/tenant.h"
 
 #include <QTest>
 

@@ -1,5 +1,5 @@
 // Unit tests of validateConfiguration: good documents pass, bad ones name the property.
-#include "configuration.h"
+#include "shared/configuration.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 // Unit tests of Webhook (shared/webhook.h): which events trigger a plain and an
 // application-status webhook, and the push-service:webhook-triggered event it makes.
-#include "webhook.h"
+#include "shared/webhook.h"
 
 #include <QJsonDocument>
 #include <QTest>

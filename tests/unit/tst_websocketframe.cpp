@@ -1,5 +1,5 @@
 // Unit tests of the RFC 6455 receiving half: WebSocketFrameDecoder and Utf8Validator.
-#include "websocketframe.h"
+#include "engineio/websocketframe.h"
 
 #include <QTest>
 

@@ -2,7 +2,7 @@
 // from the wire (amqp_decode_table, the code path of every content header) and the body,
 // read into an event (eventFromMessage). The input is the encoded table (its 32-bit
 // length first), then the body.
-#include "amqptable.h"
+#include "bus/amqptable.h"
 #include "fuzzsupport.h"
 
 #include <cstring>

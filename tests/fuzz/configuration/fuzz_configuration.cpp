@@ -2,11 +2,11 @@
 // (applyConfigurationPatch), the result validated (validateConfiguration) and, when valid,
 // read into streams and webhooks and combined with the core streams as the service does.
 // The input is the current document, NUL, the PATCH body.
-#include "configuration.h"
-#include "domainevent.h"
 #include "fuzzsupport.h"
-#include "stream.h"
-#include "webhook.h"
+#include "shared/configuration.h"
+#include "shared/domainevent.h"
+#include "shared/stream.h"
+#include "shared/webhook.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,9 +1,9 @@
 // Subscriber criteria (the `criteria` query parameter, EventCriteria::fromJsonText) and the
 // event body of POST /event/v1/events (DomainEvent::fromJson), then the match between
 // them. The input is the criteria text, NUL, the event JSON.
-#include "criteria.h"
-#include "domainevent.h"
 #include "fuzzsupport.h"
+#include "shared/criteria.h"
+#include "shared/domainevent.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 // Engine.IO v4 packets as they arrive: a WebSocket text frame (decodeText) and an HTTP
 // long-polling payload (decodePayload). What decodes must encode back to something that
 // decodes to the same packets.
-#include "enginepacket.h"
+#include "engineio/enginepacket.h"
 #include "fuzzsupport.h"
 
 using namespace push::engineio;

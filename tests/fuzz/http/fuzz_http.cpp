@@ -10,11 +10,11 @@
 // finding. `$TOKEN` and `$ADMIN` in the input become a development issuer's bearer tokens
 // (event sender; configuration administrator), so the fuzzer reaches the authenticated
 // routes too.
-#include "access.h"
-#include "devissuer.h"
+#include "app/pushservice.h"
+#include "app/settings.h"
+#include "auth/devissuer.h"
 #include "fuzzsupport.h"
-#include "pushservice.h"
-#include "settings.h"
+#include "shared/access.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -32,7 +32,7 @@ constexpr int kAnswerMs = 5000;
 
 QCoreApplication *g_app = nullptr;
 QTemporaryDir *g_dir = nullptr;
-core::PushService *g_service = nullptr;
+app::PushService *g_service = nullptr;
 QByteArray g_token;
 QByteArray g_admin;
 
@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     push::fuzz::quiet();
     g_app = new QCoreApplication(*argc, *argv);
     g_dir = new QTemporaryDir();
-    core::Settings settings;
+    app::Settings settings;
     settings.bind = QHostAddress(QHostAddress::LocalHost);
     settings.port = 0;
     settings.dataDir = g_dir->path();
@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     settings.idleTimeoutSeconds = 2;
     settings.pingIntervalMs = 1000;
     settings.pingTimeoutMs = 1000;
-    g_service = new core::PushService(settings);
+    g_service = new app::PushService(settings);
     QString error;
     if (!g_service->start(&error)) {
         std::fprintf(stderr, "push-service did not start: %s\n", qPrintable(error));

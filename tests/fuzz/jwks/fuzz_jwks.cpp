@@ -1,7 +1,7 @@
 // An issuer's keys as fetched from its jwks_uri (KeySet::fromJwks) or read from a PEM
 // file (KeySet::fromPem); every key read is turned back into a JWK.
+#include "auth/keys.h"
 #include "fuzzsupport.h"
-#include "keys.h"
 
 using namespace push::auth;
 

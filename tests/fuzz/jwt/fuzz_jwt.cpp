@@ -1,9 +1,9 @@
 // A bearer token as it arrives in an Authorization header: split and decoded
 // (ParsedToken::parse), then verified as the authenticator does with an RSA, an EC and an
 // HMAC key whatever algorithm the header names.
+#include "auth/jwt.h"
+#include "auth/keys.h"
 #include "fuzzsupport.h"
-#include "jwt.h"
-#include "keys.h"
 
 using namespace push::auth;
 

@@ -1,9 +1,9 @@
 // Projection: a stream's `map` paths (lodash syntax, from configuration documents) read
 // from an event (valueAtPath) and the projected event built from them (project()). The
 // input is the path, NUL, the event JSON, NUL, more map paths (one per line).
-#include "domainevent.h"
 #include "fuzzsupport.h"
-#include "stream.h"
+#include "shared/domainevent.h"
+#include "shared/stream.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,7 +2,7 @@
 // attachments that follow it (reconstruct). The input is the text, then attachments, cut
 // at NUL bytes. A decoded packet must encode again and decode to an equal packet.
 #include "fuzzsupport.h"
-#include "siopacket.h"
+#include "socketio/siopacket.h"
 
 using namespace push::socketio;
 

@@ -2,8 +2,8 @@
 // split at a point the input chooses. Both must read the same frames; a text message is
 // always valid UTF-8, no message exceeds the bound, and nothing follows a close or an
 // error.
+#include "engineio/websocketframe.h"
 #include "fuzzsupport.h"
-#include "websocketframe.h"
 
 using namespace push::engineio;
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "activitystream.h"
-#include "connection.h"
-#include "serviceclient.h"
-#include "tokensource.h"
+#include "client/activitystream.h"
+#include "client/connection.h"
+#include "client/serviceclient.h"
+#include "client/tokensource.h"
 
 #include <QObject>
 #include <QUrlQuery>

@@ -2,10 +2,10 @@
 
 #include <QStringList>
 
-namespace push::core {
+namespace push::app {
 
 // `push-service token`: prints a token of the development issuer, shaped like a Keycloak
 // access token. Returns the process exit code.
 int runTokenCommand(const QStringList &arguments);
 
-} // namespace push::core
+} // namespace push::app

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "connection.h"
+#include "client/connection.h"
 
 #include <QByteArray>
 #include <QDateTime>

@@ -1,9 +1,9 @@
 #include "pushservice.h"
 
-#include "addressquota.h"
-#include "devissuer.h"
-#include "metrics.h"
-#include "subscriberregistry.h"
+#include "auth/devissuer.h"
+#include "fanout/subscriberregistry.h"
+#include "http/addressquota.h"
+#include "metrics/metrics.h"
 
 #include <QLoggingCategory>
 #include <QThread>
@@ -11,7 +11,7 @@
 Q_LOGGING_CATEGORY(lcService, "push.service")
 Q_DECLARE_LOGGING_CATEGORY(lcAuth)
 
-namespace push::core {
+namespace push::app {
 
 PushService::PushService(const Settings &settings, QObject *parent)
     : QObject(parent)
@@ -53,8 +53,8 @@ bool PushService::start(QString *error)
     createBus();
     m_ingress = std::make_unique<Ingress>(m_registry, m_hub, m_bus.get(), m_webhooks.get());
     m_webhooks->start();
-    m_api =
-        std::make_unique<Api>(m_settings, m_registry, m_hub, *m_ingress, m_authenticator, m_status);
+    m_api = std::make_unique<StreamApi>(m_settings, m_registry, m_hub, *m_ingress, m_authenticator,
+                                        m_status);
     m_api->registerRoutes(m_http.router());
     m_configurationApi = std::make_unique<ConfigurationApi>(
         *m_api, m_registry, m_store, this, [this] { reloadConfiguration(); }, &m_activity);
@@ -69,8 +69,9 @@ bool PushService::start(QString *error)
         m_storeReader.reset();
     }
     m_configurationApi->registerRoutes(m_http.router());
-    m_adminApi = std::make_unique<AdminApi>(*m_api, m_registry, m_status, m_activity,
-                                            m_webhooks.get(), int(m_settings.activityPerSecond));
+    m_adminApi =
+        std::make_unique<admin::AdminApi>(*m_api, m_registry, m_status, m_activity,
+                                          m_webhooks.get(), int(m_settings.activityPerSecond));
     m_adminApi->registerRoutes(m_http.router());
     if (m_bus && !m_bus->start(error))
         return false;
@@ -245,4 +246,4 @@ void PushService::stop()
     qCInfo(lcService) << "stopped";
 }
 
-} // namespace push::core
+} // namespace push::app

@@ -1,6 +1,6 @@
 #include "activitystream.h"
 
-#include "serviceclient.h"
+#include "client/serviceclient.h"
 
 #include <QJsonDocument>
 #include <QNetworkReply>

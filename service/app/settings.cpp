@@ -1,6 +1,6 @@
 #include "settings.h"
 
-#include "platform.h"
+#include "platform/platform.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -10,7 +10,7 @@
 
 #include <optional>
 
-namespace push::core {
+namespace push::app {
 
 namespace {
 
@@ -397,4 +397,4 @@ QStringList Settings::changedKeys(const Settings &o) const
     return keys;
 }
 
-} // namespace push::core
+} // namespace push::app

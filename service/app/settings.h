@@ -1,6 +1,6 @@
 #pragma once
 
-#include "authenticator.h"
+#include "auth/authenticator.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -8,7 +8,7 @@
 
 class QCommandLineParser;
 
-namespace push::core {
+namespace push::app {
 
 // Everything the service is told at start. Sources, first wins: command line,
 // environment (PUSH_* and ADSP's own names such as PORT and LOG_LEVEL), the INI file
@@ -72,4 +72,4 @@ struct Settings
     QStringList changedKeys(const Settings &other) const;
 };
 
-} // namespace push::core
+} // namespace push::app

@@ -1,22 +1,22 @@
 #pragma once
 
-#include "activity.h"
-#include "adminapi.h"
-#include "amqpbus.h"
-#include "api.h"
-#include "authenticator.h"
-#include "configsnapshot.h"
-#include "configstore.h"
-#include "configurationapi.h"
-#include "hub.h"
-#include "ingress.h"
-#include "logthrottle.h"
-#include "pushnamespaces.h"
-#include "router.h"
-#include "server.h"
-#include "settings.h"
-#include "storereader.h"
-#include "webhookdispatcher.h"
+#include "admin/adminapi.h"
+#include "app/configurationapi.h"
+#include "app/ingress.h"
+#include "app/pushnamespaces.h"
+#include "app/settings.h"
+#include "app/streamapi.h"
+#include "auth/authenticator.h"
+#include "bus/amqpbus.h"
+#include "config/configsnapshot.h"
+#include "config/configstore.h"
+#include "config/storereader.h"
+#include "fanout/activity.h"
+#include "fanout/hub.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "shared/logthrottle.h"
+#include "webhooks/webhookdispatcher.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -25,7 +25,7 @@
 
 #include <memory>
 
-namespace push::core {
+namespace push::app {
 
 // The whole service in one object: store, configuration, hub, workers, API, listener.
 class PushService final : public QObject
@@ -67,10 +67,10 @@ private:
     fanout::ActivityFeed m_activity;
     std::unique_ptr<webhooks::WebhookDispatcher> m_webhooks;
     std::unique_ptr<Ingress> m_ingress; // where every event goes
-    std::unique_ptr<Api> m_api;
+    std::unique_ptr<StreamApi> m_api;
     std::unique_ptr<config::StoreReader> m_storeReader; // large reads, off this thread
     std::unique_ptr<ConfigurationApi> m_configurationApi;
-    std::unique_ptr<AdminApi> m_adminApi;
+    std::unique_ptr<admin::AdminApi> m_adminApi;
     std::unique_ptr<PushNamespaces> m_namespaces;
     std::unique_ptr<bus::AmqpBus> m_bus;
     QTimer m_storeTimer;
@@ -83,4 +83,4 @@ private:
     bool m_stopped = false;
 };
 
-} // namespace push::core
+} // namespace push::app

@@ -1,11 +1,11 @@
 #include "configurationapi.h"
 
-#include "activity.h"
-#include "configstore.h"
-#include "configuration.h"
-#include "httpconnection.h"
-#include "storereader.h"
-#include "worker.h"
+#include "config/configstore.h"
+#include "config/storereader.h"
+#include "fanout/activity.h"
+#include "http/httpconnection.h"
+#include "http/worker.h"
+#include "shared/configuration.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,7 +13,7 @@
 
 Q_LOGGING_CATEGORY(lcConfigApi, "push.config")
 
-namespace push::core {
+namespace push::app {
 
 using http::ApiError;
 using http::HttpCall;
@@ -40,7 +40,7 @@ QJsonObject revisionJson(const config::ConfigurationRevision &revision)
 
 } // namespace
 
-ConfigurationApi::ConfigurationApi(Api &api, const config::ConfigRegistry &registry,
+ConfigurationApi::ConfigurationApi(StreamApi &api, const config::ConfigRegistry &registry,
                                    config::ConfigStore &store, QObject *control,
                                    std::function<void()> afterChange,
                                    fanout::ActivityFeed *activity)
@@ -54,10 +54,11 @@ ConfigurationApi::ConfigurationApi(Api &api, const config::ConfigRegistry &regis
 
 void ConfigurationApi::registerRoutes(http::Router &router)
 {
-    auto bind = [this](void (ConfigurationApi::*handler)(HttpCall &, const Api::Caller &)) {
-        return m_api.authenticated([this, handler](HttpCall &call, const Api::Caller &caller) {
-            (this->*handler)(call, caller);
-        });
+    auto bind = [this](void (ConfigurationApi::*handler)(HttpCall &, const StreamApi::Caller &)) {
+        return m_api.authenticated(
+            [this, handler](HttpCall &call, const StreamApi::Caller &caller) {
+                (this->*handler)(call, caller);
+            });
     };
     router.route("GET", kPath, bind(&ConfigurationApi::getConfiguration));
     router.route("PATCH", kPath, bind(&ConfigurationApi::patchConfiguration));
@@ -66,8 +67,8 @@ void ConfigurationApi::registerRoutes(http::Router &router)
     router.route("POST", QStringLiteral("/admin/v1/tenants"), bind(&ConfigurationApi::addTenant));
 }
 
-std::optional<ConfigurationApi::Scope> ConfigurationApi::scope(HttpCall &call,
-                                                               const Api::Caller &caller) const
+std::optional<ConfigurationApi::Scope>
+ConfigurationApi::scope(HttpCall &call, const StreamApi::Caller &caller) const
 {
     const std::optional<QString> tenantId =
         m_api.administeredTenant(call, caller, QStringLiteral("configuration"));
@@ -121,7 +122,7 @@ void ConfigurationApi::onStoreReader(HttpCall &call,
     });
 }
 
-void ConfigurationApi::getConfiguration(HttpCall &call, const Api::Caller &caller)
+void ConfigurationApi::getConfiguration(HttpCall &call, const StreamApi::Caller &caller)
 {
     if (call.request.query.hasQueryItem(QStringLiteral("core"))) {
         // The core document, read-only for a tenant's administrators: the streams and
@@ -168,7 +169,7 @@ HttpResponse ConfigurationApi::documentResponse(config::ConfigStore &store, cons
     return HttpResponse::json(latest ? latest->document : QJsonObject());
 }
 
-void ConfigurationApi::revisions(HttpCall &call, const Api::Caller &caller)
+void ConfigurationApi::revisions(HttpCall &call, const StreamApi::Caller &caller)
 {
     const auto target = scope(call, caller);
     if (!target)
@@ -211,7 +212,7 @@ void ConfigurationApi::revisions(HttpCall &call, const Api::Caller &caller)
         });
 }
 
-void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &caller)
+void ConfigurationApi::patchConfiguration(HttpCall &call, const StreamApi::Caller &caller)
 {
     const auto target = scope(call, caller);
     if (!target)
@@ -276,7 +277,7 @@ void ConfigurationApi::patchConfiguration(HttpCall &call, const Api::Caller &cal
     });
 }
 
-bool ConfigurationApi::coreAdministrator(HttpCall &call, const Api::Caller &caller)
+bool ConfigurationApi::coreAdministrator(HttpCall &call, const StreamApi::Caller &caller)
 {
     if (caller.user && caller.user->isCore && configureRefusal(*caller.user, QString()).isEmpty())
         return true;
@@ -286,7 +287,7 @@ bool ConfigurationApi::coreAdministrator(HttpCall &call, const Api::Caller &call
     return false;
 }
 
-void ConfigurationApi::listTenants(HttpCall &call, const Api::Caller &caller)
+void ConfigurationApi::listTenants(HttpCall &call, const StreamApi::Caller &caller)
 {
     if (!coreAdministrator(call, caller))
         return;
@@ -299,7 +300,7 @@ void ConfigurationApi::listTenants(HttpCall &call, const Api::Caller &caller)
     call.reply(HttpResponse::json({{QStringLiteral("results"), tenants}}));
 }
 
-void ConfigurationApi::addTenant(HttpCall &call, const Api::Caller &caller)
+void ConfigurationApi::addTenant(HttpCall &call, const StreamApi::Caller &caller)
 {
     if (!coreAdministrator(call, caller))
         return;
@@ -335,4 +336,4 @@ void ConfigurationApi::addTenant(HttpCall &call, const Api::Caller &caller)
     });
 }
 
-} // namespace push::core
+} // namespace push::app

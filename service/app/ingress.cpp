@@ -1,15 +1,15 @@
 #include "ingress.h"
 
-#include "configsnapshot.h"
-#include "logthrottle.h"
-#include "metrics.h"
-#include "webhookdispatcher.h"
+#include "config/configsnapshot.h"
+#include "metrics/metrics.h"
+#include "shared/logthrottle.h"
+#include "webhooks/webhookdispatcher.h"
 
 #include <QLoggingCategory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcService)
 
-namespace push::core {
+namespace push::app {
 
 Ingress::Ingress(const config::ConfigRegistry &registry, fanout::Hub &hub, bus::AmqpBus *bus,
                  webhooks::WebhookDispatcher *webhooks)
@@ -84,4 +84,4 @@ void Ingress::fromWebhook(DomainEvent &&event)
     });
 }
 
-} // namespace push::core
+} // namespace push::app

@@ -1,16 +1,16 @@
 #pragma once
 
-#include "access.h"
-#include "configsnapshot.h"
-#include "criteria.h"
-#include "fanout.h"
-#include "httpmessage.h"
+#include "config/configsnapshot.h"
+#include "fanout/fanout.h"
+#include "http/httpmessage.h"
+#include "shared/access.h"
+#include "shared/criteria.h"
 
 #include <QString>
 
 #include <variant>
 
-namespace push::core {
+namespace push::app {
 
 // A subscription as SSE and socket.io both resolve it, once the tenant context is known
 // (SSE: ?tenant= or the token's tenant; socket.io: the namespace).
@@ -35,4 +35,4 @@ std::variant<SubscriptionRequest, SubscriptionRefusal>
 resolveSubscription(const config::ConfigSnapshot &snapshot, const User *user,
                     const QString &tenantId, const QString &streamId, const QString &criteriaText);
 
-} // namespace push::core
+} // namespace push::app

@@ -2,7 +2,7 @@
 
 #include <functional>
 
-namespace push::core {
+namespace push::app {
 
 // Calls `onSignal` on the main thread's event loop when SIGTERM or SIGINT arrives (on
 // Windows: Ctrl+C, console close, logoff, shutdown and the service's stop). The platform
@@ -13,4 +13,4 @@ void installShutdownSignals(std::function<void()> onSignal);
 // reload). Nothing on Windows.
 void installReloadSignal(std::function<void()> onReload);
 
-} // namespace push::core
+} // namespace push::app

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #endif
 
-namespace push::core::systemd {
+namespace push::app::systemd {
 
 namespace {
 bool notify(const QByteArray &state)
@@ -74,4 +74,4 @@ QString messagePattern(bool journal)
         "%{category}: %{message}");
 }
 
-} // namespace push::core::systemd
+} // namespace push::app::systemd

@@ -1,20 +1,20 @@
 #include "pushnamespaces.h"
 
-#include "metrics.h"
+#include "metrics/metrics.h"
 
-#include "access.h"
-#include "authenticator.h"
-#include "hub.h"
-#include "subscriberregistry.h"
-#include "subscriptions.h"
-#include "worker.h"
+#include "app/subscriptions.h"
+#include "auth/authenticator.h"
+#include "fanout/hub.h"
+#include "fanout/subscriberregistry.h"
+#include "http/worker.h"
+#include "shared/access.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcSio)
 
-namespace push::core {
+namespace push::app {
 
 using socketio::ConnectRequest;
 using socketio::ConnectResult;
@@ -175,4 +175,4 @@ ConnectResult PushNamespaces::connectVerified(const ConnectRequest &request,
     });
 }
 
-} // namespace push::core
+} // namespace push::app

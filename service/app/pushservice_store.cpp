@@ -2,7 +2,7 @@
 // restarted) is reconnected with a bounded backoff, LISTENed to again and read afresh, so
 // changes other instances made meanwhile arrive; a store that cannot write (SQLite on a
 // full disk) is reported until a write succeeds again.
-#include "pushservice.h"
+#include "app/pushservice.h"
 
 #include <QLoggingCategory>
 
@@ -10,7 +10,7 @@
 
 Q_DECLARE_LOGGING_CATEGORY(lcService)
 
-namespace push::core {
+namespace push::app {
 
 namespace {
 constexpr int kFirstStoreRetryMs = 500;
@@ -75,4 +75,4 @@ void PushService::watchStoreWrites()
     m_status.setStoreError(m_store.writeError());
 }
 
-} // namespace push::core
+} // namespace push::app

@@ -1,6 +1,6 @@
 #include "tokensource.h"
 
-#include "secretstore.h"
+#include "client/secretstore.h"
 
 #include <QCoreApplication>
 #include <QDir>

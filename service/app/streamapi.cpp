@@ -1,21 +1,21 @@
-#include "api.h"
+#include "streamapi.h"
 
-#include "amqpbus.h"
-#include "logthrottle.h"
+#include "bus/amqpbus.h"
+#include "shared/logthrottle.h"
 
-#include "authenticator.h"
-#include "configuration.h"
-#include "httpconnection.h"
-#include "hub.h"
-#include "ingress.h"
-#include "limitmetrics.h"
-#include "metrics.h"
-#include "server.h"
-#include "ssesubscriber.h"
-#include "subscriberregistry.h"
-#include "subscriptions.h"
-#include "webhookdispatcher.h"
-#include "worker.h"
+#include "app/ingress.h"
+#include "app/subscriptions.h"
+#include "auth/authenticator.h"
+#include "fanout/hub.h"
+#include "fanout/subscriberregistry.h"
+#include "http/httpconnection.h"
+#include "http/server.h"
+#include "http/worker.h"
+#include "metrics/limitmetrics.h"
+#include "metrics/metrics.h"
+#include "shared/configuration.h"
+#include "sse/ssesubscriber.h"
+#include "webhooks/webhookdispatcher.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -27,7 +27,7 @@ Q_LOGGING_CATEGORY(lcSse, "push.sse")
 Q_LOGGING_CATEGORY(lcIngest, "push.ingest")
 Q_DECLARE_LOGGING_CATEGORY(lcAuth)
 
-namespace push::core {
+namespace push::app {
 
 using http::ApiError;
 using http::HttpCall;
@@ -43,8 +43,9 @@ QString describe(const QString &tenantId, const QString &streamId)
 
 } // namespace
 
-Api::Api(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
-         Ingress &ingress, auth::Authenticator &authenticator, const ServiceStatus &status)
+StreamApi::StreamApi(const Settings &settings, const config::ConfigRegistry &registry,
+                     fanout::Hub &hub, Ingress &ingress, auth::Authenticator &authenticator,
+                     const ServiceStatus &status)
     : m_settings(settings)
     , m_registry(registry)
     , m_hub(hub)
@@ -53,13 +54,13 @@ Api::Api(const Settings &settings, const config::ConfigRegistry &registry, fanou
     , m_status(status)
 {}
 
-std::function<void(HttpCall &)> Api::authenticated(Handler handler)
+std::function<void(HttpCall &)> StreamApi::authenticated(Handler handler)
 {
     return authenticated(
         [this, handler](HttpCall &call, const Caller &caller) { (this->*handler)(call, caller); });
 }
 
-std::function<void(HttpCall &)> Api::authenticated(CallerHandler handler)
+std::function<void(HttpCall &)> StreamApi::authenticated(CallerHandler handler)
 {
     return [this, handler](HttpCall &call) {
         const QByteArray token = auth::Authenticator::tokenFrom(
@@ -100,8 +101,8 @@ std::function<void(HttpCall &)> Api::authenticated(CallerHandler handler)
     };
 }
 
-std::optional<QString> Api::administeredTenant(HttpCall &call, const Caller &caller,
-                                               const QString &needs) const
+std::optional<QString> StreamApi::administeredTenant(HttpCall &call, const Caller &caller,
+                                                     const QString &needs) const
 {
     if (!caller.user) {
         call.fail(ApiError::Unauthorized, QStringLiteral("%1 needs a token").arg(needs));
@@ -128,18 +129,21 @@ std::optional<QString> Api::administeredTenant(HttpCall &call, const Caller &cal
     return tenantId;
 }
 
-void Api::registerRoutes(http::Router &router)
+void StreamApi::registerRoutes(http::Router &router)
 {
     router.route("GET", QStringLiteral("/"), [this](HttpCall &c) { root(c); });
     router.route("GET", QStringLiteral("/health"), [this](HttpCall &c) { health(c); });
     router.route("GET", QStringLiteral("/metrics"), [this](HttpCall &c) { metricsText(c); });
     router.route("GET", QStringLiteral("/swagger/docs/v1"), [this](HttpCall &c) { openApi(c); });
-    router.route("GET", QStringLiteral("/stream/v1/streams"), authenticated(&Api::listStreams));
-    router.route("GET", QStringLiteral("/stream/v1/streams/<arg>"), authenticated(&Api::subscribe));
-    router.route("POST", QStringLiteral("/event/v1/events"), authenticated(&Api::publishEvent));
+    router.route("GET", QStringLiteral("/stream/v1/streams"),
+                 authenticated(&StreamApi::listStreams));
+    router.route("GET", QStringLiteral("/stream/v1/streams/<arg>"),
+                 authenticated(&StreamApi::subscribe));
+    router.route("POST", QStringLiteral("/event/v1/events"),
+                 authenticated(&StreamApi::publishEvent));
 }
 
-QString Api::baseUrl(const http::HttpRequest &request) const
+QString StreamApi::baseUrl(const http::HttpRequest &request) const
 {
     if (!m_settings.publicUrl.isEmpty())
         return m_settings.publicUrl.endsWith(QLatin1Char('/')) ? m_settings.publicUrl.chopped(1)
@@ -153,7 +157,7 @@ QString Api::baseUrl(const http::HttpRequest &request) const
                                             : QString::fromLatin1(host));
 }
 
-void Api::root(HttpCall &call)
+void StreamApi::root(HttpCall &call)
 {
     const QString base = baseUrl(call.request);
     auto link = [](const QString &href) { return QJsonObject{{QStringLiteral("href"), href}}; };
@@ -171,7 +175,7 @@ void Api::root(HttpCall &call)
     }));
 }
 
-void Api::health(HttpCall &call)
+void StreamApi::health(HttpCall &call)
 {
     qint64 connections = 0;
     qint64 subscribers = 0;
@@ -215,7 +219,7 @@ void Api::health(HttpCall &call)
     call.reply(HttpResponse::json(body, healthy ? 200 : 503));
 }
 
-void Api::metricsText(HttpCall &call)
+void StreamApi::metricsText(HttpCall &call)
 {
     qint64 connections = 0;
     qint64 queued = 0;
@@ -268,7 +272,7 @@ void Api::metricsText(HttpCall &call)
     call.reply(HttpResponse::text(200, text, "text/plain; version=0.0.4; charset=utf-8"));
 }
 
-void Api::openApi(HttpCall &call)
+void StreamApi::openApi(HttpCall &call)
 {
     QFile file(QStringLiteral(":/push/openapi.json"));
     if (!file.open(QIODevice::ReadOnly)) {
@@ -308,7 +312,7 @@ bool resolveContext(HttpCall &call, const config::ConfigSnapshot &snapshot, cons
 
 } // namespace
 
-void Api::listStreams(HttpCall &call, const Caller &caller)
+void StreamApi::listStreams(HttpCall &call, const Caller &caller)
 {
     const config::SnapshotPtr snapshot = m_registry.current();
     QString tenantId;
@@ -324,7 +328,7 @@ void Api::listStreams(HttpCall &call, const Caller &caller)
     call.reply(HttpResponse::json(result));
 }
 
-void Api::subscribe(HttpCall &call, const Caller &caller)
+void StreamApi::subscribe(HttpCall &call, const Caller &caller)
 {
     const config::SnapshotPtr snapshot = m_registry.current();
     const QString streamId = call.args.value(0);
@@ -360,7 +364,7 @@ void Api::subscribe(HttpCall &call, const Caller &caller)
                             << QStringLiteral("(worker %1)").arg(registry.index());
 }
 
-void Api::publishEvent(HttpCall &call, const Caller &caller)
+void StreamApi::publishEvent(HttpCall &call, const Caller &caller)
 {
     if (!caller.user) {
         call.fail(ApiError::Unauthorized,
@@ -428,8 +432,8 @@ void Api::publishEvent(HttpCall &call, const Caller &caller)
                       });
 }
 
-void Api::answerPublished(HttpCall &call, const DomainEvent &event, const QString &who,
-                          const Ingress::Result &result)
+void StreamApi::answerPublished(HttpCall &call, const DomainEvent &event, const QString &who,
+                                const Ingress::Result &result)
 {
     using Route = Ingress::Result::Route;
     switch (result.route) {
@@ -463,4 +467,4 @@ void Api::answerPublished(HttpCall &call, const DomainEvent &event, const QStrin
     }
 }
 
-} // namespace push::core
+} // namespace push::app

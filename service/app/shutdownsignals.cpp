@@ -1,9 +1,9 @@
 #include "shutdownsignals.h"
 
-#include "platform.h"
+#include "platform/platform.h"
 
 // The signals and console events themselves are the platform seam's (service/platform).
-namespace push::core {
+namespace push::app {
 
 void installShutdownSignals(std::function<void()> onSignal)
 {
@@ -15,4 +15,4 @@ void installReloadSignal(std::function<void()> onReload)
     platform::installReloadHandler(std::move(onReload));
 }
 
-} // namespace push::core
+} // namespace push::app

@@ -1,8 +1,8 @@
 #include "admincommands.h"
 
-#include "configstore.h"
-#include "configuration.h"
-#include "settings.h"
+#include "app/settings.h"
+#include "config/configstore.h"
+#include "shared/configuration.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -11,7 +11,7 @@
 
 #include <optional>
 
-namespace push::core {
+namespace push::app {
 
 namespace {
 
@@ -188,4 +188,4 @@ int runAdminCommand(const QStringList &arguments)
     return fail(QStringLiteral("unknown command '%1 %2'; see --help").arg(command, action));
 }
 
-} // namespace push::core
+} // namespace push::app

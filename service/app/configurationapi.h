@@ -1,6 +1,6 @@
 #pragma once
 
-#include "api.h"
+#include "app/streamapi.h"
 
 #include <QJsonObject>
 
@@ -17,7 +17,7 @@ namespace push::fanout {
 class ActivityFeed;
 }
 
-namespace push::core {
+namespace push::app {
 
 // ADSP's configuration service API for platform:push-service (adsp-compatibility.md "Configuration
 // service API") and the tenant list:
@@ -34,9 +34,9 @@ namespace push::core {
 class ConfigurationApi
 {
 public:
-    ConfigurationApi(Api &api, const config::ConfigRegistry &registry, config::ConfigStore &store,
-                     QObject *control, std::function<void()> afterChange,
-                     fanout::ActivityFeed *activity = nullptr);
+    ConfigurationApi(StreamApi &api, const config::ConfigRegistry &registry,
+                     config::ConfigStore &store, QObject *control,
+                     std::function<void()> afterChange, fanout::ActivityFeed *activity = nullptr);
 
     void registerRoutes(http::Router &router);
     // Reads (the document, revisions) then run on the reader's thread, not the control
@@ -52,22 +52,22 @@ private:
         QString author;
     };
     // Who is asking for which document; answers 400/401/403/404 itself when it fails.
-    std::optional<Scope> scope(http::HttpCall &call, const Api::Caller &caller) const;
+    std::optional<Scope> scope(http::HttpCall &call, const StreamApi::Caller &caller) const;
     // Tenants are for core users with configuration-admin; answers 401/403 itself.
-    static bool coreAdministrator(http::HttpCall &call, const Api::Caller &caller);
+    static bool coreAdministrator(http::HttpCall &call, const StreamApi::Caller &caller);
     // Runs `job` on the control thread and answers the call with its response.
     void onControlThread(http::HttpCall &call, std::function<http::HttpResponse()> job);
     // Runs a read on the store reader (the control thread's store without one).
     void onStoreReader(http::HttpCall &call,
                        std::function<http::HttpResponse(config::ConfigStore &)> job);
 
-    void getConfiguration(http::HttpCall &call, const Api::Caller &caller);
-    void patchConfiguration(http::HttpCall &call, const Api::Caller &caller);
-    void revisions(http::HttpCall &call, const Api::Caller &caller);
-    void listTenants(http::HttpCall &call, const Api::Caller &caller);
-    void addTenant(http::HttpCall &call, const Api::Caller &caller);
+    void getConfiguration(http::HttpCall &call, const StreamApi::Caller &caller);
+    void patchConfiguration(http::HttpCall &call, const StreamApi::Caller &caller);
+    void revisions(http::HttpCall &call, const StreamApi::Caller &caller);
+    void listTenants(http::HttpCall &call, const StreamApi::Caller &caller);
+    void addTenant(http::HttpCall &call, const StreamApi::Caller &caller);
 
-    Api &m_api;
+    StreamApi &m_api;
     const config::ConfigRegistry &m_registry;
     config::ConfigStore &m_store; // touched on the control thread only
     QObject *m_control;
@@ -76,4 +76,4 @@ private:
     fanout::ActivityFeed *m_activity;
 };
 
-} // namespace push::core
+} // namespace push::app

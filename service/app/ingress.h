@@ -1,9 +1,9 @@
 #pragma once
 
-#include "amqpbus.h"
-#include "deduplicator.h"
-#include "domainevent.h"
-#include "hub.h"
+#include "bus/amqpbus.h"
+#include "fanout/hub.h"
+#include "shared/deduplicator.h"
+#include "shared/domainevent.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -20,7 +20,7 @@ namespace push::webhooks {
 class WebhookDispatcher;
 }
 
-namespace push::core {
+namespace push::app {
 
 // Where an event goes, decided in one place for every way in: the API's POST, the
 // broker's queues, and the events webhooks trigger. Built once with what it routes to.
@@ -71,4 +71,4 @@ private:
     Deduplicator m_seenShared{100000, std::chrono::minutes(5)};
 };
 
-} // namespace push::core
+} // namespace push::app

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "access.h"
-#include "configsnapshot.h"
-#include "ingress.h"
-#include "router.h"
-#include "settings.h"
+#include "app/ingress.h"
+#include "app/settings.h"
+#include "config/configsnapshot.h"
+#include "http/router.h"
+#include "shared/access.h"
 
 #include <QList>
 #include <QMutex>
@@ -34,7 +34,7 @@ namespace push::webhooks {
 class WebhookDispatcher;
 }
 
-namespace push::core {
+namespace push::app {
 
 // What /health reports about the parts that are not the API itself.
 struct ServiceStatus
@@ -64,11 +64,11 @@ private:
 // The REST routes and the SSE route, registered on a Router. Handlers run on the I/O
 // worker that read the request and only touch thread-safe state: the configuration
 // snapshot, the hub and atomics.
-class Api
+class StreamApi
 {
 public:
-    Api(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
-        Ingress &ingress, auth::Authenticator &authenticator, const ServiceStatus &status);
+    StreamApi(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
+              Ingress &ingress, auth::Authenticator &authenticator, const ServiceStatus &status);
 
     const fanout::Hub &hub() const { return m_hub; }
 
@@ -93,7 +93,7 @@ public:
                                               const QString &needs) const;
 
 private:
-    using Handler = void (Api::*)(http::HttpCall &, const Caller &);
+    using Handler = void (StreamApi::*)(http::HttpCall &, const Caller &);
     std::function<void(http::HttpCall &)> authenticated(Handler handler);
 
     void root(http::HttpCall &call);
@@ -116,4 +116,4 @@ private:
     const ServiceStatus &m_status;
 };
 
-} // namespace push::core
+} // namespace push::app

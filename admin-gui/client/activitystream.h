@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sseparser.h"
+#include "shared/sseparser.h"
 
 #include <QJsonObject>
 #include <QObject>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "configsnapshot.h"
-#include "socketioserver.h"
+#include "config/configsnapshot.h"
+#include "socketio/socketioserver.h"
 
 #include <QRegularExpression>
 
@@ -14,7 +14,7 @@ namespace push::fanout {
 class Hub;
 }
 
-namespace push::core {
+namespace push::app {
 
 // The push service's socket.io namespaces (adsp-compatibility.md "socket.io"): `/` is the
 // cross-tenant context (core users only), `/<tenant name>` a tenant's; the handshake
@@ -43,4 +43,4 @@ private:
     QRegularExpression m_tenantNamespace;
 };
 
-} // namespace push::core
+} // namespace push::app

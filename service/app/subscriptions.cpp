@@ -1,6 +1,6 @@
 #include "subscriptions.h"
 
-namespace push::core {
+namespace push::app {
 
 std::variant<SubscriptionRequest, SubscriptionRefusal>
 resolveSubscription(const config::ConfigSnapshot &snapshot, const User *user,
@@ -33,4 +33,4 @@ resolveSubscription(const config::ConfigSnapshot &snapshot, const User *user,
     return request;
 }
 
-} // namespace push::core
+} // namespace push::app

@@ -1,14 +1,14 @@
 #include "tokencommand.h"
 
-#include "access.h"
-#include "configstore.h"
-#include "devissuer.h"
-#include "settings.h"
+#include "app/settings.h"
+#include "auth/devissuer.h"
+#include "config/configstore.h"
+#include "shared/access.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
 
-namespace push::core {
+namespace push::app {
 
 int runTokenCommand(const QStringList &arguments)
 {
@@ -98,4 +98,4 @@ int runTokenCommand(const QStringList &arguments)
     return 0;
 }
 
-} // namespace push::core
+} // namespace push::app

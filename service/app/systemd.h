@@ -5,7 +5,7 @@
 // What the service tells systemd, and how it logs to the journal. Built on libsystemd's
 // sd_notify when the build found libsystemd (PUSH_HAVE_SYSTEMD); elsewhere (Windows, a
 // build without libsystemd-dev) the notifications do nothing.
-namespace push::core::systemd {
+namespace push::app::systemd {
 
 // READY=1 with a STATUS= line: the port is served. False when not started by systemd
 // (no NOTIFY_SOCKET) or built without libsystemd.
@@ -21,4 +21,4 @@ bool stderrIsJournal();
 // <7> debug) and no timestamp for the journal, a timestamped line otherwise.
 QString messagePattern(bool journal);
 
-} // namespace push::core::systemd
+} // namespace push::app::systemd
