@@ -2,6 +2,7 @@
 
 #include "config/configsnapshot.h"
 #include "metrics/metrics.h"
+#include "resume/replaylog.h"
 #include "shared/logthrottle.h"
 #include "webhooks/webhookdispatcher.h"
 
@@ -12,12 +13,57 @@ Q_DECLARE_LOGGING_CATEGORY(lcService)
 namespace push::app {
 
 Ingress::Ingress(const config::ConfigRegistry &registry, fanout::Hub &hub, bus::AmqpBus *bus,
-                 webhooks::WebhookDispatcher *webhooks)
+                 webhooks::WebhookDispatcher *webhooks, resume::ReplayLog *log)
     : m_registry(registry)
     , m_hub(hub)
     , m_bus(bus)
     , m_webhooks(webhooks)
+    , m_log(log)
 {}
+
+void Ingress::toHub(const DomainEvent &event, std::function<void(Result)> done)
+{
+    if (!m_log) {
+        Result result;
+        result.published = m_hub.publish(event);
+        done(std::move(result));
+        return;
+    }
+    // Only what some stream of the tenant carries is kept (the cross-tenant instances
+    // are not resumable).
+    const config::SnapshotPtr snapshot = m_registry.current();
+    bool carried = false;
+    const Tenant *tenant = snapshot->findTenant(event.tenantId);
+    if (tenant) {
+        for (const Stream &stream : snapshot->streamsFor(tenant->id)) {
+            if (stream.match(event, event.tenantId)) {
+                carried = true;
+                break;
+            }
+        }
+    }
+    const bool queued =
+        m_log->append(event, carried, [this, event, done](const resume::Appended &appended) {
+            Result result;
+            if (!appended.error.isEmpty()) {
+                result.route = Result::Route::Failed;
+                result.error = appended.error;
+            } else if (appended.duplicate) {
+                ++metrics::registry().duplicateEvents;
+                result.route = Result::Route::Duplicate;
+            } else {
+                result.published = m_hub.publish(event, appended.cursor);
+                if (appended.cursor)
+                    result.cursor = appended.cursor->toString();
+            }
+            done(std::move(result));
+        });
+    if (!queued)
+        done({Result::Route::Failed,
+              {},
+              {},
+              QStringLiteral("the replay log is busy: too many events waiting to be written")});
+}
 
 void Ingress::publish(const DomainEvent &event, const QByteArray &traceparent, QObject *context,
                       std::function<void(Result)> done)
@@ -36,14 +82,20 @@ void Ingress::publish(const DomainEvent &event, const QByteArray &traceparent, Q
     }
     if (!event.id.isEmpty() && !m_seenApi.firstSeen(event.id)) {
         ++metrics::registry().duplicateEvents;
-        done({Result::Route::Duplicate, {}, {}});
+        done({Result::Route::Duplicate, {}, {}, {}});
         return;
     }
-    Result result;
-    result.published = m_hub.publish(event);
-    if (m_webhooks)
-        m_webhooks->offer(event);
-    done(std::move(result));
+    toHub(event, [this, event, context, done = std::move(done)](Result result) {
+        if (m_webhooks && result.route == Result::Route::Hub)
+            m_webhooks->offer(event);
+        if (!m_log) {
+            done(std::move(result));
+            return;
+        }
+        // Answered on the caller's thread, as through the broker.
+        QMetaObject::invokeMethod(
+            context, [done, result = std::move(result)] { done(result); }, Qt::QueuedConnection);
+    });
 }
 
 QString Ingress::fromBroker(DomainEvent &&event, bus::AmqpBus::Delivery delivery)
@@ -61,7 +113,14 @@ QString Ingress::fromBroker(DomainEvent &&event, bus::AmqpBus::Delivery delivery
         return QString();
     }
     if (!shared)
-        m_hub.publish(event);
+        toHub(event, [](const Result &result) {
+            static LogThrottle throttle;
+            if (result.route == Result::Route::Failed)
+                if (const int held = throttle.allow(); held >= 0)
+                    qCWarning(lcService).noquote()
+                        << "an event off the broker was not delivered:" << result.error
+                        << LogThrottle::suppressed(held);
+        });
     else if (m_webhooks)
         m_webhooks->offer(event);
     return QString();
@@ -71,7 +130,7 @@ void Ingress::fromWebhook(DomainEvent &&event)
 {
     ++metrics::registry().eventsFromWebhooks;
     if (!m_bus) {
-        m_hub.publish(event);
+        toHub(event, [](const Result &) {});
         return;
     }
     m_bus->publish(event, QByteArray(), &m_answers, [](bool ok, const QString &error) {

@@ -20,6 +20,10 @@ namespace push::webhooks {
 class WebhookDispatcher;
 }
 
+namespace push::resume {
+class ReplayLog;
+}
+
 namespace push::app {
 
 // Where an event goes, decided in one place for every way in: the API's POST, the
@@ -29,13 +33,18 @@ namespace push::app {
 // goes to the exchange, and comes back from this instance's own queue (to the hub) and
 // from the queue the instances share (to the webhooks: each is called once, whatever
 // the number of instances).
+//
+// With a replay log (docs/resume.md), every event on its way to the hub goes through the
+// log's writer first, in order: the events some stream of their tenant carries are
+// appended, and each reaches the hub, with its cursor, once its batch is committed.
 class Ingress
 {
 public:
-    // `bus` and `webhooks` may be null (HTTP ingest only; no webhook dispatcher). Called
-    // from any thread: the snapshot, the hub, the bus and the dispatcher are thread-safe.
+    // `bus`, `webhooks` and `log` may be null (HTTP ingest only; no webhook dispatcher; no
+    // resume). Called from any thread: the snapshot, the hub, the bus, the dispatcher and
+    // the log are thread-safe.
     Ingress(const config::ConfigRegistry &registry, fanout::Hub &hub, bus::AmqpBus *bus,
-            webhooks::WebhookDispatcher *webhooks);
+            webhooks::WebhookDispatcher *webhooks, resume::ReplayLog *log = nullptr);
     Ingress(const Ingress &) = delete;
     Ingress &operator=(const Ingress &) = delete;
 
@@ -44,6 +53,7 @@ public:
         enum class Route { Hub, Broker, Duplicate, Failed };
         Route route = Route::Hub;
         fanout::Hub::Published published; // Route::Hub
+        QByteArray cursor;                // Route::Hub, when the log has the event
         QString error;                    // Route::Failed
     };
     // An event from the API, its tenant resolved. `done` runs at once, or (through the
@@ -57,10 +67,15 @@ public:
     void fromWebhook(DomainEvent &&event);
 
 private:
+    // To this instance's hub: through the log when there is one. `done` runs on the log's
+    // writer thread, or at once without a log.
+    void toHub(const DomainEvent &event, std::function<void(Result)> done);
+
     const config::ConfigRegistry &m_registry;
     fanout::Hub &m_hub;
     bus::AmqpBus *m_bus;
     webhooks::WebhookDispatcher *m_webhooks;
+    resume::ReplayLog *m_log;
     QObject m_answers; // on the thread that built the ingress: the broker's answers to
                        // webhook-triggered events are logged there
     // Event ids seen lately: from the API (without a broker), from this instance's queue

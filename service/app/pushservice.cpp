@@ -5,6 +5,7 @@
 #include "http/addressquota.h"
 #include "metrics/metrics.h"
 
+#include <QDir>
 #include <QLoggingCategory>
 #include <QThread>
 
@@ -51,10 +52,13 @@ bool PushService::start(QString *error)
         m_registry, webhookOptions,
         [this](DomainEvent &&event) { m_ingress->fromWebhook(std::move(event)); });
     createBus();
-    m_ingress = std::make_unique<Ingress>(m_registry, m_hub, m_bus.get(), m_webhooks.get());
+    if (m_settings.resume && !openReplayLog(error))
+        return false;
+    m_ingress =
+        std::make_unique<Ingress>(m_registry, m_hub, m_bus.get(), m_webhooks.get(), m_log.get());
     m_webhooks->start();
     m_api = std::make_unique<StreamApi>(m_settings, m_registry, m_hub, *m_ingress, m_authenticator,
-                                        m_status);
+                                        m_status, m_log.get());
     m_api->registerRoutes(m_http.router());
     m_configurationApi = std::make_unique<ConfigurationApi>(
         *m_api, m_registry, m_store, this, [this] { reloadConfiguration(); }, &m_activity);
@@ -133,6 +137,24 @@ bool PushService::start(QString *error)
                                 << m_http.workers().size() << "I/O workers";
     qCInfo(lcService).noquote()
         << QStringLiteral("listening on http://%1:%2").arg(m_settings.bind.toString()).arg(port());
+    return true;
+}
+
+bool PushService::openReplayLog(QString *error)
+{
+    resume::LogOptions options;
+    options.path = QDir(m_settings.dataDir).filePath(QStringLiteral("replay.db"));
+    options.retentionMs = m_settings.resumeRetentionHours * 3600 * 1000;
+    options.maxLength = m_settings.resumeMaxLength;
+    m_log = std::make_unique<resume::ReplayLog>(options);
+    if (!m_log->open(error)) {
+        *error = QStringLiteral("the replay log: %1").arg(*error);
+        return false;
+    }
+    qCInfo(lcService).noquote() << "replay log" << options.path << "with"
+                                << m_log->stats().entries.load() << "entries; retention"
+                                << m_settings.resumeRetentionHours << "h," << options.maxLength
+                                << "entries per tenant";
     return true;
 }
 
@@ -239,6 +261,8 @@ void PushService::stop()
     if (m_webhooks)
         m_webhooks->stop();
     m_storeReader.reset(); // its last answers go to workers that are still there
+    if (m_log)
+        m_log->close(); // likewise: what it had queued reaches the hub, its reads the workers
     // Subscribers closing on the way out tell no one: the workers are going away.
     m_activity.stop();
     m_http.stop(QStringLiteral("the service is shutting down")); // joins the workers

@@ -15,6 +15,7 @@
 #include "fanout/hub.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "resume/replaylog.h"
 #include "shared/logthrottle.h"
 #include "webhooks/webhookdispatcher.h"
 
@@ -46,6 +47,7 @@ public:
 
 private:
     bool setUpIdentity(QString *error);
+    bool openReplayLog(QString *error);
     // Rebuilds the snapshot; `changedBy` names a change made outside this instance's API.
     void reloadConfiguration(const QString &changedBy = QString());
     void watchStore();
@@ -66,7 +68,8 @@ private:
     ServiceStatus m_status;
     fanout::ActivityFeed m_activity;
     std::unique_ptr<webhooks::WebhookDispatcher> m_webhooks;
-    std::unique_ptr<Ingress> m_ingress; // where every event goes
+    std::unique_ptr<resume::ReplayLog> m_log; // null when resume is off
+    std::unique_ptr<Ingress> m_ingress;       // where every event goes
     std::unique_ptr<StreamApi> m_api;
     std::unique_ptr<config::StoreReader> m_storeReader; // large reads, off this thread
     std::unique_ptr<ConfigurationApi> m_configurationApi;

@@ -241,6 +241,36 @@ bool resolveIdentity(const Source &source, Settings *s, QString *error)
     return true;
 }
 
+// Resumable streams; ADSP's names for the same settings are read too.
+bool resolveResume(const Source &source, Settings *s, QString *error)
+{
+    const QString resume =
+        source
+            .value(QString(),
+                   {QStringLiteral("PUSH_RESUME"), QStringLiteral("PUSH_BUFFER_ENABLED")},
+                   QStringLiteral("resume/enabled"))
+            .toLower();
+    if (resume == QLatin1String("on") || resume == QLatin1String("true")) {
+        s->resume = true;
+    } else if (resume == QLatin1String("off") || resume == QLatin1String("false")) {
+        s->resume = false;
+    } else if (!resume.isEmpty()) {
+        *error = QStringLiteral("PUSH_RESUME must be on or off, not '%1'").arg(resume);
+        return false;
+    }
+    return readInt(source.value(QString(),
+                                {QStringLiteral("PUSH_RESUME_RETENTION_HOURS"),
+                                 QStringLiteral("PUSH_BUFFER_RETENTION_HOURS")},
+                                QStringLiteral("resume/retentionHours")),
+                   QStringLiteral("resume retention"), 1, 24 * 365, &s->resumeRetentionHours,
+                   error) &&
+           readInt(source.value(QString(),
+                                {QStringLiteral("PUSH_RESUME_MAX_LENGTH"),
+                                 QStringLiteral("PUSH_BUFFER_MAX_LENGTH")},
+                                QStringLiteral("resume/maxLength")),
+                   QStringLiteral("resume log length"), 1, 100000000, &s->resumeMaxLength, error);
+}
+
 // The event bus and the shared store.
 bool resolveBusAndStore(const Source &source, Settings *s, QString *error)
 {
@@ -272,7 +302,7 @@ bool resolveBusAndStore(const Source &source, Settings *s, QString *error)
         *error = QStringLiteral("the database URL must start with postgresql://");
         return false;
     }
-    return true;
+    return resolveResume(source, s, error);
 }
 
 } // namespace
@@ -394,6 +424,9 @@ QStringList Settings::changedKeys(const Settings &o) const
     check(webhookTimeoutMs == o.webhookTimeoutMs, "webhooks/timeoutMs");
     check(webhookMaxInFlight == o.webhookMaxInFlight, "webhooks/maxInFlight");
     check(webhookMaxQueued == o.webhookMaxQueued, "webhooks/maxQueued");
+    check(resume == o.resume, "resume/enabled");
+    check(resumeRetentionHours == o.resumeRetentionHours, "resume/retentionHours");
+    check(resumeMaxLength == o.resumeMaxLength, "resume/maxLength");
     return keys;
 }
 

@@ -55,6 +55,11 @@ struct Settings
     // Shared store: empty = the embedded SQLite file in dataDir. postgresql://user:password@
     // host:port/database for PostgreSQL (Qt's QPSQL driver).
     QString databaseUrl;
+    // Resumable streams (docs/resume.md): the replay log, its retention by age and length
+    // per tenant. Off: the frames of a service without it, exactly.
+    bool resume = true;
+    qint64 resumeRetentionHours = 24;
+    qint64 resumeMaxLength = 100000;
 
     // Adds the options that configure the service to `parser`.
     static void addOptions(QCommandLineParser &parser);

@@ -45,13 +45,14 @@ QString describe(const QString &tenantId, const QString &streamId)
 
 StreamApi::StreamApi(const Settings &settings, const config::ConfigRegistry &registry,
                      fanout::Hub &hub, Ingress &ingress, auth::Authenticator &authenticator,
-                     const ServiceStatus &status)
+                     const ServiceStatus &status, resume::ReplayLog *log)
     : m_settings(settings)
     , m_registry(registry)
     , m_hub(hub)
     , m_ingress(ingress)
     , m_authenticator(authenticator)
     , m_status(status)
+    , m_log(log)
 {}
 
 std::function<void(HttpCall &)> StreamApi::authenticated(Handler handler)
@@ -139,6 +140,8 @@ void StreamApi::registerRoutes(http::Router &router)
                  authenticated(&StreamApi::listStreams));
     router.route("GET", QStringLiteral("/stream/v1/streams/<arg>"),
                  authenticated(&StreamApi::subscribe));
+    router.route("GET", QStringLiteral("/stream/v1/streams/<arg>/events"),
+                 authenticated(&StreamApi::pollEvents));
     router.route("POST", QStringLiteral("/event/v1/events"),
                  authenticated(&StreamApi::publishEvent));
 }
@@ -247,6 +250,7 @@ void StreamApi::metricsText(HttpCall &call)
     text += header("push_store_writable", "gauge",
                    "0 when the store's last write failed (disk full, read-only).");
     text += sample("push_store_writable", {}, writable ? 1 : 0);
+    text += resumeMetrics();
     if (const bus::AmqpBus *bus = m_status.bus) {
         text += header("push_amqp_connected", "gauge", "1 while connected to the broker.");
         text += sample("push_amqp_connected", {},
@@ -283,12 +287,8 @@ void StreamApi::openApi(HttpCall &call)
     call.reply(HttpResponse::json(200, file.readAll()));
 }
 
-namespace {
-
-// The tenant context of a stream request: the named tenant, else the caller's, else the
-// cross-tenant context for a core user. Fails the call (and returns false) otherwise.
-bool resolveContext(HttpCall &call, const config::ConfigSnapshot &snapshot, const User *user,
-                    QString *tenantId)
+bool StreamApi::resolveContext(HttpCall &call, const config::ConfigSnapshot &snapshot,
+                               const User *user, QString *tenantId)
 {
     const QString reference = call.request.queryValue(QStringLiteral("tenant"));
     if (!reference.isEmpty()) {
@@ -309,8 +309,6 @@ bool resolveContext(HttpCall &call, const config::ConfigSnapshot &snapshot, cons
                              "or call with a token of the tenant"));
     return false;
 }
-
-} // namespace
 
 void StreamApi::listStreams(HttpCall &call, const Caller &caller)
 {
@@ -352,11 +350,14 @@ void StreamApi::subscribe(HttpCall &call, const Caller &caller)
     }
     fanout::SubscriberRegistry &registry = m_hub.registry(call.worker->index());
     call.connection->startStream(200, sse::SseSubscriber::streamHeaders());
-    registry.addSubscriber(std::make_unique<sse::SseSubscriber>(
-                               call.connection, request.key, std::move(request.criteria),
-                               registry.settings().subscriberBufferBytes,
-                               fanout::SubscriberInfo::now(caller.get(), call.request.peer)),
-                           call.connection);
+    auto *subscriber = static_cast<sse::SseSubscriber *>(
+        registry.addSubscriber(std::make_unique<sse::SseSubscriber>(
+                                   call.connection, request.key, std::move(request.criteria),
+                                   registry.settings().subscriberBufferBytes,
+                                   fanout::SubscriberInfo::now(caller.get(), call.request.peer)),
+                               call.connection));
+    if (m_log)
+        startResume(call, *subscriber, request.key); // registered first: nothing live is missed
     qCInfo(lcSse).noquote() << "subscriber"
                             << (caller.user ? caller.user->id : QStringLiteral("(anonymous)"))
                             << "from" << call.request.peer.toString() << "on"
@@ -459,10 +460,12 @@ void StreamApi::answerPublished(HttpCall &call, const DomainEvent &event, const 
             << "event" << result.published.sequence
             << event.eventNamespace + QLatin1Char(':') + event.name << "for" << event.tenantId
             << "from" << who << "matched" << result.published.streams << "streams";
-        call.reply(
-            HttpResponse::json({{QStringLiteral("sequence"), qint64(result.published.sequence)},
-                                {QStringLiteral("tenantId"), event.tenantId},
-                                {QStringLiteral("streams"), result.published.streams}}));
+        QJsonObject answer{{QStringLiteral("sequence"), qint64(result.published.sequence)},
+                           {QStringLiteral("tenantId"), event.tenantId},
+                           {QStringLiteral("streams"), result.published.streams}};
+        if (!result.cursor.isEmpty())
+            answer.insert(QStringLiteral("cursor"), QString::fromLatin1(result.cursor));
+        call.reply(HttpResponse::json(answer));
         return;
     }
 }

@@ -30,8 +30,16 @@ namespace push::http {
 class Server;
 } // namespace push::http
 
+namespace push::sse {
+class SseSubscriber;
+}
+
 namespace push::webhooks {
 class WebhookDispatcher;
+}
+
+namespace push::resume {
+class ReplayLog;
 }
 
 namespace push::app {
@@ -67,8 +75,10 @@ private:
 class StreamApi
 {
 public:
+    // `log`: the replay log, null when resume is off.
     StreamApi(const Settings &settings, const config::ConfigRegistry &registry, fanout::Hub &hub,
-              Ingress &ingress, auth::Authenticator &authenticator, const ServiceStatus &status);
+              Ingress &ingress, auth::Authenticator &authenticator, const ServiceStatus &status,
+              resume::ReplayLog *log = nullptr);
 
     const fanout::Hub &hub() const { return m_hub; }
 
@@ -102,11 +112,21 @@ private:
     void openApi(http::HttpCall &call);
     void listStreams(http::HttpCall &call, const Caller &caller);
     void subscribe(http::HttpCall &call, const Caller &caller);
+    // In streamapi_resume.cpp (docs/resume.md): the catch-up of a new SSE subscriber, the
+    // polling read of a stream's log, and the log's metrics.
+    void startResume(http::HttpCall &call, sse::SseSubscriber &subscriber,
+                     const fanout::StreamKey &key);
+    void pollEvents(http::HttpCall &call, const Caller &caller);
+    QByteArray resumeMetrics() const;
     void publishEvent(http::HttpCall &call, const Caller &caller);
     static void answerPublished(http::HttpCall &call, const DomainEvent &event, const QString &who,
                                 const Ingress::Result &result);
 
     QString baseUrl(const http::HttpRequest &request) const;
+    // The tenant context of a stream request: the named tenant, else the caller's, else the
+    // cross-tenant context for a core user. Fails the call (and returns false) otherwise.
+    static bool resolveContext(http::HttpCall &call, const config::ConfigSnapshot &snapshot,
+                               const User *user, QString *tenantId);
 
     const Settings &m_settings;
     const config::ConfigRegistry &m_registry;
@@ -114,6 +134,7 @@ private:
     Ingress &m_ingress;
     auth::Authenticator &m_authenticator;
     const ServiceStatus &m_status;
+    resume::ReplayLog *m_log;
 };
 
 } // namespace push::app

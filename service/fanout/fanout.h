@@ -2,6 +2,7 @@
 
 #include "shared/access.h"
 #include "shared/criteria.h"
+#include "shared/cursor.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -46,7 +47,13 @@ struct StreamKey
 struct FanoutItem
 {
     StreamKey key;
-    quint64 sequence = 0;     // the event's number, as the hub gave it
+    quint64 sequence = 0; // the event's number, as the hub gave it
+    // Where the event is in its tenant's replay log (docs/resume.md): "<epoch>.<ms>-<seq>"
+    // and the entry id. Empty for an event the log does not keep (resume off, the
+    // cross-tenant instance).
+    QByteArray cursor;
+    EntryId entry;
+    QString eventId;          // the event's own id (with a cursor only): SSE's `eventId`
     QString eventName;        // "<namespace>:<name>"
     QByteArray json;          // the projected item, compact JSON
     QJsonValue correlationId; // of the projected item: what subscriber criteria look at

@@ -14,18 +14,31 @@ namespace push::fanout {
 
 namespace {
 
-void addItem(FanoutBatch &batch, const QString &contextTenantId, const Stream &stream,
-             const StreamEvent &streamEvent, const DomainEvent &event)
+FanoutItem makeItem(StreamKey key, quint64 sequence, const StreamEvent &streamEvent,
+                    const DomainEvent &event, const Cursor *cursor)
 {
     const QJsonObject projected = project(streamEvent, event);
     FanoutItem item;
-    item.key = {contextTenantId, stream.id};
-    item.sequence = batch.sequence;
+    item.key = std::move(key);
+    item.sequence = sequence;
     item.eventName = event.eventNamespace + QLatin1Char(':') + event.name;
-    item.json = QJsonDocument(projected).toJson(QJsonDocument::Compact);
     item.correlationId = projected.value(QLatin1String("correlationId"));
     item.context = projected.value(QLatin1String("context")).toObject();
-    batch.items.append(std::move(item));
+    if (cursor) {
+        item.cursor = cursor->toString();
+        item.entry = cursor->entry;
+        item.eventId = event.id;
+    }
+    item.json = QJsonDocument(projected).toJson(QJsonDocument::Compact);
+    return item;
+}
+
+void addItem(FanoutBatch &batch, const QString &contextTenantId, const Stream &stream,
+             const StreamEvent &streamEvent, const DomainEvent &event, const Cursor *cursor)
+{
+    // The cross-tenant instance is not in any tenant's log: no cursor there.
+    batch.items.append(makeItem({contextTenantId, stream.id}, batch.sequence, streamEvent, event,
+                                contextTenantId.isEmpty() ? nullptr : cursor));
 }
 
 // What the activity feed says of an event: the event (a large payload left out), its
@@ -79,8 +92,9 @@ void Hub::setRegistries(QList<SubscriberRegistry *> registries)
 }
 
 FanoutBatch Hub::buildBatch(const config::ConfigSnapshot &snapshot, const DomainEvent &event,
-                            quint64 sequence)
+                            quint64 sequence, const std::optional<Cursor> &cursor)
 {
+    const Cursor *at = cursor ? &*cursor : nullptr;
     FanoutBatch batch;
     batch.sequence = sequence;
     batch.tenantId = tenantIdFromUrn(event.tenantId);
@@ -88,22 +102,34 @@ FanoutBatch Hub::buildBatch(const config::ConfigSnapshot &snapshot, const Domain
         const QMap<QString, Stream> &streams = snapshot.streamsFor(batch.tenantId);
         for (const Stream &stream : streams) {
             if (const StreamEvent *match = stream.match(event, event.tenantId))
-                addItem(batch, batch.tenantId, stream, *match, event);
+                addItem(batch, batch.tenantId, stream, *match, event, at);
         }
     }
     // The cross-tenant context: core streams with no tenant filter, for core users.
     for (const Stream &stream : snapshot.coreStreams()) {
         if (const StreamEvent *match = stream.match(event, QString()))
-            addItem(batch, QString(), stream, *match, event);
+            addItem(batch, QString(), stream, *match, event, nullptr);
     }
     return batch;
 }
 
-Hub::Published Hub::publish(const DomainEvent &event)
+std::optional<FanoutItem> Hub::itemFor(const config::ConfigSnapshot &snapshot, const StreamKey &key,
+                                       const DomainEvent &event, const Cursor &cursor)
+{
+    const Stream *stream = snapshot.stream(key.tenantId, key.streamId);
+    if (!stream || key.isCrossTenant())
+        return std::nullopt;
+    const StreamEvent *match = stream->match(event, event.tenantId);
+    if (!match)
+        return std::nullopt;
+    return makeItem(key, 0, *match, event, &cursor);
+}
+
+Hub::Published Hub::publish(const DomainEvent &event, const std::optional<Cursor> &cursor)
 {
     const config::SnapshotPtr snapshot = m_registry.current();
     const quint64 sequence = m_sequence.fetch_add(1, std::memory_order_relaxed) + 1;
-    auto batch = std::make_shared<FanoutBatch>(buildBatch(*snapshot, event, sequence));
+    auto batch = std::make_shared<FanoutBatch>(buildBatch(*snapshot, event, sequence, cursor));
     const int streams = int(batch->items.size());
     if (m_activity && m_activity->admit(ActivityFeed::Type::EventReceived)) {
         // Reported once every worker has delivered it, with the deliveries it made: all of

@@ -7,6 +7,7 @@
 #include <QList>
 
 #include <atomic>
+#include <optional>
 
 namespace push::fanout {
 
@@ -39,13 +40,19 @@ public:
         quint64 sequence = 0;
         int streams = 0; // stream instances that carry the event
     };
-    Published publish(const DomainEvent &event);
+    // `cursor`: where the replay log put the event (its tenant's items carry it).
+    Published publish(const DomainEvent &event, const std::optional<Cursor> &cursor = {});
 
     quint64 eventsPublished() const { return m_sequence.load(std::memory_order_relaxed); }
 
     // The batch for one event against one snapshot (exposed for tests and benchmarks).
     static FanoutBatch buildBatch(const config::ConfigSnapshot &snapshot, const DomainEvent &event,
-                                  quint64 sequence);
+                                  quint64 sequence, const std::optional<Cursor> &cursor = {});
+    // The item one stream instance makes of an event, as publish() would: for replaying
+    // the log. nullopt when the instance is gone or does not carry the event.
+    static std::optional<FanoutItem> itemFor(const config::ConfigSnapshot &snapshot,
+                                             const StreamKey &key, const DomainEvent &event,
+                                             const Cursor &cursor);
 
 private:
     const config::ConfigRegistry &m_registry;

@@ -1,5 +1,6 @@
 // Server-Sent Events end to end: the real push-service, real SSE clients (a raw-socket
 // client and QNetworkAccessManager), events published over HTTP.
+#include "shared/cursor.h"
 #include "shared/tenant.h"
 #include "support/serviceprocess.h"
 #include "support/sseclient.h"
@@ -146,8 +147,11 @@ void TestSse::deliversWholeEventWithQNetworkAccessManager()
     QCOMPARE(published.status, 200);
     QCOMPARE(published.json().value("streams").toInt(), 1);
 
+    // First the resume's ready event (docs/resume.md), then the event.
     QByteArray received;
-    QTRY_VERIFY_WITH_TIMEOUT((received += reply->readAll()).contains("\n\n"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT((received += reply->readAll()).count("\n\n") >= 2, 5000);
+    QVERIFY2(received.startsWith("event: adsp:ready\nid: "), received.constData());
+    received = received.sliced(received.indexOf("\n\n") + 2);
     QVERIFY2(received.startsWith("id: "), received.constData());
     const qsizetype dataAt = received.indexOf("data: ");
     QVERIFY(dataAt > 0);
@@ -182,7 +186,12 @@ void TestSse::deliversToRawClientWithHeaders()
         QCOMPARE(client->events()[i].json().value("payload").toObject().value("n").toInt(), i);
         QVERIFY(!client->events()[i].id.isEmpty());
     }
-    QVERIFY(client->events()[0].id.toULongLong() < client->events()[4].id.toULongLong());
+    // Cursors of the tenant's log, in the order of its entries.
+    const auto first = push::Cursor::parse(client->events()[0].id);
+    const auto last = push::Cursor::parse(client->events()[4].id);
+    QVERIFY(first && last);
+    QCOMPARE(first->epoch, last->epoch);
+    QVERIFY(first->entry < last->entry);
 }
 
 void TestSse::projectsWithMap()
@@ -199,7 +208,9 @@ void TestSse::projectsWithMap()
                  .status,
              200);
     QTRY_COMPARE(client->events().size(), 1);
-    const QJsonObject item = client->events()[0].json();
+    QJsonObject item = client->events()[0].json();
+    // The event has no id of its own: eventId is its cursor (docs/resume.md).
+    QCOMPARE(item.take("eventId").toString().toLatin1(), client->events()[0].id);
     const QJsonObject expected{{"tenantId", tenantUrn("demo")},
                                {"namespace", "test"},
                                {"name", "projected"},
@@ -352,7 +363,7 @@ void TestSse::refusesBadSubscriptions()
 void TestSse::sendsKeepAliveComments()
 {
     auto client = subscribe("/stream/v1/streams/application-health?tenant=demo");
-    QTRY_VERIFY_WITH_TIMEOUT(client->comments().contains("keep-alive"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(client->comments().contains("keepalive"), 5000);
     QCOMPARE(client->events().size(), 0); // comments are not events
 }
 

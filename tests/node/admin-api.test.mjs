@@ -43,7 +43,8 @@ function sse(stream, { tenant = 'demo', token } = {}) {
     opened(); // the subscriber is registered before the response head is written
     await readFrames(response.body, (frame) => {
       if (frame.startsWith(':')) comments.push(frame.slice(1).trim());
-      const data = frameData(frame);
+      // Data frames only: the named ones (adsp:ready, docs/resume.md) are not items.
+      const data = frame.split('\n').some((line) => line.startsWith('event:')) ? undefined : frameData(frame);
       if (data) items.push(data);
     });
   })().catch((e) => (e.name === 'AbortError' ? undefined : Promise.reject(e)));

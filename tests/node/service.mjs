@@ -24,6 +24,12 @@ export class Service {
     if (result.status !== 0) throw new Error(`config set failed: ${result.stderr}`);
   }
 
+  // `push-service tenant add --name <name>` (its id is the name in kebab case).
+  addTenant(name) {
+    const result = spawnSync(binary, ['tenant', 'add', '--name', name, '--data-dir', this.dataDir], { env: this.env });
+    if (result.status !== 0) throw new Error(`tenant add failed: ${result.stderr}`);
+  }
+
   async start(port = 0) {
     this.log = '';
     this.process = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--data-dir', this.dataDir], {

@@ -84,7 +84,9 @@ void SseClient::parseStream()
     const QList<push::SseParser::Event> events = m_parser.takeEvents();
     for (const push::SseParser::Event &parsed : events) {
         const Event event{parsed.id, parsed.data};
-        if (m_sink)
+        if (parsed.type != QLatin1String("message"))
+            m_named.append({parsed.type, event});
+        else if (m_sink)
             m_sink(event);
         else
             m_events.append(event);

@@ -43,7 +43,10 @@ public:
     int status() const { return m_status; }
     QByteArray header(const QByteArray &lowerName) const { return m_headers.value(lowerName); }
     QByteArray errorBody() const { return m_body; } // body of a non-200 answer
+    // The data events (unnamed, what EventSource's onmessage sees), in order.
     const QList<Event> &events() const { return m_events; }
+    // The named ones (adsp:ready, adsp:reset, …: docs/resume.md), each with its name.
+    const QList<std::pair<QString, Event>> &namedEvents() const { return m_named; }
     QList<QByteArray> comments() const { return m_comments; }
     bool isConnected() const { return m_socket->state() == QAbstractSocket::ConnectedState; }
     bool disconnectedByServer() const { return m_remoteClosed; }
@@ -65,6 +68,7 @@ private:
     QHash<QByteArray, QByteArray> m_headers;
     QByteArray m_body;
     QList<Event> m_events;
+    QList<std::pair<QString, Event>> m_named;
     QList<QByteArray> m_comments;
     push::SseParser m_parser;
     std::function<void(const Event &)> m_sink;
