@@ -95,6 +95,10 @@ private:
 
 } // namespace
 
+// Every test function stands on its own: init() gives it a new main window over a
+// settings file of its own (no connection yet), and the streams, subscribers and events
+// it looks at are its own (ids no other function uses). cleanup() closes the window and
+// puts DocumentView's question hooks back as they were.
 class TestConsole final : public QObject
 {
     Q_OBJECT
@@ -102,6 +106,8 @@ class TestConsole final : public QObject
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void init();
+    void cleanup();
     void emptyEditorSaysNothing();
     void addConnectionWithDevelopmentToken();
     void secretsGoToTheKeychain();
@@ -120,23 +126,36 @@ private:
     {
         return static_cast<StreamEditor *>(m_window->streams()->editor());
     }
+    QString settingsPath() const { return m_dir->filePath(QStringLiteral("console.ini")); }
+    QByteArray tenantAdminToken() const;
+    // Connects the window to the service as a tenant administrator of demo (development
+    // issuer), without the dialog; true once the streams and the activity feed are live.
+    bool connectWindow();
+    // Adds a public stream to demo, through the API, of the events order-service:<id> (its
+    // own: no other function's events reach it).
+    bool addStream(const QString &id, const QString &name) const;
+    // A new stream `id` in the editor, filled in through the form: order-service:order-placed
+    // events of context env=prod, projected to order and total.
+    void fillOrdersForm(const QString &id);
+    // Whether the view's tree lists `id` (entries() has it a moment earlier).
+    static bool inTree(const DocumentView *view, const QString &id);
+    // The rows of the live table for `stream`.
+    static int rowsFor(const SubscriptionsModel *model, const QString &stream);
 
     ServiceProcess m_service;
-    QTemporaryDir m_dir;
+    DocumentView::Confirm m_defaultConfirm;
+    DocumentView::AskToSave m_defaultAskToSave;
+    std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
-    SseClient *m_sse = nullptr;
 };
 
 void TestConsole::initTestCase()
 {
     QVERIFY(m_service.start());
-    m_settings = std::make_unique<QSettings>(m_dir.filePath(QStringLiteral("console.ini")),
-                                             QSettings::IniFormat);
-    DocumentView::confirm = [](QWidget *, const QString &, const QString &) { return true; };
-    m_window = std::make_unique<MainWindow>(*m_settings);
-    m_window->show();
-    if (m_window->secrets().isKeychain())
+    m_defaultConfirm = DocumentView::confirm;
+    m_defaultAskToSave = DocumentView::askToSave;
+    if (SecretStore().isKeychain())
         qInfo("secrets: the system keychain (QtKeychain's Secret Service backend)");
     else
         qWarning("secrets: NO keychain service on this machine, the test uses QtKeychain's place "
@@ -145,9 +164,120 @@ void TestConsole::initTestCase()
 
 void TestConsole::cleanupTestCase()
 {
-    delete m_sse;
-    m_window.reset();
     m_service.stop();
+}
+
+void TestConsole::init()
+{
+    // No modal question in a test: deleting says yes; an unsaved change nobody expected
+    // fails the function (and is kept: Cancel).
+    DocumentView::confirm = [](QWidget *, const QString &, const QString &) { return true; };
+    DocumentView::askToSave = [](QWidget *, const QString &text) {
+        qWarning("unexpected question: %s", qPrintable(text));
+        return -1;
+    };
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_settings = std::make_unique<QSettings>(settingsPath(), QSettings::IniFormat);
+    m_window = std::make_unique<MainWindow>(*m_settings);
+    m_window->show();
+}
+
+void TestConsole::cleanup()
+{
+    m_window.reset();
+    m_settings.reset();
+    m_dir.reset();
+    DocumentView::confirm = m_defaultConfirm;
+    DocumentView::askToSave = m_defaultAskToSave;
+}
+
+QByteArray TestConsole::tenantAdminToken() const
+{
+    return m_service.token({QStringLiteral("--tenant"), QStringLiteral("demo"),
+                            QStringLiteral("--roles"),
+                            QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
+}
+
+bool TestConsole::connectWindow()
+{
+    Connection dev;
+    dev.id = QStringLiteral("dev");
+    dev.name = QStringLiteral("test service");
+    dev.url = m_service.url(QString());
+    dev.tenant = QStringLiteral("demo");
+    dev.auth = Connection::Auth::DevIssuer;
+    dev.devBinary = QStringLiteral(PUSH_SERVICE_BINARY);
+    dev.devDataDir = m_service.dataDir();
+    QString error = QStringLiteral("pending");
+    m_window->saveConnection(dev, QString(), [&error](const QString &e) { error = e; });
+    if (!QTest::qWaitFor([&] { return error != QLatin1String("pending"); }, 10000) ||
+        !error.isEmpty() || !m_window->connectTo(dev.id))
+        return false;
+    return QTest::qWaitFor(
+        [&] {
+            Session *session = m_window->session();
+            // The trees are filled once both documents (the tenant's, the core's) are in.
+            return session && session->tokens().hasToken() &&
+                   session->activity().state() == ActivityStream::State::Open &&
+                   inTree(m_window->streams(), QStringLiteral("application-health")) &&
+                   m_window->webhooks()->tree()->topLevelItemCount() > 0;
+        },
+        20000);
+}
+
+bool TestConsole::addStream(const QString &id, const QString &name) const
+{
+    const QJsonObject stream{
+        {QStringLiteral("id"), id},
+        {QStringLiteral("name"), name},
+        {QStringLiteral("publicSubscribe"), true},
+        {QStringLiteral("events"),
+         QJsonArray{QJsonObject{{QStringLiteral("namespace"), QStringLiteral("order-service")},
+                                {QStringLiteral("name"), id}}}}};
+    const QJsonObject patch{{QStringLiteral("operation"), QStringLiteral("UPDATE")},
+                            {QStringLiteral("update"), QJsonObject{{id, stream}}}};
+    return m_service
+               .request("PATCH",
+                        QStringLiteral("/configuration/v2/configuration/platform/push-service"),
+                        QJsonDocument(patch).toJson(QJsonDocument::Compact),
+                        {{"Authorization", "Bearer " + tenantAdminToken()},
+                         {"Content-Type", "application/json"}})
+               .status == 200;
+}
+
+void TestConsole::fillOrdersForm(const QString &id)
+{
+    m_window->tabs()->setCurrentIndex(MainWindow::StreamsTab);
+    m_window->streams()->newEntry();
+    StreamEditor *editor = streamEditor();
+    QTest::keyClicks(editor->idEdit(), id);
+    QTest::keyClicks(editor->nameEdit(), QStringLiteral("Orders"));
+    editor->publicBox()->setChecked(true);
+    editor->addEventRow(QStringLiteral("order-service"), QStringLiteral("order-placed"));
+    QTableWidget *events = editor->eventsTable();
+    events->item(0, 2)->setText(QStringLiteral("order=payload.id, total=payload.total"));
+    events->item(0, 4)->setText(QStringLiteral("env=prod"));
+}
+
+bool TestConsole::inTree(const DocumentView *view, const QString &id)
+{
+    for (int g = 0; g < view->tree()->topLevelItemCount(); ++g) {
+        const QTreeWidgetItem *group = view->tree()->topLevelItem(g);
+        for (int i = 0; i < group->childCount(); ++i) {
+            if (group->child(i)->text(0) == id)
+                return true;
+        }
+    }
+    return false;
+}
+
+int TestConsole::rowsFor(const SubscriptionsModel *model, const QString &stream)
+{
+    int rows = 0;
+    for (int r = 0; r < model->rowCount(); ++r)
+        rows += model->data(model->index(r, SubscriptionsModel::Stream)).toString() == stream;
+    return rows;
 }
 
 void TestConsole::emptyEditorSaysNothing()
@@ -192,7 +322,7 @@ void TestConsole::addConnectionWithDevelopmentToken()
     QVERIFY(
         m_window->streams()->tree()->topLevelItem(1)->text(0).contains(QLatin1String("read-only")));
     // remembered
-    QSettings reread(m_dir.filePath(QStringLiteral("console.ini")), QSettings::IniFormat);
+    QSettings reread(settingsPath(), QSettings::IniFormat);
     QCOMPARE(ConnectionStore::load(reread).size(), 1);
     QCOMPARE(ConnectionStore::lastUsed(reread), m_window->session()->connection().id);
 }
@@ -223,7 +353,7 @@ void TestConsole::secretsGoToTheKeychain()
     QTRY_VERIFY_WITH_TIMEOUT(readError != QLatin1String("pending"), 10000);
     QCOMPARE(readBack, secret); // through the keychain (or, without one, the memory store)
     m_settings->sync();
-    QFile file(m_dir.filePath(QStringLiteral("console.ini")));
+    QFile file(settingsPath());
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray ini = file.readAll();
     QVERIFY(ini.contains("pasted"));
@@ -235,12 +365,11 @@ void TestConsole::secretsGoToTheKeychain()
 
 void TestConsole::badIdIsAValidationError()
 {
+    QVERIFY(connectWindow());
     m_window->tabs()->setCurrentIndex(MainWindow::StreamsTab);
     m_window->streams()->newEntry();
     StreamEditor *editor = streamEditor();
-    const QByteArray admin = m_service.token(
-        {QStringLiteral("--tenant"), QStringLiteral("demo"), QStringLiteral("--roles"),
-         QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
+    const QByteArray admin = tenantAdminToken();
     auto revisions = [&] { // the newest revision's number (revisions are paged)
         return m_service
             .request("GET",
@@ -269,20 +398,14 @@ void TestConsole::badIdIsAValidationError()
 
 void TestConsole::createStreamThroughTheForm()
 {
+    QVERIFY(connectWindow());
+    fillOrdersForm(QStringLiteral("orders-form"));
     StreamEditor *editor = streamEditor();
-    editor->idEdit()->clear();
-    QTest::keyClicks(editor->idEdit(), QStringLiteral("orders"));
-    QTest::keyClicks(editor->nameEdit(), QStringLiteral("Orders"));
-    editor->publicBox()->setChecked(true);
-    editor->addEventRow(QStringLiteral("order-service"), QStringLiteral("order-placed"));
-    QTableWidget *events = editor->eventsTable();
-    events->item(0, 2)->setText(QStringLiteral("order=payload.id, total=payload.total"));
-    events->item(0, 4)->setText(QStringLiteral("env=prod"));
     QVERIFY2(editor->problems().isEmpty(), qPrintable(editor->problems().join(QLatin1Char('\n'))));
     // the JSON view follows the form
     const QJsonObject json =
         QJsonDocument::fromJson(editor->jsonEdit()->toPlainText().toUtf8()).object();
-    QCOMPARE(json.value(QLatin1String("id")).toString(), QStringLiteral("orders"));
+    QCOMPARE(json.value(QLatin1String("id")).toString(), QStringLiteral("orders-form"));
     QCOMPARE(json.value(QLatin1String("publicSubscribe")).toBool(), true);
     const QJsonObject event = json.value(QLatin1String("events")).toArray().first().toObject();
     QCOMPARE(event.value(QLatin1String("map")).toObject().value(QLatin1String("order")).toString(),
@@ -300,18 +423,22 @@ void TestConsole::createStreamThroughTheForm()
 
 void TestConsole::savedStreamIsServedOverSse()
 {
+    QVERIFY(connectWindow());
+    fillOrdersForm(QStringLiteral("orders-sse"));
+    QVERIFY2(streamEditor()->problems().isEmpty(),
+             qPrintable(streamEditor()->problems().join(QLatin1Char('\n'))));
     QSignalSpy saved(m_window->streams(), &DocumentView::saved);
     m_window->streams()->save();
     QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
     QVERIFY(!m_window->streams()->isDirty());
     const QJsonObject stored = m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo"))
                                    .json()
-                                   .value(QLatin1String("orders"))
+                                   .value(QLatin1String("orders-sse"))
                                    .toObject();
-    QCOMPARE(stored.value(QLatin1String("name")).toString(), QStringLiteral("Orders placed"));
-    m_sse = new SseClient;
-    m_sse->open(m_service.port(), "/stream/v1/streams/orders?tenant=demo");
-    QTRY_COMPARE(m_sse->status(), 200);
+    QCOMPARE(stored.value(QLatin1String("name")).toString(), QStringLiteral("Orders"));
+    SseClient sse;
+    sse.open(m_service.port(), "/stream/v1/streams/orders-sse?tenant=demo");
+    QTRY_COMPARE(sse.status(), 200);
     QCOMPARE(m_service
                  .publish(QStringLiteral("demo"),
                           ServiceProcess::event(
@@ -321,8 +448,8 @@ void TestConsole::savedStreamIsServedOverSse()
                               {{QStringLiteral("env"), QStringLiteral("prod")}}))
                  .status,
              200);
-    QTRY_COMPARE(m_sse->events().size(), 1);
-    const QJsonObject item = m_sse->events().first().json();
+    QTRY_COMPARE(sse.events().size(), 1);
+    const QJsonObject item = sse.events().first().json();
     QCOMPARE(item.value(QLatin1String("order")).toInt(), 42); // the projection from the form
     QCOMPARE(item.value(QLatin1String("total")).toDouble(), 9.5);
     QVERIFY(!item.contains(QLatin1String("payload")));
@@ -330,76 +457,111 @@ void TestConsole::savedStreamIsServedOverSse()
 
 void TestConsole::subscriberAppearsInTheLiveTable()
 {
+    QVERIFY(addStream(QStringLiteral("orders-live-table"), QStringLiteral("Live table")));
+    QVERIFY(addStream(QStringLiteral("orders-live-other"), QStringLiteral("Live table, other")));
+    QVERIFY(connectWindow());
     m_window->tabs()->setCurrentIndex(MainWindow::SubscriptionsTab);
     SubscriptionsModel *model = m_window->subscriptions()->model();
-    QTRY_VERIFY(model->rowCount() == 1);
-    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Stream)).toString(),
-             QStringLiteral("orders"));
-    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Transport)).toString(),
+    SseClient sse;
+    sse.open(m_service.port(), "/stream/v1/streams/orders-live-table?tenant=demo");
+    QTRY_COMPARE(sse.status(), 200);
+    QTRY_COMPARE(rowsFor(model, QStringLiteral("orders-live-table")), 1);
+    int row = -1;
+    for (int r = 0; r < model->rowCount(); ++r) {
+        if (model->data(model->index(r, SubscriptionsModel::Stream)).toString() ==
+            QLatin1String("orders-live-table"))
+            row = r;
+    }
+    QCOMPARE(model->data(model->index(row, SubscriptionsModel::Transport)).toString(),
              QStringLiteral("sse"));
-    QCOMPARE(model->data(model->index(0, SubscriptionsModel::Address)).toString(),
+    QCOMPARE(model->data(model->index(row, SubscriptionsModel::Address)).toString(),
              QStringLiteral("127.0.0.1"));
     // a second subscriber, seen through the feed alone (no list read: no polling)
     SseClient other;
-    other.open(m_service.port(), "/stream/v1/streams/application-health?tenant=demo");
-    QTRY_COMPARE(model->rowCount(), 2);
-    m_window->subscriptions()->filter()->setText(QStringLiteral("application-health"));
+    other.open(m_service.port(), "/stream/v1/streams/orders-live-other?tenant=demo");
+    QTRY_COMPARE(rowsFor(model, QStringLiteral("orders-live-other")), 1);
+    m_window->subscriptions()->filter()->setText(QStringLiteral("orders-live-other"));
     QCOMPARE(m_window->subscriptions()->proxy()->rowCount(), 1);
     m_window->subscriptions()->filter()->clear();
     other.close();
-    QTRY_COMPARE(model->rowCount(), 1); // and gone, through the feed
+    QTRY_COMPARE(rowsFor(model, QStringLiteral("orders-live-other")), 0); // gone, through the feed
+    QCOMPARE(rowsFor(model, QStringLiteral("orders-live-table")), 1);
 }
 
 void TestConsole::eventAppearsInTheLiveView()
 {
+    QVERIFY(addStream(QStringLiteral("orders-live-view"), QStringLiteral("Live view")));
+    QVERIFY(connectWindow());
+    SseClient sse;
+    sse.open(m_service.port(), "/stream/v1/streams/orders-live-view?tenant=demo");
+    QTRY_COMPARE(sse.status(), 200);
     m_window->tabs()->setCurrentIndex(MainWindow::EventsTab);
     EventsModel *model = m_window->events()->model();
-    QTRY_VERIFY(model->rowCount() >= 1); // the order published above
+    QCOMPARE(m_service
+                 .publish(QStringLiteral("demo"),
+                          ServiceProcess::event(
+                              QStringLiteral("order-service"), QStringLiteral("orders-live-view"),
+                              {{QStringLiteral("id"), 44}}, QStringLiteral("order-live-44")))
+                 .status,
+             200);
+    QTRY_COMPARE(sse.events().size(), 1);
     int row = -1;
-    for (int r = 0; r < model->rowCount(); ++r) {
-        if (model->data(model->index(r, EventsModel::Event)).toString() ==
-            QLatin1String("order-service:order-placed"))
-            row = r;
-    }
-    QVERIFY(row >= 0);
-    QCOMPARE(model->data(model->index(row, EventsModel::CorrelationId)).toString(),
-             QStringLiteral("order-42"));
+    QTRY_VERIFY([&] {
+        for (int r = 0; r < model->rowCount(); ++r) {
+            if (model->data(model->index(r, EventsModel::CorrelationId)).toString() ==
+                QLatin1String("order-live-44"))
+                row = r;
+        }
+        return row >= 0;
+    }());
+    QCOMPARE(model->data(model->index(row, EventsModel::Event)).toString(),
+             QStringLiteral("order-service:orders-live-view"));
     QCOMPARE(model->data(model->index(row, EventsModel::Streams)).toString(),
-             QStringLiteral("orders"));
+             QStringLiteral("orders-live-view"));
     QCOMPARE(model->data(model->index(row, EventsModel::Deliveries)).toInt(), 1);
     // pause keeps new events aside, resume shows them; the detail pane shows the JSON
     m_window->events()->pauseButton()->setChecked(true);
     const int before = model->rowCount();
-    QCOMPARE(
-        m_service
-            .publish(QStringLiteral("demo"), ServiceProcess::event(QStringLiteral("order-service"),
-                                                                   QStringLiteral("order-placed"),
-                                                                   {{QStringLiteral("id"), 43}}))
-            .status,
-        200);
+    QCOMPARE(m_service
+                 .publish(QStringLiteral("demo"),
+                          ServiceProcess::event(QStringLiteral("order-service"),
+                                                QStringLiteral("orders-live-view"),
+                                                {{QStringLiteral("id"), 45}}))
+                 .status,
+             200);
     QTRY_COMPARE(model->pendingCount(), 1);
     QCOMPARE(model->rowCount(), before);
     m_window->events()->pauseButton()->setChecked(false);
     QCOMPARE(model->rowCount(), before + 1);
     m_window->events()->table()->selectRow(row);
-    QVERIFY(m_window->events()->detail()->toPlainText().contains(QLatin1String("\"order-42\"")));
+    QVERIFY(
+        m_window->events()->detail()->toPlainText().contains(QLatin1String("\"order-live-44\"")));
 }
 
 void TestConsole::disconnectSubscriber()
 {
+    QVERIFY(addStream(QStringLiteral("orders-disconnect"), QStringLiteral("Disconnect")));
+    QVERIFY(connectWindow());
+    SseClient sse;
+    sse.open(m_service.port(), "/stream/v1/streams/orders-disconnect?tenant=demo");
+    QTRY_COMPARE(sse.status(), 200);
     m_window->tabs()->setCurrentIndex(MainWindow::SubscriptionsTab);
+    m_window->subscriptions()->filter()->setText(QStringLiteral("orders-disconnect"));
     QTableView *table = m_window->subscriptions()->table();
     QTRY_COMPARE(table->model()->rowCount(), 1);
     table->selectRow(0);
     m_window->subscriptions()->disconnectSelected();
-    QTRY_VERIFY(m_sse->disconnectedByServer());
-    QVERIFY(m_sse->comments().join('\n').contains(
+    QTRY_VERIFY(sse.disconnectedByServer());
+    QVERIFY(sse.comments().join('\n').contains(
         "closed: disconnected by an administrator (push-console)"));
-    QTRY_COMPARE(m_window->subscriptions()->model()->rowCount(), 0);
+    QTRY_COMPARE(rowsFor(m_window->subscriptions()->model(), QStringLiteral("orders-disconnect")),
+                 0);
 }
 
 void TestConsole::webhookEditorSavesIntoTheWebhooksKey()
 {
+    QVERIFY(addStream(QStringLiteral("orders-beside-hooks"), QStringLiteral("Beside hooks")));
+    QVERIFY(connectWindow());
     m_window->tabs()->setCurrentIndex(MainWindow::WebhooksTab);
     DocumentView *view = m_window->webhooks();
     view->newEntry();
@@ -416,13 +578,10 @@ void TestConsole::webhookEditorSavesIntoTheWebhooksKey()
     QSignalSpy saved(view, &DocumentView::saved);
     view->save();
     QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
-    const QByteArray admin = m_service.token(
-        {QStringLiteral("--tenant"), QStringLiteral("demo"), QStringLiteral("--roles"),
-         QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
     const QJsonObject document =
         m_service
             .request("GET", QStringLiteral("/configuration/v2/configuration/platform/push-service"),
-                     {}, {{"Authorization", "Bearer " + admin}})
+                     {}, {{"Authorization", "Bearer " + tenantAdminToken()}})
             .json();
     const QJsonObject hook = document.value(QLatin1String("webhooks"))
                                  .toObject()
@@ -431,14 +590,18 @@ void TestConsole::webhookEditorSavesIntoTheWebhooksKey()
     QCOMPARE(hook.value(QLatin1String("url")).toString(),
              QStringLiteral("http://127.0.0.1:9/hook"));
     QCOMPARE(hook.value(QLatin1String("events")).toArray().size(), 1);
-    QVERIFY(document.contains(QLatin1String("orders"))); // the streams are left as they were
+    // the streams are left as they were
+    QVERIFY(document.contains(QLatin1String("orders-beside-hooks")));
 }
 
 void TestConsole::unsavedChangesAreNotLostSilently()
 {
+    QVERIFY(addStream(QStringLiteral("orders-unsaved"), QStringLiteral("Unsaved")));
+    QVERIFY(connectWindow());
     m_window->tabs()->setCurrentIndex(MainWindow::StreamsTab);
     DocumentView *view = m_window->streams();
-    QVERIFY(view->selectEntry(QStringLiteral("orders")));
+    QTRY_VERIFY(inTree(view, QStringLiteral("orders-unsaved")));
+    QVERIFY(view->selectEntry(QStringLiteral("orders-unsaved")));
     QTest::keyClicks(streamEditor()->nameEdit(), QStringLiteral(" (edited)"));
     QVERIFY(view->isDirty());
     int asked = 0;
@@ -448,7 +611,7 @@ void TestConsole::unsavedChangesAreNotLostSilently()
     };
     QVERIFY(!view->selectEntry(QStringLiteral("application-health")));
     QCOMPARE(asked, 1);
-    QCOMPARE(view->currentId(), QStringLiteral("orders"));
+    QCOMPARE(view->currentId(), QStringLiteral("orders-unsaved"));
     QVERIFY(view->isDirty());
     DocumentView::askToSave = [&asked](QWidget *, const QString &) {
         ++asked;
@@ -460,7 +623,7 @@ void TestConsole::unsavedChangesAreNotLostSilently()
     QCOMPARE(view->currentId(), QStringLiteral("application-health"));
 
     // Save: the change reaches the server, then the selection moves on
-    QVERIFY(view->selectEntry(QStringLiteral("orders")));
+    QVERIFY(view->selectEntry(QStringLiteral("orders-unsaved")));
     QTest::keyClicks(streamEditor()->nameEdit(), QStringLiteral(" (saved on the way)"));
     DocumentView::askToSave = [&asked](QWidget *, const QString &) {
         ++asked;
@@ -473,12 +636,11 @@ void TestConsole::unsavedChangesAreNotLostSilently()
     QCOMPARE(asked, 3);
     QCOMPARE(m_service.get(QStringLiteral("/stream/v1/streams?tenant=demo"))
                  .json()
-                 .value(QLatin1String("orders"))
+                 .value(QLatin1String("orders-unsaved"))
                  .toObject()
                  .value(QLatin1String("name"))
                  .toString(),
-             QStringLiteral("Orders placed (saved on the way)"));
-    DocumentView::askToSave = {};
+             QStringLiteral("Unsaved (saved on the way)"));
 }
 
 void TestConsole::clientCredentialsTokensAreRenewed()
@@ -516,9 +678,9 @@ void TestConsole::clientCredentialsTokensAreRenewed()
     // the secret from the keychain, every value percent-encoded ('+' is not a space)
     QCOMPARE(endpoint.bodies.first(), QByteArray("grant_type=client_credentials&client_id=push%"
                                                  "20console&client_secret=s3cret%2B%2F%3D"));
-    QTRY_VERIFY(
-        m_window->streams()->entries().contains(QLatin1String("orders"))); // the token works
-    QTRY_COMPARE_WITH_TIMEOUT(endpoint.bodies.size(), 2, 15000);           // renewed before expiry
+    QTRY_VERIFY(m_window->streams()->entries().contains(
+        QLatin1String("application-health")));                   // the token works
+    QTRY_COMPARE_WITH_TIMEOUT(endpoint.bodies.size(), 2, 15000); // renewed before expiry
     // an endpoint that refuses: said in words, in the status bar
     endpoint.status = 401;
     endpoint.answer = {

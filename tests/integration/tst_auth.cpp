@@ -501,6 +501,8 @@ void TestAuth::fetchesRotatedKeys()
     QJsonObject jwks{
         {"keys", QJsonArray{toJwk(m_rsa, "rsa-1", QString()), toJwk(rotated, "rsa-2", "RS256")}}};
     m_idp.setJwks(jwks);
+    // A wait for the clock, not for something not to happen: the service refetches only
+    // once a second has passed since the last fetch, and what follows is positive.
     QTest::qWait(1100);
     QCOMPARE(listStatus(encodeToken(good, "RS256", rotated, "rsa-2")), 200);
 }

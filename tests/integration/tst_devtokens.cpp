@@ -81,7 +81,10 @@ void TestDevTokens::privateStream()
         QVERIFY(!bearer.isEmpty());
     }
     if (tokenArguments.contains("--ttl"))
-        QTest::qWait(2100); // past exp (no leeway on this service)
+        // A wait for the clock: past exp (no leeway on this service). `push-service token`
+        // mints no token already expired (--ttl must be positive), and the 401 after it is
+        // an answer, not the absence of one.
+        QTest::qWait(2100);
     QCOMPARE(status("/stream/v1/streams/secret?tenant=demo", bearer), expected);
 }
 

@@ -87,6 +87,18 @@ async function scrape(service) {
   };
 }
 
+// Which bucket a call falls in depends on how fast the machine is, so only what holds at
+// any speed: +Inf counts every call, and the cumulative buckets never decrease.
+function assertHistogramConsistent(series, count) {
+  const buckets = Object.entries(series.buckets)
+    .map(([le, n]) => [le === '+Inf' ? Infinity : Number(le), Number(n)])
+    .sort(([a], [b]) => a - b);
+  assert.equal(buckets.at(-1)[0], Infinity, JSON.stringify(series.buckets));
+  assert.equal(buckets.at(-1)[1], count, JSON.stringify(series.buckets));
+  for (let i = 1; i < buckets.length; i++)
+    assert.ok(buckets[i - 1][1] <= buckets[i][1], `buckets not cumulative: ${JSON.stringify(series.buckets)}`);
+}
+
 before(async () => {
   target = new Target();
   await target.start();
@@ -100,22 +112,25 @@ describe('webhooks', () => {
   let service;
   let admin;
   let calls;
+  // The webhooks of this suite; a test that adds one keeps them (the document's
+  // "webhooks" key is one value: an UPDATE of it replaces them all).
+  const hooks = () => ({
+    orders: { id: 'orders', name: 'Orders hook', url: `${target.url}/ok`, description: 'orders from prod',
+      events: [{ namespace: 'order-service', name: 'order-placed', criteria: { context: { env: 'prod' } } }] },
+    failing: { id: 'failing', name: 'Failing hook', url: `${target.url}/fail`,
+      events: [{ namespace: 'order-service', name: 'order-failed' }] },
+    status: { id: 'status', name: 'Portal status', url: `${target.url}/ok-status`, targetId: 'portal',
+      intervalMinutes: 5, eventTypes: [{ id: 'status-service:application-status-changed' }] },
+    loop: { id: 'loop', name: 'Loop', url: `${target.url}/loop`,
+      events: [{ namespace: 'push-service', name: 'webhook-triggered' }] },
+  });
   before(async () => {
     service = new Service({ PUSH_WEBHOOK_TIMEOUT_MS: '3000' });
     await service.start();
     admin = service.token('--tenant', 'demo', '--roles', TENANT_ADMIN);
     await patch(service, admin, {
       'webhook-calls': webhookCalls,
-      webhooks: {
-        orders: { id: 'orders', name: 'Orders hook', url: `${target.url}/ok`, description: 'orders from prod',
-          events: [{ namespace: 'order-service', name: 'order-placed', criteria: { context: { env: 'prod' } } }] },
-        failing: { id: 'failing', name: 'Failing hook', url: `${target.url}/fail`,
-          events: [{ namespace: 'order-service', name: 'order-failed' }] },
-        status: { id: 'status', name: 'Portal status', url: `${target.url}/ok-status`, targetId: 'portal',
-          intervalMinutes: 5, eventTypes: [{ id: 'status-service:application-status-changed' }] },
-        loop: { id: 'loop', name: 'Loop', url: `${target.url}/loop`,
-          events: [{ namespace: 'push-service', name: 'webhook-triggered' }] },
-      },
+      webhooks: hooks(),
     });
     calls = triggeredStream(service);
     await calls.open;
@@ -125,30 +140,43 @@ describe('webhooks', () => {
     await service.stop();
   });
 
+  // Each test counts only its own effects: calls and webhook-triggered events it can tell
+  // by correlation id, or counts since its own start.
+  const placed = (correlationId, context) => service.publish('demo', { namespace: 'order-service', name: 'order-placed',
+    correlationId, context, payload: { order: 7 } });
+  const triggered = (correlationId) => calls.items.find((e) => e.correlationId === correlationId);
+  const callsFor = (path, ...ids) => target.on(path).filter((c) => ids.includes(c.body.correlationId));
+
   test('a plain webhook gets the event JSON when namespace, name and criteria match', async () => {
-    const publish = (context, correlationId) => service.publish('demo', { namespace: 'order-service', name: 'order-placed',
-      correlationId, context, payload: { order: 7 } });
-    assert.equal((await publish({ env: 'test' }, 'c-test')).status, 200); // criteria do not match
-    assert.equal((await publish({ env: 'prod', region: 'north' }, 'c-prod')).status, 200);
-    await waitFor(() => target.on('/ok').length >= 1, 5000, 'the webhook call');
-    await waitFor(() => calls.items.some((e) => e.correlationId === 'c-prod'), 5000, 'webhook-triggered');
-    const [call] = target.on('/ok');
-    assert.equal(target.on('/ok').length, 1, 'the event with other context did not fire');
+    assert.equal((await placed('c-test', { env: 'test' })).status, 200); // criteria do not match
+    assert.equal((await placed('c-prod', { env: 'prod', region: 'north' })).status, 200);
+    await waitFor(() => callsFor('/ok', 'c-prod').length >= 1, 5000, 'the webhook call');
+    await waitFor(() => triggered('c-prod'), 5000, 'webhook-triggered');
+    // c-test was offered before c-prod: had it matched, its call would have come first
+    assert.deepEqual(callsFor('/ok', 'c-test', 'c-prod').map((c) => c.body.correlationId), ['c-prod'],
+      'the event with other context did not fire');
+    const [call] = callsFor('/ok', 'c-prod');
     assert.equal(call.headers['content-type'], 'application/json');
     assert.match(call.headers['user-agent'], /^push-service\//);
     assert.deepEqual(call.body, { tenantId: DEMO, namespace: 'order-service', name: 'order-placed',
       timestamp: call.body.timestamp, correlationId: 'c-prod', context: { env: 'prod', region: 'north' }, payload: { order: 7 } });
+    // A later call, answered and reported, after c-prod's webhook-triggered event was out:
+    // a loop call for that event would have been offered before it.
+    await placed('c-after-loop', { env: 'prod' });
+    await waitFor(() => triggered('c-after-loop'), 5000, 'the later call reported');
     assert.equal(target.on('/loop').length, 0, 'webhook-triggered never triggers webhooks');
   });
 
   test('after each call the webhook-triggered event is delivered on a stream', async () => {
-    const event = calls.items.find((e) => e.correlationId === 'c-prod');
+    assert.equal((await placed('c-stream', { env: 'prod', region: 'north' })).status, 200);
+    await waitFor(() => triggered('c-stream'), 5000, 'webhook-triggered');
+    const event = triggered('c-stream');
     assert.equal(event.tenantId, DEMO);
     assert.equal(event.namespace, 'push-service');
     assert.equal(event.name, 'webhook-triggered');
     assert.deepEqual(event.context, { name: 'Orders hook' });
     assert.deepEqual(event.payload.webhook, { name: 'Orders hook', url: `${target.url}/ok` });
-    assert.deepEqual(event.payload.trigger, { namespace: 'order-service', name: 'order-placed', correlationId: 'c-prod',
+    assert.deepEqual(event.payload.trigger, { namespace: 'order-service', name: 'order-placed', correlationId: 'c-stream',
       context: { env: 'prod', region: 'north' } });
     assert.equal(event.payload.response.statusCode, 200);
     assert.equal(event.payload.response.status, 'OK');
@@ -157,15 +185,20 @@ describe('webhooks', () => {
   });
 
   test('an error answer is reported too; without a correlation id the webhook id stands in', async () => {
+    const start = calls.items.length;
+    const failing = () => calls.items.slice(start).find((e) => e.context.name === 'Failing hook');
     assert.equal((await service.publish('demo', { namespace: 'order-service', name: 'order-failed', payload: {} })).status, 200);
-    await waitFor(() => calls.items.some((e) => e.context.name === 'Failing hook'), 5000, 'webhook-triggered of the 500');
-    const event = calls.items.find((e) => e.context.name === 'Failing hook');
+    await waitFor(failing, 5000, 'webhook-triggered of the 500');
+    const event = failing();
     assert.equal(event.payload.response.statusCode, 500);
     assert.equal(event.payload.response.status, 'Internal Server Error');
     assert.equal(event.correlationId, 'failing');
   });
 
   test('an application-status webhook fires for its event types and its target application only', async () => {
+    const start = { calls: target.on('/ok-status').length, events: calls.items.length };
+    const statusCalls = () => target.on('/ok-status').slice(start.calls);
+    const statusEvents = () => calls.items.slice(start.events).filter((e) => e.context.name === 'Portal status');
     const status = (application, name = 'application-status-changed') => service.publish('demo', {
       namespace: 'status-service', name, correlationId: `s-${application.appKey ?? application.id}-${name}`,
       payload: { application, newStatus: 'down' } });
@@ -173,15 +206,14 @@ describe('webhooks', () => {
     await status({ id: 'portal' });
     await status({ appKey: 'other-app' });
     await status({ appKey: 'portal' }, 'health-check-started');
-    await waitFor(() => target.on('/ok-status').length >= 2, 5000, 'two application-status calls');
-    await waitFor(() => calls.items.filter((e) => e.context.name === 'Portal status').length >= 2, 5000, 'two events');
+    await waitFor(() => statusCalls().length >= 2, 5000, 'two application-status calls');
+    await waitFor(() => statusEvents().length >= 2, 5000, 'two events');
     // everything published before the marker has been offered; the marker fires `orders`
-    await service.publish('demo', { namespace: 'order-service', name: 'order-placed', correlationId: 'marker',
-      context: { env: 'prod' }, payload: {} });
-    await waitFor(() => calls.items.some((e) => e.correlationId === 'marker'), 5000, 'the marker call');
-    assert.deepEqual(target.on('/ok-status').map((c) => c.body.correlationId).sort(),
+    await placed('marker-status', { env: 'prod' });
+    await waitFor(() => triggered('marker-status'), 5000, 'the marker call');
+    assert.deepEqual(statusCalls().map((c) => c.body.correlationId).sort(),
       ['s-portal-application-status-changed', 's-portal-application-status-changed']);
-    const event = calls.items.find((e) => e.context.name === 'Portal status');
+    const [event] = statusEvents();
     assert.deepEqual(event.payload.webhook, { name: 'Portal status', url: `${target.url}/ok-status`, targetId: 'portal' });
     assert.equal(target.on('/loop').length, 0);
   });
@@ -214,7 +246,9 @@ describe('webhooks', () => {
   });
 
   test('a target that never answers times out, and stream delivery does not wait for it', async () => {
-    await patch(service, admin, { webhooks: {
+    const timeoutsBefore = (await scrape(service)).value('push_webhook_calls_total', { outcome: 'timeout' });
+    const hangBefore = target.on('/hang').length;
+    await patch(service, admin, { webhooks: { ...hooks(),
       hang: { id: 'hang', name: 'Hanging hook', url: `${target.url}/hang`, events: [{ namespace: 'order-service', name: 'order-stuck' }] },
     }, stuck: { id: 'stuck', name: 'Stuck', publicSubscribe: true, events: [{ namespace: 'order-service', name: 'order-stuck' }] } });
     const stuck = [];
@@ -223,33 +257,48 @@ describe('webhooks', () => {
     await new Promise((resolve, reject) => { source.onopen = resolve; source.onerror = reject; });
     assert.equal((await service.publish('demo', { namespace: 'order-service', name: 'order-stuck', correlationId: 'stuck-1', payload: {} })).status, 200);
     await waitFor(() => stuck.length === 1, 5000, 'stream delivery');
-    await waitFor(() => target.on('/hang').length === 1, 5000, 'the webhook call, left unanswered');
-    assert.ok(!calls.items.some((e) => e.correlationId === 'stuck-1'), 'delivered while the webhook had not answered');
-    await waitFor(() => calls.items.some((e) => e.correlationId === 'stuck-1'), 10000, 'the timeout reported');
-    const event = calls.items.find((e) => e.correlationId === 'stuck-1');
+    await waitFor(() => target.on('/hang').length - hangBefore === 1, 5000, 'the webhook call, left unanswered');
+    assert.ok(!triggered('stuck-1'), 'delivered while the webhook had not answered');
+    await waitFor(() => triggered('stuck-1'), 10000, 'the timeout reported');
+    const event = triggered('stuck-1');
     assert.equal(event.payload.response.statusCode, 0);
     assert.match(event.payload.response.status, /timed out after 3000 ms/);
-    assert.ok(event.payload.responseTime >= 2900, `${event.payload.responseTime} ms`);
-    assert.equal(target.on('/hang').length, 1);
+    assert.ok(event.payload.responseTime >= 2900, `${event.payload.responseTime} ms`); // at least the timeout
+    assert.equal(target.on('/hang').length - hangBefore, 1);
+    await waitFor(async () => (await scrape(service)).value('push_webhook_calls_total', { outcome: 'timeout' }) === timeoutsBefore + 1,
+      5000, 'the timeout counted');
     source.close();
     target.release();
   });
 
   test('metrics count the calls by outcome and their latency', async () => {
-    const { value, byName } = await scrape(service);
-    assert.equal(value('push_webhook_calls_total', { outcome: 'success' }), 5); // plain, 2 status, the marker, the test
-    assert.equal(value('push_webhook_calls_total', { outcome: 'http-error' }), 1);
-    assert.equal(value('push_webhook_calls_total', { outcome: 'timeout' }), 1);
-    assert.equal(value('push_webhook_calls_total', { outcome: 'dropped' }), 0);
-    assert.equal(value('push_events_received_total', { source: 'webhook' }), 6, 'one webhook-triggered event per call but the test');
-    const histogram = byName.push_webhook_duration_seconds;
+    const histogramOf = (scraped) => scraped.byName.push_webhook_duration_seconds;
+    const countOf = (scraped) => Number(histogramOf(scraped)?.metrics[0]?.count ?? 0);
+    const before = await scrape(service);
+    const delta = (now, name, labels) => now.value(name, labels) - before.value(name, labels);
+    assert.equal((await placed('m-ok', { env: 'prod' })).status, 200);
+    assert.equal((await service.publish('demo', { namespace: 'order-service', name: 'order-failed', correlationId: 'm-fail',
+      payload: {} })).status, 200);
+    const tested = await fetch(`${service.url}/admin/v1/webhooks/status/test`, {
+      method: 'POST', headers: { Authorization: `Bearer ${admin}` } });
+    assert.equal(tested.status, 200);
+    await waitFor(() => triggered('m-ok') && triggered('m-fail'), 5000, 'both calls reported');
+    let now;
+    await waitFor(async () => {
+      now = await scrape(service);
+      return countOf(now) - countOf(before) >= 3;
+    }, 5000, 'three calls in the histogram');
+    assert.equal(delta(now, 'push_webhook_calls_total', { outcome: 'success' }), 2); // m-ok and the test call
+    assert.equal(delta(now, 'push_webhook_calls_total', { outcome: 'http-error' }), 1);
+    assert.equal(delta(now, 'push_webhook_calls_total', { outcome: 'timeout' }), 0);
+    assert.equal(delta(now, 'push_webhook_calls_total', { outcome: 'dropped' }), 0);
+    assert.equal(delta(now, 'push_events_received_total', { source: 'webhook' }), 2, 'one webhook-triggered event per call but the test');
+    const histogram = histogramOf(now);
     assert.equal(histogram.type, 'HISTOGRAM');
     const [series] = histogram.metrics;
-    assert.equal(Number(series.count), 7, 'the test call is a call too');
-    // six answered at once, the timeout after 3 s
-    assert.ok(Number(series.buckets['+Inf']) === 7 && Number(series.buckets['5']) === 7 &&
-      Number(series.buckets['2.5']) === 6, JSON.stringify(series.buckets));
-    assert.equal(value('push_webhooks_in_flight'), 0);
+    assert.equal(countOf(now) - countOf(before), 3, 'the test call is a call too');
+    assertHistogramConsistent(series, countOf(now));
+    assert.equal(now.value('push_webhooks_in_flight'), 0);
   });
 });
 

@@ -1,77 +1,11 @@
-// Unit tests of the Socket.IO v5 codec: decoding and encoding packets, binary
-// placeholders and attachments, and the fan-out's event frame.
-#include "socketio/siopacket.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QTest>
+// Unit tests of the Socket.IO v5 codec's packets: decoding and encoding the text part
+// (binary packets' headers included), text round trips, and the fan-out's event frame.
+// The binary attachments are tst_siobinary's.
+#include "siopackettest.h"
 
 using push::socketio::Packet;
 using push::socketio::PacketType;
-
-namespace push::socketio {
-
-// Readable QCOMPARE failures (found by ADL).
-char *toString(const Packet &packet)
-{
-    QByteArray data = "undefined/null";
-    if (packet.data.isObject())
-        data = QJsonDocument(packet.data.toObject()).toJson(QJsonDocument::Compact);
-    else if (packet.data.isArray())
-        data = QJsonDocument(packet.data.toArray()).toJson(QJsonDocument::Compact);
-    else if (!packet.data.isNull() && !packet.data.isUndefined())
-        data = QJsonDocument(QJsonArray{packet.data}).toJson(QJsonDocument::Compact);
-    const QByteArray text = "Packet(type=" + QByteArray::number(int(packet.type)) +
-                            ", nsp=" + packet.nsp.toUtf8() +
-                            ", id=" + QByteArray::number(packet.id) + ", data=" + data +
-                            ", attachments=" + QByteArray::number(packet.attachments.size()) + ')';
-    return qstrdup(text.constData());
-}
-
-} // namespace push::socketio
-
-Q_DECLARE_METATYPE(push::socketio::Packet)
-
-namespace {
-
-// Any JSON value (QJsonDocument reads only objects and arrays at the top).
-QJsonValue json(const QByteArray &text)
-{
-    QJsonParseError error{};
-    const QJsonDocument document = QJsonDocument::fromJson("[" + text + "]", &error);
-    if (error.error != QJsonParseError::NoError || document.array().size() != 1)
-        qFatal("bad JSON in test data: %s", text.constData());
-    return document.array().first();
-}
-
-QByteArray bytes(std::initializer_list<unsigned char> values)
-{
-    QByteArray out;
-    for (unsigned char c : values)
-        out.append(char(c));
-    return out;
-}
-
-QJsonValue bin(const QByteArray &data)
-{
-    return push::socketio::binaryValue(data);
-}
-
-Packet packet(PacketType type, const QString &nsp, qint64 id, const QJsonValue &data)
-{
-    Packet p;
-    p.type = type;
-    p.nsp = nsp;
-    p.id = id;
-    p.data = data;
-    return p;
-}
-
-const QString kRoot = QStringLiteral("/");
-const QString kAdmin = QStringLiteral("/admin");
-
-} // namespace
+using namespace push::test;
 
 class TestSioPacket final : public QObject
 {
@@ -87,12 +21,6 @@ private slots:
     void encode();
     void textRoundTrip_data();
     void textRoundTrip();
-    void binaryRoundTrip_data();
-    void binaryRoundTrip();
-    void reconstruct_data();
-    void reconstruct();
-    void binaryValue_data();
-    void binaryValue();
     void eventFrame_data();
     void eventFrame();
 };
@@ -452,160 +380,6 @@ void TestSioPacket::textRoundTrip()
     QCOMPARE(decoded->packet, packet);
 }
 
-void TestSioPacket::binaryRoundTrip_data()
-{
-    QTest::addColumn<Packet>("packet");
-    QTest::addColumn<int>("binaryType");
-
-    const QByteArray a = bytes({0x00, 0x01, 0xfe, 0xff});
-    const QByteArray b = "hello";
-    const QByteArray c = QByteArray(300, '\x1e');
-
-    QTest::newRow("event") << packet(PacketType::Event, kRoot, -1,
-                                     QJsonArray{QStringLiteral("file"), bin(a)})
-                           << 5;
-    QTest::newRow("event nsp ack")
-        << packet(PacketType::Event, kAdmin, 12,
-                  QJsonArray{QStringLiteral("files"), bin(a), QStringLiteral("mid"), bin(b)})
-        << 5;
-    QTest::newRow("event nested") << packet(PacketType::Event, kAdmin, -1,
-                                            QJsonArray{QStringLiteral("n"),
-                                                       QJsonObject{{QStringLiteral("z"), bin(a)},
-                                                                   {QStringLiteral("a"),
-                                                                    QJsonArray{bin(b), bin(c)}},
-                                                                   {QStringLiteral("plain"), 3}}})
-                                  << 5;
-    QTest::newRow("ack") << packet(PacketType::Ack, kRoot, 0, QJsonArray{bin(c)}) << 6;
-    QTest::newRow("ack nsp nested")
-        << packet(PacketType::Ack, kAdmin, 456,
-                  QJsonArray{QJsonObject{{QStringLiteral("data"), bin(a)}}, bin({})})
-        << 6;
-}
-
-void TestSioPacket::binaryRoundTrip()
-{
-    QFETCH(Packet, packet);
-    QFETCH(int, binaryType);
-
-    const push::socketio::Encoded encoded = push::socketio::encode(packet);
-    QVERIFY(!encoded.attachments.isEmpty());
-    QVERIFY(!encoded.text.contains("_binary"));
-
-    QString error;
-    auto decoded = push::socketio::decode(encoded.text, &error);
-    QVERIFY2(decoded, qPrintable(error));
-    QCOMPARE(int(decoded->packet.type), binaryType);
-    QCOMPARE(decoded->packet.nsp, packet.nsp);
-    QCOMPARE(decoded->packet.id, packet.id);
-    QCOMPARE(decoded->attachmentCount, int(encoded.attachments.size()));
-
-    // The attachments arrive as binary messages after the text part.
-    decoded->packet.attachments = encoded.attachments;
-    QVERIFY(push::socketio::reconstruct(decoded->packet));
-    QCOMPARE(decoded->packet.data, packet.data);
-
-    // Re-encoding gives the same frames.
-    const push::socketio::Encoded again = push::socketio::encode(decoded->packet);
-    QCOMPARE(again.text, encoded.text);
-    QCOMPARE(again.attachments, encoded.attachments);
-}
-
-void TestSioPacket::reconstruct_data()
-{
-    QTest::addColumn<QByteArray>("text");
-    QTest::addColumn<QByteArrayList>("attachments");
-    QTest::addColumn<bool>("ok");
-    QTest::addColumn<QJsonValue>("expected");
-
-    const QByteArray a = "AAA";
-    const QByteArray b = bytes({0xff});
-    QTest::newRow("one placeholder")
-        << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":0}]") << QByteArrayList{a} << true
-        << QJsonValue(QJsonArray{QStringLiteral("x"), bin(a)});
-    QTest::newRow("placeholders out of order")
-        << QByteArray("52-[\"x\",{\"_placeholder\":true,\"num\":1},"
-                      "{\"k\":{\"_placeholder\":true,\"num\":0}}]")
-        << QByteArrayList{a, b} << true
-        << QJsonValue(
-               QJsonArray{QStringLiteral("x"), bin(b), QJsonObject{{QStringLiteral("k"), bin(a)}}});
-    QTest::newRow("no placeholders") << QByteArray("50-[\"x\",1]") << QByteArrayList{} << true
-                                     << QJsonValue(QJsonArray{QStringLiteral("x"), 1});
-    QTest::newRow("num out of range") << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":1}]")
-                                      << QByteArrayList{a} << false << QJsonValue();
-    QTest::newRow("negative num") << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":-1}]")
-                                  << QByteArrayList{a} << false << QJsonValue();
-    QTest::newRow("no attachments received")
-        << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":0}]") << QByteArrayList{} << false
-        << QJsonValue();
-    // The reference parser throws "illegal attachments" for any object with
-    // "_placeholder": true whose num is not a valid index.
-    QTest::newRow("placeholder without num") << QByteArray("51-[\"x\",{\"_placeholder\":true}]")
-                                             << QByteArrayList{a} << false << QJsonValue();
-    QTest::newRow("placeholder with string num")
-        << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":\"0\"}]") << QByteArrayList{a}
-        << false << QJsonValue();
-    QTest::newRow("placeholder with fractional num")
-        << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":0.5}]") << QByteArrayList{a}
-        << false << QJsonValue();
-    // Found by tests/fuzz/siopacket: a num beyond int's range was converted to int before
-    // the range check (undefined behaviour, reported by -fsanitize=float-cast-overflow).
-    QTest::newRow("num beyond int")
-        << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":90071992547409930}]")
-        << QByteArrayList{a} << false << QJsonValue();
-    QTest::newRow("num beyond double's int range")
-        << QByteArray("51-[\"x\",{\"_placeholder\":true,\"num\":-1e300}]") << QByteArrayList{a}
-        << false << QJsonValue();
-    QTest::newRow("nested num out of range")
-        << QByteArray("61-5[{\"a\":[{\"_placeholder\":true,\"num\":3}]}]") << QByteArrayList{a}
-        << false << QJsonValue();
-}
-
-void TestSioPacket::reconstruct()
-{
-    QFETCH(QByteArray, text);
-    QFETCH(QByteArrayList, attachments);
-    QFETCH(bool, ok);
-    QFETCH(QJsonValue, expected);
-
-    QString error;
-    auto decoded = push::socketio::decode(text, &error);
-    QVERIFY2(decoded, qPrintable(error));
-    decoded->packet.attachments = attachments;
-    QCOMPARE(push::socketio::reconstruct(decoded->packet), ok);
-    if (ok)
-        QCOMPARE(decoded->packet.data, expected);
-}
-
-void TestSioPacket::binaryValue_data()
-{
-    QTest::addColumn<QByteArray>("data");
-
-    QTest::newRow("empty") << QByteArray();
-    QTest::newRow("one byte") << QByteArray("x");
-    QTest::newRow("all byte values") << [] {
-        QByteArray all;
-        for (int i = 0; i < 256; ++i)
-            all.append(char(i));
-        return all;
-    }();
-}
-
-void TestSioPacket::binaryValue()
-{
-    QFETCH(QByteArray, data);
-
-    const QJsonValue value = push::socketio::binaryValue(data);
-    QVERIFY(push::socketio::isBinaryValue(value));
-    QCOMPARE(push::socketio::binaryBytes(value), data);
-
-    QVERIFY(!push::socketio::isBinaryValue(QJsonValue(QString::fromLatin1(data.toBase64()))));
-    QJsonObject extra = value.toObject();
-    extra.insert(QStringLiteral("other"), 1);
-    QVERIFY(!push::socketio::isBinaryValue(extra));
-    QVERIFY(!push::socketio::isBinaryValue(QJsonArray{value}));
-    QVERIFY(!push::socketio::isBinaryValue(json("{\"_binary\":1}")));
-}
-
 void TestSioPacket::eventFrame_data()
 {
     QTest::addColumn<QString>("nsp");
@@ -654,7 +428,7 @@ void TestSioPacket::eventFrame()
     const QJsonArray data = decoded->packet.data.toArray();
     QCOMPARE(data.size(), 2);
     QCOMPARE(data.at(0).toString(), eventName);
-    QCOMPARE(data.at(1), ::json(json));
+    QCOMPARE(data.at(1), push::test::json(json));
 }
 
 QTEST_APPLESS_MAIN(TestSioPacket)
