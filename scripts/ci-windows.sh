@@ -33,22 +33,11 @@ PACKAGES=(g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev msitools wixl
     qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev
     libhttp-parser-dev librabbitmq-dev libssl-dev)
 
-as_root() {
-    if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
-}
+# install_missing, shared with scripts/dev.sh.
+# shellcheck source=scripts/debian-deps.sh
+. scripts/debian-deps.sh
 
-deps() {
-    local missing=() p
-    for p in "${PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-    done
-    if ((${#missing[@]})); then
-        echo "== installing Debian packages: ${missing[*]}"
-        as_root apt-get update -qq
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            "${missing[@]}" >/dev/null
-    fi
-}
+deps() { install_missing "${PACKAGES[@]}"; }
 
 # --- level 1: compile for Windows ---------------------------------------------------------
 

@@ -40,9 +40,9 @@ FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)
 # dpkg-shlibdeps and file (CPack), lintian, systemd-analyze, debootstrap, util-linux.
 PACKAGE_PACKAGES=(dpkg-dev file lintian systemd debootstrap util-linux iproute2 curl)
 
-as_root() {
-    if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
-}
+# as_root, missing_packages, install_packages (shared with scripts/ci-windows.sh).
+# shellcheck source=scripts/debian-deps.sh
+. scripts/debian-deps.sh
 
 deps() {
     local missing=()
@@ -50,18 +50,11 @@ deps() {
     [[ ${1:-} == test ]] && wanted+=("${TEST_PACKAGES[@]}")
     [[ ${1:-} == fuzz ]] && wanted+=("${FUZZ_PACKAGES[@]}")
     [[ ${1:-} == package ]] && wanted+=("${PACKAGE_PACKAGES[@]}")
-    for p in "${wanted[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-    done
+    mapfile -t missing < <(missing_packages "${wanted[@]}")
     if [[ ${1:-} == test ]] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
         missing+=(nodejs npm)
     fi
-    if ((${#missing[@]})); then
-        echo "== installing Debian packages: ${missing[*]}"
-        as_root apt-get update -qq
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            "${missing[@]}" >/dev/null
-    fi
+    install_packages "${missing[@]}"
 }
 
 js_deps() {

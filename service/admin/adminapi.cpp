@@ -103,9 +103,8 @@ void AdminApi::gather(HttpCall &call, std::function<QJsonArray(fanout::Subscribe
                     gathering->results.append(value);
                 if (--gathering->remaining > 0)
                     return;
-                home->run([done, gathering, pending] {
-                    if (pending.waiting())
-                        done(pending.call(), std::move(gathering->results));
+                home->answer(pending, [done, gathering](HttpCall &call) {
+                    done(call, std::move(gathering->results));
                 });
             },
             Qt::QueuedConnection);
@@ -324,17 +323,18 @@ void AdminApi::testWebhook(HttpCall &call, const StreamApi::Caller &caller)
     if (tenant)
         event->tenantId = tenant->urn();
     const http::DeferredCall pending(call);
-    m_webhooks->test(*webhook, *event, call.worker,
-                     [pending, webhookId](webhooks::WebhookDispatcher::Result result) {
-                         if (!pending.waiting())
-                             return;
-                         pending->reply(HttpResponse::json({
-                             {QStringLiteral("webhook"), webhookId},
-                             {QStringLiteral("outcome"), result.outcome},
-                             {QStringLiteral("status"), result.status},
-                             {QStringLiteral("statusCode"), result.statusCode},
-                             {QStringLiteral("responseTime"), result.responseTimeMs},
-                         }));
+    http::Worker *worker = call.worker;
+    m_webhooks->test(*webhook, *event,
+                     [worker, pending, webhookId](webhooks::WebhookDispatcher::Result result) {
+                         worker->answer(pending, [webhookId, result](HttpCall &call) {
+                             call.reply(HttpResponse::json({
+                                 {QStringLiteral("webhook"), webhookId},
+                                 {QStringLiteral("outcome"), result.outcome},
+                                 {QStringLiteral("status"), result.status},
+                                 {QStringLiteral("statusCode"), result.statusCode},
+                                 {QStringLiteral("responseTime"), result.responseTimeMs},
+                             }));
+                         });
                      });
 }
 

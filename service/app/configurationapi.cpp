@@ -84,30 +84,22 @@ ConfigurationApi::scope(HttpCall &call, const StreamApi::Caller &caller) const
     return Scope{*tenantId, user.name.isEmpty() ? user.id : user.name};
 }
 
-// Hands `response` back to the worker that read the request, which answers it unless the
-// client has gone meanwhile.
-static void answerOnWorker(QObject *worker, const http::DeferredCall &pending,
-                           const HttpResponse &response)
+// Runs `job` on the control thread; its response is answered on the worker that read the
+// request (Worker::answer), unless the client has gone meanwhile.
+void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpResponse()> job)
 {
+    const http::DeferredCall pending(call);
+    http::Worker *worker = call.worker;
     QMetaObject::invokeMethod(
-        worker,
-        [pending, response] {
-            if (pending.waiting())
-                pending->reply(response);
+        m_control,
+        [job = std::move(job), pending, worker] {
+            worker->answer(pending, [response = job()](HttpCall &call) { call.reply(response); });
         },
         Qt::QueuedConnection);
 }
 
-void ConfigurationApi::onControlThread(HttpCall &call, std::function<HttpResponse()> job)
-{
-    const http::DeferredCall pending(call);
-    QObject *worker = call.worker;
-    QMetaObject::invokeMethod(
-        m_control,
-        [job = std::move(job), pending, worker] { answerOnWorker(worker, pending, job()); },
-        Qt::QueuedConnection);
-}
-
+// Runs `job` on the store reader's thread (the control thread without one), answered as
+// above.
 void ConfigurationApi::onStoreReader(HttpCall &call,
                                      std::function<HttpResponse(config::ConfigStore &)> job)
 {
@@ -116,9 +108,9 @@ void ConfigurationApi::onStoreReader(HttpCall &call,
         return;
     }
     const http::DeferredCall pending(call);
-    QObject *worker = call.worker;
+    http::Worker *worker = call.worker;
     m_reader->run([job = std::move(job), pending, worker](config::ConfigStore &store) {
-        answerOnWorker(worker, pending, job(store));
+        worker->answer(pending, [response = job(store)](HttpCall &call) { call.reply(response); });
     });
 }
 

@@ -1,6 +1,7 @@
 #include "ingress.h"
 
 #include "config/configsnapshot.h"
+#include "http/worker.h"
 #include "metrics/metrics.h"
 #include "resume/replaylog.h"
 #include "shared/logthrottle.h"
@@ -65,18 +66,18 @@ void Ingress::toHub(const DomainEvent &event, std::function<void(Result)> done)
               QStringLiteral("the replay log is busy: too many events waiting to be written")});
 }
 
-void Ingress::publish(const DomainEvent &event, const QByteArray &traceparent, QObject *context,
+void Ingress::publish(const DomainEvent &event, const QByteArray &traceparent, http::Worker *worker,
                       std::function<void(Result)> done)
 {
     if (m_bus) {
         // Through the exchange, like ADSP's event service: every instance (this one too)
         // and any other consumer sees it. The answer waits until the broker has it.
-        m_bus->publish(event, traceparent, context,
-                       [done = std::move(done)](bool ok, const QString &error) {
+        m_bus->publish(event, traceparent,
+                       [worker, done = std::move(done)](bool ok, const QString &error) mutable {
                            Result result;
                            result.route = ok ? Result::Route::Broker : Result::Route::Failed;
                            result.error = error;
-                           done(std::move(result));
+                           worker->run([done = std::move(done), result] { done(result); });
                        });
         return;
     }
@@ -85,16 +86,15 @@ void Ingress::publish(const DomainEvent &event, const QByteArray &traceparent, Q
         done({Result::Route::Duplicate, {}, {}, {}});
         return;
     }
-    toHub(event, [this, event, context, done = std::move(done)](Result result) {
+    toHub(event, [this, event, worker, done = std::move(done)](Result result) {
         if (m_webhooks && result.route == Result::Route::Hub)
             m_webhooks->offer(event);
         if (!m_log) {
             done(std::move(result));
             return;
         }
-        // Answered on the caller's thread, as through the broker.
-        QMetaObject::invokeMethod(
-            context, [done, result = std::move(result)] { done(result); }, Qt::QueuedConnection);
+        // Answered on the caller's worker, as through the broker.
+        worker->run([done, result = std::move(result)] { done(result); });
     });
 }
 
@@ -133,13 +133,20 @@ void Ingress::fromWebhook(DomainEvent &&event)
         toHub(event, [](const Result &) {});
         return;
     }
-    m_bus->publish(event, QByteArray(), &m_answers, [](bool ok, const QString &error) {
-        static LogThrottle throttle;
-        if (!ok)
-            if (const int held = throttle.allow(); held >= 0)
-                qCWarning(lcService).noquote()
-                    << "a webhook-triggered event was not published:" << error
-                    << LogThrottle::suppressed(held);
+    // Not a worker's: the broker's answer is logged on the thread that built the ingress.
+    m_bus->publish(event, QByteArray(), [this](bool ok, const QString &error) {
+        if (ok)
+            return;
+        QMetaObject::invokeMethod(
+            &m_answers,
+            [error] {
+                static LogThrottle throttle;
+                if (const int held = throttle.allow(); held >= 0)
+                    qCWarning(lcService).noquote()
+                        << "a webhook-triggered event was not published:" << error
+                        << LogThrottle::suppressed(held);
+            },
+            Qt::QueuedConnection);
     });
 }
 

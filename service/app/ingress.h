@@ -16,6 +16,10 @@ namespace push::config {
 class ConfigRegistry;
 }
 
+namespace push::http {
+class Worker;
+}
+
 namespace push::webhooks {
 class WebhookDispatcher;
 }
@@ -56,9 +60,10 @@ public:
         QByteArray cursor;                // Route::Hub, when the log has the event
         QString error;                    // Route::Failed
     };
-    // An event from the API, its tenant resolved. `done` runs at once, or (through the
-    // broker) on `context`'s thread when the broker has confirmed or refused it.
-    void publish(const DomainEvent &event, const QByteArray &traceparent, QObject *context,
+    // An event from the API, its tenant resolved, on `worker`'s thread. `done` runs at
+    // once, or (through the broker) back on the worker (Worker::run) when the broker has
+    // confirmed or refused it.
+    void publish(const DomainEvent &event, const QByteArray &traceparent, http::Worker *worker,
                  std::function<void(Result)> done);
     // An event off one of the broker's queues (the bus thread); why it was refused, or an
     // empty string.

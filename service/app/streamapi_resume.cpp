@@ -134,13 +134,11 @@ void StreamApi::pollEvents(HttpCall &call, const Caller &caller)
                     std::optional<QJsonObject> answer;
                     if (ok)
                         answer = pollAnswer(*log, *snapshot, request, tenantUrn, cursorText, view);
-                    worker->run([pending, answer, error] {
-                        if (!pending.waiting())
-                            return;
+                    worker->answer(pending, [answer, error](HttpCall &call) {
                         if (answer)
-                            pending.call().reply(HttpResponse::json(*answer));
+                            call.reply(HttpResponse::json(*answer));
                         else
-                            pending.call().fail(ApiError::Unavailable, error);
+                            call.fail(ApiError::Unavailable, error);
                     });
                 });
 }

@@ -1,5 +1,6 @@
 #include "authenticator.h"
 
+#include "http/worker.h"
 #include "shared/access.h"
 
 #include <QDateTime>
@@ -194,7 +195,7 @@ Authenticator::Issuer *Authenticator::issuerFor(const QString &iss)
     return nullptr;
 }
 
-void Authenticator::verify(const QByteArray &token, QObject *context,
+void Authenticator::verify(const QByteArray &token, http::Worker *worker,
                            std::function<void(AuthResult)> done)
 {
     if (token.isEmpty()) {
@@ -235,26 +236,27 @@ void Authenticator::verify(const QByteArray &token, QObject *context,
         done(result);
         return;
     }
-    // Wait for the issuer's keys; the first waiter starts the fetch.
-    QPointer<QObject> guard(context);
-    auto retry = [this, guard, parsed = *parsed, iss, done = std::move(done)] {
-        if (!guard)
-            return;
-        QMetaObject::invokeMethod(guard.data(), [this, parsed, iss, done] {
-            bool again = false;
-            done(check(parsed, iss, false, &again));
-        });
-    };
+    // Wait for the issuer's keys; the first waiter starts the fetch. Once it ends (on the
+    // Authenticator's thread), the check runs again on the worker: Worker::run.
     bool start = false;
     {
         QMutexLocker locker(&m_mutex);
         Issuer *issuer = issuerFor(iss);
         if (!issuer) {
-            locker.unlock();
-            retry();
+            locker.unlock(); // gone meanwhile: check again here, without a fetch
+            bool again = false;
+            done(check(*parsed, iss, false, &again));
             return;
         }
-        issuer->waiting.append(std::move(retry));
+        QPointer<http::Worker> guard(worker);
+        issuer->waiting.append([this, guard, parsed = *parsed, iss, done = std::move(done)] {
+            if (!guard)
+                return;
+            guard->run([this, parsed, iss, done] {
+                bool again = false;
+                done(check(parsed, iss, false, &again));
+            });
+        });
         if (!issuer->fetching) {
             issuer->fetching = true;
             start = true;

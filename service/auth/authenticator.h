@@ -11,7 +11,6 @@
 #include <QList>
 #include <QMutex>
 #include <QObject>
-#include <QPointer>
 #include <QStringList>
 #include <QUrl>
 
@@ -21,6 +20,10 @@
 #include <optional>
 
 class QNetworkAccessManager;
+
+namespace push::http {
+class Worker;
+}
 
 namespace push::auth {
 
@@ -80,9 +83,11 @@ public:
     void setRealmFilter(std::function<bool(const QString &realm)> filter);
     bool hasExternalIssuers() const;
 
-    // `done` runs on `context`'s thread: at once when no fetch is needed, later otherwise.
-    // An empty token gives Kind::Anonymous.
-    void verify(const QByteArray &token, QObject *context, std::function<void(AuthResult)> done);
+    // Runs on `worker`'s thread (its caller's); so does `done`: at once when no fetch is
+    // needed, otherwise after the fetch, through Worker::run. `worker` may be null only
+    // where no fetch can happen (unit tests). An empty token gives Kind::Anonymous.
+    void verify(const QByteArray &token, http::Worker *worker,
+                std::function<void(AuthResult)> done);
 
     quint64 keyFetches() const { return m_keyFetches.load(); }
 

@@ -202,41 +202,34 @@ void AmqpBus::recordError(const QString &error)
     m_lastError = error;
 }
 
-void AmqpBus::publish(const DomainEvent &event, const QByteArray &traceparent, QObject *context,
-                      PublishDone done)
+void AmqpBus::publish(const DomainEvent &event, const QByteArray &traceparent, PublishDone done)
 {
     Outgoing outgoing{routingKey(event),
-                      QJsonDocument(event.payload.toObject()).toJson(QJsonDocument::Compact),
-                      event,
-                      traceparent,
-                      context,
-                      std::move(done)};
+                      QJsonDocument(event.payload.toObject()).toJson(QJsonDocument::Compact), event,
+                      traceparent, std::move(done)};
+    QString refusal;
     {
         std::lock_guard lock(m_mutex);
-        QString refusal;
         if (m_state.load() != State::Connected)
             refusal = QStringLiteral("the event bus is not connected (%1)")
                           .arg(m_lastError.isEmpty() ? stateName(m_state.load()) : m_lastError);
         else if (int(m_outgoing.size()) >= m_settings.maxPendingPublishes)
             refusal = QStringLiteral("the event bus has %1 events waiting; try again")
                           .arg(m_outgoing.size());
-        if (refusal.isEmpty()) {
+        if (refusal.isEmpty())
             m_outgoing.push_back(std::move(outgoing));
-        } else {
-            QMetaObject::invokeMethod(
-                context, [done = std::move(outgoing.done), refusal] { done(false, refusal); },
-                Qt::QueuedConnection);
-            return;
-        }
+    }
+    if (!refusal.isEmpty()) {
+        finish(outgoing, false, refusal);
+        return;
     }
     wake();
 }
 
 void AmqpBus::finish(Outgoing &outgoing, bool ok, const QString &error)
 {
-    QMetaObject::invokeMethod(
-        outgoing.context, [done = std::move(outgoing.done), ok, error] { done(ok, error); },
-        Qt::QueuedConnection);
+    if (outgoing.done)
+        outgoing.done(ok, error);
 }
 
 void AmqpBus::failPending(const QString &reason)

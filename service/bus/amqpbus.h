@@ -64,7 +64,9 @@ public:
     // Takes an event off the exchange; returns why it was refused (an unknown tenant), or
     // an empty string.
     using EventHandler = std::function<QString(DomainEvent &&event, Delivery delivery)>;
-    // Runs on `context`'s thread: ok, or the reason it was not published.
+    // Ok, or the reason it was not published. Runs on the bus thread (or the thread that
+    // stops the bus, or at once on the publisher's): the publisher takes it back to its
+    // own thread (Ingress::publish: http::Worker::run).
     using PublishDone = std::function<void(bool ok, const QString &error)>;
 
     AmqpBus(BusSettings settings, EventHandler onEvent, QObject *parent = nullptr);
@@ -88,11 +90,10 @@ public:
     // Is the shared queue (BusSettings::sharedQueue) being consumed?
     bool sharedActive() const { return m_sharedActive.load(std::memory_order_relaxed); }
 
-    // Thread-safe. Queues `event` for the exchange; `done` runs on `context`'s thread once
-    // the broker has confirmed the message (ok), or when it refused it, did not confirm it
-    // in time or the connection was lost (not ok), or at once when the bus is down.
-    void publish(const DomainEvent &event, const QByteArray &traceparent, QObject *context,
-                 PublishDone done);
+    // Thread-safe. Queues `event` for the exchange; `done` runs once the broker has
+    // confirmed the message (ok), or when it refused it, did not confirm it in time or the
+    // connection was lost (not ok), or at once when the bus is down.
+    void publish(const DomainEvent &event, const QByteArray &traceparent, PublishDone done);
 
 signals:
     void stateChanged(push::bus::AmqpBus::State state);
@@ -104,7 +105,6 @@ private:
         QByteArray body;
         DomainEvent event;
         QByteArray traceparent;
-        QObject *context = nullptr;
         PublishDone done;
     };
     struct Connection;

@@ -58,6 +58,14 @@ void Worker::run(std::function<void()> work)
     QMetaObject::invokeMethod(this, std::move(work), Qt::QueuedConnection);
 }
 
+void Worker::answer(const DeferredCall &pending, std::function<void(HttpCall &)> answer)
+{
+    run([pending, answer = std::move(answer)] {
+        if (pending.waiting())
+            answer(pending.call());
+    });
+}
+
 void Worker::onRequest(HttpConnection *connection, HttpRequest &&request)
 {
     if (request.method == "OPTIONS") {

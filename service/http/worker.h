@@ -12,6 +12,7 @@
 
 namespace push::http {
 
+class DeferredCall;
 class Router;
 struct HttpCall;
 
@@ -40,7 +41,12 @@ public:
 
     // Thread-safe: each queues the work onto the worker's thread.
     void adopt(qintptr descriptor);
+    // The one hop back to a worker: work done elsewhere (the control thread, the bus
+    // thread, the webhook thread, another worker) continues here.
     void run(std::function<void()> work);
+    // run() for a deferred call's answer: `answer` gets the call on the worker's thread,
+    // and only when its client still waits for it (the connection may have gone).
+    void answer(const DeferredCall &pending, std::function<void(HttpCall &)> answer);
 
     // On the worker's thread only.
     //

@@ -8,7 +8,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QPointer>
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
@@ -103,29 +102,25 @@ void WebhookDispatcher::offer(const DomainEvent &event)
             continue;
         }
         m_waiting.fetch_add(1, std::memory_order_relaxed);
-        auto call = std::make_shared<Call>(Call{webhook, event, false, nullptr, {}});
+        auto call = std::make_shared<Call>(Call{webhook, event, false, {}});
         if (!dispatch([this, call] { enqueue(std::move(*call)); }))
             m_waiting.fetch_sub(1, std::memory_order_relaxed);
     }
 }
 
-void WebhookDispatcher::test(const Webhook &webhook, const DomainEvent &event, QObject *context,
+void WebhookDispatcher::test(const Webhook &webhook, const DomainEvent &event,
                              std::function<void(Result)> done)
 {
-    auto call = std::make_shared<Call>(Call{webhook, event, true, context, std::move(done)});
+    auto call = std::make_shared<Call>(Call{webhook, event, true, std::move(done)});
     const bool queued = dispatch([this, call] {
         send(std::move(*call)); // a person waits for it: not behind the queue
     });
-    if (!queued && call->done)
-        QMetaObject::invokeMethod(
-            context,
-            [done = call->done] {
-                Result result;
-                result.status = QStringLiteral("the service is shutting down");
-                result.outcome = QStringLiteral("error");
-                done(result);
-            },
-            Qt::QueuedConnection);
+    if (!queued && call->done) {
+        Result result;
+        result.status = QStringLiteral("the service is shutting down");
+        result.outcome = QStringLiteral("error");
+        call->done(result);
+    }
 }
 
 void WebhookDispatcher::enqueue(Call &&call)
@@ -233,9 +228,8 @@ void WebhookDispatcher::finished(const Call &call, const Result &result)
                    result.status
             << "after" << result.responseTimeMs << QLatin1String("ms") + QLatin1String(test);
     if (call.test) {
-        if (call.context && call.done)
-            QMetaObject::invokeMethod(
-                call.context, [done = call.done, result] { done(result); }, Qt::QueuedConnection);
+        if (call.done)
+            call.done(result);
         return;
     }
     if (m_emitEvent)

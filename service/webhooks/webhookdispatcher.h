@@ -65,9 +65,10 @@ public:
     // Thread-safe. Queues a call for every webhook of the event's tenant it triggers.
     void offer(const DomainEvent &event);
     // Thread-safe. Calls `webhook` once with `event` whatever its rules say (the admin
-    // API's test); `done` runs on `context`'s thread. No webhook-triggered event.
-    void test(const Webhook &webhook, const DomainEvent &event, QObject *context,
-              std::function<void(Result)> done);
+    // API's test); `done` runs on the dispatcher's thread when the call ends, or at once on
+    // the caller's when the dispatcher is stopping (the caller takes it back to its worker:
+    // http::Worker::answer). No webhook-triggered event.
+    void test(const Webhook &webhook, const DomainEvent &event, std::function<void(Result)> done);
 
     static constexpr int kMaxPerHost = 6;
 
@@ -77,8 +78,7 @@ private:
         Webhook webhook;
         DomainEvent event;
         bool test = false;
-        QObject *context = nullptr;
-        std::function<void(Result)> done;
+        std::function<void(Result)> done; // a test's, on the dispatcher's thread
     };
     // Queues `job` on the dispatcher's thread; false once stop() has begun.
     bool dispatch(std::function<void()> job);
