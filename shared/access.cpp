@@ -21,6 +21,9 @@ User User::fromClaims(const QJsonObject &claims)
     if (user.name.isEmpty())
         user.name = claims.value(QLatin1String("preferred_username")).toString();
     user.email = claims.value(QLatin1String("email")).toString();
+    const double exp = claims.value(QLatin1String("exp")).toDouble(0);
+    if (exp > 0 && exp < 1e13)
+        user.expiresAt = qint64(exp) * 1000;
     const QJsonArray realmRoles = claims.value(QLatin1String("realm_access"))
                                       .toObject()
                                       .value(QLatin1String("roles"))

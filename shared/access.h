@@ -24,7 +24,8 @@ struct User
     QString email;
     QStringList roles;
     bool isCore = false;
-    QString tenantId; // the tenant whose realm issued the token; empty for core users
+    QString tenantId;     // the tenant whose realm issued the token; empty for core users
+    qint64 expiresAt = 0; // the token's exp, ms since the epoch; 0: none
 
     bool hasAnyRole(const QStringList &wanted) const;
 

@@ -167,6 +167,12 @@ public:
     // Ends this subscription only (its stream was deleted): a transport that multiplexes
     // (socket.io namespaces) stays up. By default the same as close().
     virtual void end(const QString &reason) { close(reason); }
+    // Whether the subscription ends when its user's token expires (a resumable SSE
+    // stream: the client comes back with a fresh token and its cursor). By default it
+    // outlives the token, as ADSP's streams do.
+    virtual bool endsWithToken() const { return false; }
+    // Ends it for that, telling the client (after the registry has let it go).
+    virtual void tokenExpired() { close(QStringLiteral("the token expired")); }
 
     // Deliveries counted on this thread since the last call (the worker adds them to the
     // process-wide metric once per batch, not once per frame).

@@ -2,6 +2,7 @@
 
 #include "metrics/metrics.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcFanout, "push.fanout")
@@ -278,12 +279,33 @@ void SubscriberRegistry::deliver(const FanoutBatchPtr &batch)
 
 void SubscriberRegistry::sweep()
 {
+    endExpired(QDateTime::currentMSecsSinceEpoch());
     qint64 queued = 0;
     for (const auto &[subscriber, owned] : m_subscribers)
         queued += subscriber->bytesQueued();
     for (const auto &[sink, owned] : m_sinks)
         queued += sink->bytesQueued();
     m_bytesQueued.store(queued, std::memory_order_relaxed);
+}
+
+void SubscriberRegistry::endExpired(qint64 now)
+{
+    QList<Subscriber *> expired;
+    for (const auto &[subscriber, owned] : m_subscribers) {
+        const User *user = subscriber->info().user.get();
+        if (user && user->expiresAt > 0 && user->expiresAt <= now && subscriber->endsWithToken())
+            expired.append(subscriber);
+    }
+    for (Subscriber *subscriber : std::as_const(expired)) {
+        std::unique_ptr<Subscriber> owned =
+            detachSubscriber(subscriber, QStringLiteral("token expired"));
+        if (!owned)
+            continue;
+        qCInfo(lcFanout).noquote() << "closing subscriber" << owned->id() << "of"
+                                   << owned->key().toString() << ": its token expired";
+        owned->tokenExpired();
+        ++metrics::registry().tokenExpiredDisconnects;
+    }
 }
 
 void SubscriberRegistry::shutdown(const QString &reason)

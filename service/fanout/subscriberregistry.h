@@ -82,6 +82,8 @@ private:
     void removeSink(ActivitySink *sink);
     void untie(Endpoint *endpoint);
     void sweep();
+    // Ends the subscriptions that end with their token, where it has expired.
+    void endExpired(qint64 now);
 
     int m_index;
     RegistrySettings m_settings;

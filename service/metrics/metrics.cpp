@@ -130,6 +130,8 @@ QByteArray Registry::render() const
                   double(notPermittedDisconnects.load(std::memory_order_relaxed)));
     out += sample("push_disconnects_total", {{"reason", QStringLiteral("admin")}},
                   double(adminDisconnects.load(std::memory_order_relaxed)));
+    out += sample("push_disconnects_total", {{"reason", QStringLiteral("token-expired")}},
+                  double(tokenExpiredDisconnects.load(std::memory_order_relaxed)));
     out += header("push_auth_failures_total", "counter", "Rejected tokens by reason.");
     for (auto it = authFailures.cbegin(); it != authFailures.cend(); ++it)
         out += sample("push_auth_failures_total", {{"reason", it.key()}}, double(it.value()));

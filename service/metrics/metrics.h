@@ -24,6 +24,7 @@ public:
     std::atomic<quint64> streamDeletedDisconnects{0};
     std::atomic<quint64> notPermittedDisconnects{0};
     std::atomic<quint64> adminDisconnects{0};
+    std::atomic<quint64> tokenExpiredDisconnects{0}; // resumable streams: adsp:reconnect
 
     std::atomic<quint64> webhooksDropped{0};
     std::atomic<qint64> webhooksInFlight{0};

@@ -95,16 +95,18 @@ void CatchUp::onPage(Page page)
     if (!m_started) {
         m_started = true;
         if (!decide(page.view)) {
-            // From the head on, as it was when the subscriber was registered: live items
-            // that came before the read are newer than that, though not than the head read.
-            if (m_firstWaiting && *m_firstWaiting <= m_position)
-                m_position = before(*m_firstWaiting);
-            if (m_waitingLost) { // some of them were dropped: read them from the log
+            // From the head on. Nothing was replayed, so every live item that came since
+            // the subscriber was registered is new to it, even one older than the head
+            // read here (committed before the read, delivered to this thread after it).
+            m_position = {};
+            if (m_waitingLost && m_firstWaiting) {
+                // Some were dropped: read them from the log, from the first one on.
                 m_waitingLost = false;
+                m_position = before(*m_firstWaiting);
                 requestPage(m_position);
                 return;
             }
-            finish();
+            finish(page.view.head);
             return;
         }
     }
@@ -154,10 +156,11 @@ void CatchUp::writeQueued()
     finish();
 }
 
-void CatchUp::finish()
+void CatchUp::finish(std::optional<EntryId> readyAt)
 {
     m_live = true;
-    m_target->writeReady(Cursor{m_epoch, m_position}.toString(), m_replayed);
+    m_target->writeReady(
+        Cursor{m_epoch, std::max(m_position, readyAt.value_or(EntryId{}))}.toString(), m_replayed);
     for (fanout::FanoutItem &item : m_waiting) {
         if (item.entry.isNull() || item.entry > m_position)
             m_queue.push_back(std::move(item));

@@ -75,7 +75,8 @@ private:
     void onPage(Page page);
     bool decide(const LogView &view);
     void writeQueued();
-    void finish();
+    // Live from here; adsp:ready names the position (or `readyAt`, the head, when newer).
+    void finish(std::optional<EntryId> readyAt = std::nullopt);
     void waitForDrain();
 
     Context m_context;

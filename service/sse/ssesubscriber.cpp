@@ -114,6 +114,14 @@ void SseSubscriber::writeReady(const QByteArray &cursor, qint64 replayed)
     m_connection->writeStream("event: adsp:ready\nid: " + cursor + "\ndata: " + data + "\n\n");
 }
 
+void SseSubscriber::tokenExpired()
+{
+    if (m_connection->isOpen())
+        m_connection->writeStream(
+            "event: adsp:reconnect\ndata: {\"reason\":\"token-expired\"}\n\n");
+    closeStream(m_connection, QStringLiteral("the token expired"));
+}
+
 void SseSubscriber::fail(const QString &reason)
 {
     closeStream(m_connection, reason);

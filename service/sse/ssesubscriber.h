@@ -29,6 +29,9 @@ public:
     void keepAlive() override;
     const char *transport() const override { return "sse"; }
     void close(const QString &reason) override;
+    bool endsWithToken() const override { return m_resumeFrames; }
+    // "event: adsp:reconnect" with {"reason": "token-expired"}, then the response ends.
+    void tokenExpired() override;
     qint64 bytesQueued() const override;
 
     // "id: <cursor>\ndata: <json>\n\n" (the sequence where the item has no cursor): an

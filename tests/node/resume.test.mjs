@@ -207,6 +207,27 @@ test('the polling read pages through the log with top and next', async () => {
   assert.equal((await fetch(`${service.url}/stream/v1/streams/nope/events?tenant=demo`)).status, 404);
 });
 
+test('a subscriber whose token expires is told to reconnect, and resumes with a new one', async () => {
+  const short = service.token('--tenant', 'demo', '--ttl', '1');
+  const s = stream(service, `/stream/v1/streams/orders?tenant=demo&token=${short}`);
+  await s.opened;
+  await waitFor(() => s.named('adsp:ready').length === 1, 5000, 'ready');
+  const [ready] = s.named('adsp:ready');
+  // The registry looks every 5 s: the notice comes at most that long after the expiry.
+  await waitFor(() => s.named('adsp:reconnect').length === 1, 15000, 'adsp:reconnect');
+  assert.deepEqual(s.named('adsp:reconnect'), [{ id: undefined, reason: 'token-expired' }]);
+  assert.equal(s.frames.at(-1).comment, 'closed: the token expired', 'then the response ends');
+  // Meanwhile an event; the client comes back with a fresh token and its cursor.
+  const missed = await order(service, 'demo');
+  const fresh = service.token('--tenant', 'demo');
+  const again = stream(service, `/stream/v1/streams/orders?tenant=demo&token=${fresh}`, { 'Last-Event-ID': ready.cursor });
+  await again.opened;
+  await waitFor(() => again.named('adsp:ready').length === 1, 5000, 'ready again');
+  assert.deepEqual(again.data().map((m) => m.payload.n), [missed.n]);
+  assert.match(await (await fetch(`${service.url}/metrics`)).text(), /push_disconnects_total\{reason="token-expired"\} [1-9]/);
+  again.close();
+});
+
 test('npm eventsource keeps its place across a restart: every event once, in order', async () => {
   const svc = new Service();
   svc.configure('demo', STREAMS);
