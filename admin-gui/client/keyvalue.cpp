@@ -9,20 +9,42 @@ namespace console::keyvalue {
 
 namespace {
 
-// Splits at commas outside double quotes.
+// Splits at the commas between items. A value that starts with a double quote is a JSON
+// string: its commas, and its escaped quotes and backslashes, belong to it. A quote
+// anywhere else is an ordinary character.
 QStringList splitItems(const QString &text)
 {
+    enum class State { Key, ValueStart, Plain, Quoted, Escape };
     QStringList items;
     QString current;
-    bool quoted = false;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (c == QLatin1Char('"') && (i == 0 || text.at(i - 1) != QLatin1Char('\\')))
-            quoted = !quoted;
-        if (c == QLatin1Char(',') && !quoted) {
-            items.append(current);
-            current.clear();
-            continue;
+    State state = State::Key;
+    for (const QChar c : text) {
+        switch (state) {
+        case State::Key:
+        case State::ValueStart:
+        case State::Plain:
+            if (c == QLatin1Char(',')) {
+                items.append(current);
+                current.clear();
+                state = State::Key;
+                continue;
+            }
+            if (state == State::Key && c == QLatin1Char('='))
+                state = State::ValueStart;
+            else if (state == State::ValueStart && c == QLatin1Char('"'))
+                state = State::Quoted;
+            else if (state == State::ValueStart && !c.isSpace())
+                state = State::Plain;
+            break;
+        case State::Quoted:
+            if (c == QLatin1Char('\\'))
+                state = State::Escape;
+            else if (c == QLatin1Char('"'))
+                state = State::Plain; // what follows the closing quote is an error later
+            break;
+        case State::Escape:
+            state = State::Quoted;
+            break;
         }
         current += c;
     }

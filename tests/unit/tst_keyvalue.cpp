@@ -110,6 +110,10 @@ void TestKeyValue::mapRoundTrip_data()
     QTest::newRow("backslash") << Map{{"a", "x\\y"}, {"b", "\\"}};
     QTest::newRow("unicode") << Map{{"titre", "données.é"}};
     QTest::newRow("equals in value") << Map{{"a", "x=y"}};
+    // A value ending in a backslash is quoted as "...\\": that quote still closes it.
+    QTest::newRow("backslash before a closing quote") << Map{{"a", "x,y\\"}, {"b", "c"}};
+    // A quote inside a plain value is an ordinary character, not the start of a string.
+    QTest::newRow("quote inside a plain value") << Map{{"a", "x\"y"}, {"b", "c"}};
 }
 
 void TestKeyValue::mapRoundTrip()
@@ -179,6 +183,8 @@ void TestKeyValue::contextRoundTrip_data()
         << QJsonObject{{"a", "1"}, {"b", "false"}, {"c", "null"}, {"d", "-0.5"}};
     QTest::newRow("quoting") << QJsonObject{
         {"a", "x,y"}, {"b", " pad "}, {"c", ""}, {"d", "\"q\""}, {"e", "back\\slash"}};
+    QTest::newRow("quote inside a plain value") << QJsonObject{{"a", "x\"y"}, {"b", "c"}};
+    QTest::newRow("backslash before a closing quote") << QJsonObject{{"a", "x,y\\"}, {"b", "c"}};
 }
 
 void TestKeyValue::contextRoundTrip()
