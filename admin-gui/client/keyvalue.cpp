@@ -67,15 +67,18 @@ std::optional<std::pair<QString, QString>> splitItem(const QString &item, QStrin
     return std::make_pair(item.left(eq).trimmed(), item.mid(eq + 1).trimmed());
 }
 
+// `text` as a JSON string literal, quotes and escapes included.
+QString jsonString(const QString &text)
+{
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
+}
+
 QString quoteIfNeeded(const QString &text)
 {
     const bool plain = !text.isEmpty() && !text.contains(QLatin1Char(',')) &&
                        !text.startsWith(QLatin1Char('"')) && text.trimmed() == text;
-    return plain ? text
-                 : QString::fromUtf8(QJsonDocument(QJsonArray{text})
-                                         .toJson(QJsonDocument::Compact)
-                                         .mid(1)
-                                         .chopped(1));
+    return plain ? text : jsonString(text);
 }
 
 } // namespace
@@ -100,7 +103,8 @@ QString formatContext(const QJsonObject &context)
             const QJsonDocument probe = QJsonDocument::fromJson("[" + s.toUtf8() + "]");
             const bool looksTyped =
                 !probe.isNull() && probe.array().size() == 1 && !probe.array().first().isString();
-            text = looksTyped ? QStringLiteral("\"%1\"").arg(s) : quoteIfNeeded(s);
+            // As a JSON string: it may hold quotes itself ({"a":1}, ["x"]).
+            text = looksTyped ? jsonString(s) : quoteIfNeeded(s);
         } else {
             text = QString::fromUtf8(
                 QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact).mid(1).chopped(1));

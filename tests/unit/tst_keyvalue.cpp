@@ -185,6 +185,9 @@ void TestKeyValue::contextRoundTrip_data()
         {"a", "x,y"}, {"b", " pad "}, {"c", ""}, {"d", "\"q\""}, {"e", "back\\slash"}};
     QTest::newRow("quote inside a plain value") << QJsonObject{{"a", "x\"y"}, {"b", "c"}};
     QTest::newRow("backslash before a closing quote") << QJsonObject{{"a", "x,y\\"}, {"b", "c"}};
+    // Strings that read as JSON arrays or objects are quoted, their quotes escaped.
+    QTest::newRow("JSON-looking strings")
+        << QJsonObject{{"a", "{\"k\":1}"}, {"b", "[\"x\"]"}, {"c", "[1, 2]"}};
 }
 
 void TestKeyValue::contextRoundTrip()
