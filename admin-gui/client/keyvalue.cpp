@@ -9,20 +9,42 @@ namespace console::keyvalue {
 
 namespace {
 
-// Splits at commas outside double quotes.
+// Splits at the commas between items. A value that starts with a double quote is a JSON
+// string: its commas, and its escaped quotes and backslashes, belong to it. A quote
+// anywhere else is an ordinary character.
 QStringList splitItems(const QString &text)
 {
+    enum class State { Key, ValueStart, Plain, Quoted, Escape };
     QStringList items;
     QString current;
-    bool quoted = false;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (c == QLatin1Char('"') && (i == 0 || text.at(i - 1) != QLatin1Char('\\')))
-            quoted = !quoted;
-        if (c == QLatin1Char(',') && !quoted) {
-            items.append(current);
-            current.clear();
-            continue;
+    State state = State::Key;
+    for (const QChar c : text) {
+        switch (state) {
+        case State::Key:
+        case State::ValueStart:
+        case State::Plain:
+            if (c == QLatin1Char(',')) {
+                items.append(current);
+                current.clear();
+                state = State::Key;
+                continue;
+            }
+            if (state == State::Key && c == QLatin1Char('='))
+                state = State::ValueStart;
+            else if (state == State::ValueStart && c == QLatin1Char('"'))
+                state = State::Quoted;
+            else if (state == State::ValueStart && !c.isSpace())
+                state = State::Plain;
+            break;
+        case State::Quoted:
+            if (c == QLatin1Char('\\'))
+                state = State::Escape;
+            else if (c == QLatin1Char('"'))
+                state = State::Plain; // what follows the closing quote is an error later
+            break;
+        case State::Escape:
+            state = State::Quoted;
+            break;
         }
         current += c;
     }
@@ -45,15 +67,18 @@ std::optional<std::pair<QString, QString>> splitItem(const QString &item, QStrin
     return std::make_pair(item.left(eq).trimmed(), item.mid(eq + 1).trimmed());
 }
 
+// `text` as a JSON string literal, quotes and escapes included.
+QString jsonString(const QString &text)
+{
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
+}
+
 QString quoteIfNeeded(const QString &text)
 {
     const bool plain = !text.isEmpty() && !text.contains(QLatin1Char(',')) &&
                        !text.startsWith(QLatin1Char('"')) && text.trimmed() == text;
-    return plain ? text
-                 : QString::fromUtf8(QJsonDocument(QJsonArray{text})
-                                         .toJson(QJsonDocument::Compact)
-                                         .mid(1)
-                                         .chopped(1));
+    return plain ? text : jsonString(text);
 }
 
 } // namespace
@@ -78,7 +103,8 @@ QString formatContext(const QJsonObject &context)
             const QJsonDocument probe = QJsonDocument::fromJson("[" + s.toUtf8() + "]");
             const bool looksTyped =
                 !probe.isNull() && probe.array().size() == 1 && !probe.array().first().isString();
-            text = looksTyped ? QStringLiteral("\"%1\"").arg(s) : quoteIfNeeded(s);
+            // As a JSON string: it may hold quotes itself ({"a":1}, ["x"]).
+            text = looksTyped ? jsonString(s) : quoteIfNeeded(s);
         } else {
             text = QString::fromUtf8(
                 QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
