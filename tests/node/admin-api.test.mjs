@@ -37,6 +37,10 @@ function sse(stream, { tenant = 'demo', token } = {}) {
   const controller = new AbortController();
   let opened;
   const open = new Promise((resolve) => (opened = resolve));
+  // A tenant's stream is live once its catch-up is done (adsp:ready, docs/resume.md):
+  // an event published before that is delivered too, but counted when it is written.
+  let live;
+  const ready = new Promise((resolve) => (live = resolve));
   const done = (async () => {
     const response = await fetch(url, { signal: controller.signal });
     assert.equal(response.status, 200);
@@ -44,11 +48,12 @@ function sse(stream, { tenant = 'demo', token } = {}) {
     await readFrames(response.body, (frame) => {
       if (frame.startsWith(':')) comments.push(frame.slice(1).trim());
       // Data frames only: the named ones (adsp:ready, docs/resume.md) are not items.
+      if (frame.startsWith('event: adsp:ready')) live();
       const data = frame.split('\n').some((line) => line.startsWith('event:')) ? undefined : frameData(frame);
       if (data) items.push(data);
     });
   })().catch((e) => (e.name === 'AbortError' ? undefined : Promise.reject(e)));
-  return { items, comments, done, open, close: () => controller.abort() };
+  return { items, comments, done, open, ready, close: () => controller.abort() };
 }
 
 function socket(stream, { nsp = '/demo', token, criteria } = {}) {
@@ -221,6 +226,7 @@ describe('activity feed', () => {
     assert.equal(ready.tenant, 'demo');
     const stream = sse('application-health');
     await stream.open;
+    await stream.ready;
     const sub = await feed.next('subscribe');
     assert.equal(sub.subscription.stream, 'application-health');
     assert.equal(sub.subscription.transport, 'sse');
@@ -251,6 +257,7 @@ describe('activity feed', () => {
     // another tenant's items are not in a tenant administrator's feed
     const otherStream = sse('news', { tenant: 'other' });
     await otherStream.open;
+    await otherStream.ready;
     await service.publish('other', { namespace: 'status-service', name: 'health-check-started', payload: {} });
     await waitFor(() => otherStream.items.length === 1, 5000, 'other tenant delivery');
     await service.publish('demo', { namespace: 'marker', name: 'marker', payload: {} });
