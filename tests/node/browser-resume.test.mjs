@@ -4,12 +4,9 @@
 // the users of ADSP's push service run.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchBrowser, serveSite } from './browser.mjs';
 import { Service } from './service.mjs';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 let service;
 let site;
 let siteUrl;
@@ -27,24 +24,14 @@ const page = `<!doctype html><html><body><script>
 </script></body></html>`;
 
 before(async () => {
-  assert.ok(existsSync(chromiumPath), `no browser at ${chromiumPath}: install Debian's chromium (scripts/dev.sh test does)`);
   service = new Service();
   service.configure('demo', {
     orders: { id: 'orders', name: 'Orders', publicSubscribe: true, events: [{ namespace: 'shop', name: 'order-placed' }] },
   });
   await service.start();
-  // The page comes from another origin than the service, as in production.
-  site = createServer((request, response) => {
-    response.writeHead(200, { 'Content-Type': 'text/html' });
-    response.end(page);
-  });
-  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${site.address().port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  site = await serveSite(page);
+  siteUrl = site.url;
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -3,13 +3,11 @@
 // polling, WebSocket, and polling upgraded to WebSocket.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, serveSite } from './browser.mjs';
 import { Service } from './service.mjs';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const clientBundle = fileURLToPath(
   new URL('../../node_modules/socket.io-client/dist/socket.io.min.js', import.meta.url),
 );
@@ -34,25 +32,12 @@ const page = `<!doctype html><html><head><script src="/socket.io.min.js"></scrip
 </script></body></html>`;
 
 before(async () => {
-  assert.ok(existsSync(chromiumPath), `no browser at ${chromiumPath}: install Debian's chromium (scripts/dev.sh test does)`);
   service = await new Service().start();
-  // The page comes from another origin than the service, as in production.
-  site = createServer((request, response) => {
-    if (request.url.startsWith('/socket.io.min.js')) {
-      response.writeHead(200, { 'Content-Type': 'application/javascript' });
-      response.end(readFileSync(clientBundle));
-    } else {
-      response.writeHead(200, { 'Content-Type': 'text/html' });
-      response.end(page);
-    }
+  site = await serveSite(page, {
+    '/socket.io.min.js': { type: 'application/javascript', body: () => readFileSync(clientBundle) },
   });
-  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${site.address().port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  siteUrl = site.url;
+  browser = await launchBrowser();
 });
 
 after(async () => {
