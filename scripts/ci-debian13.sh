@@ -28,7 +28,7 @@ mirror() {
 # What the build and the unit and integration tests need, from Debian 13.
 PACKAGES=(build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql qt6-websockets-dev libhttp-parser-dev
-    libssl-dev librabbitmq-dev libsystemd-dev help2man
+    libssl-dev librabbitmq-dev libhiredis-dev libsystemd-dev help2man
     qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev qtkeychain-qt6-dev
     curl openssl python3 ca-certificates)
 

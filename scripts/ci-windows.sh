@@ -31,7 +31,7 @@ step() { echo "== [$((SECONDS - step_start))s] $*"; }
 # Qt's headers are the same on every platform but for qconfig, see docs/windows.md).
 PACKAGES=(g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev msitools wixl
     qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev
-    libhttp-parser-dev librabbitmq-dev libssl-dev)
+    libhttp-parser-dev librabbitmq-dev libhiredis-dev libssl-dev)
 
 # install_missing, shared with scripts/dev.sh.
 # shellcheck source=scripts/debian-deps.sh
@@ -52,6 +52,7 @@ third_party_includes() {
     ln -sf /usr/include/openssl/* "$shim/openssl/"
     ln -sf /usr/include/x86_64-linux-gnu/openssl/* "$shim/openssl/" # opensslconf.h
     ln -sfn /usr/include/qt6keychain "$shim/qt6keychain"
+    ln -sfn /usr/include/hiredis "$shim/hiredis"
 }
 
 compile_flags() {

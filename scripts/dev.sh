@@ -22,17 +22,17 @@ BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 
 # Debian packages: compiler and build tools, Qt 6 (with the SQLite and PostgreSQL SQL
-# drivers), the HTTP parser, OpenSSL, the RabbitMQ client library, libsystemd (sd_notify);
+# drivers), the HTTP parser, OpenSSL, the RabbitMQ and Redis client libraries, libsystemd (sd_notify);
 # for the console Qt Charts (which needs Qt OpenGL's development files) and QtKeychain;
 # help2man for the man page.
 BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql qt6-websockets-dev libhttp-parser-dev
-    libssl-dev librabbitmq-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev
+    libssl-dev librabbitmq-dev libhiredis-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev
     qtkeychain-qt6-dev libsystemd-dev help2man)
 # And for the tests: command-line clients, a real browser, the real servers the tests
-# start privately on ports of their own (RabbitMQ, PostgreSQL, nginx), a session bus with
+# start privately on ports of their own (RabbitMQ, PostgreSQL, nginx, Redis), a session bus with
 # GNOME Keyring (the console's keychain) and Xvfb (its screenshots).
-TEST_PACKAGES=(openssl curl chromium rabbitmq-server postgresql nginx
+TEST_PACKAGES=(openssl curl chromium rabbitmq-server postgresql nginx redis-server
     dbus gnome-keyring xvfb xauth python3)
 # And for the fuzzers: clang with libFuzzer and its sanitizer runtimes, llvm-cov's tools.
 FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)

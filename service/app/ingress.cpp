@@ -22,6 +22,20 @@ Ingress::Ingress(const config::ConfigRegistry &registry, fanout::Hub &hub, bus::
     , m_log(log)
 {}
 
+int Ingress::carried(const DomainEvent &event) const
+{
+    const config::SnapshotPtr snapshot = m_registry.current();
+    const Tenant *tenant = snapshot->findTenant(event.tenantId);
+    if (!tenant)
+        return 0;
+    int streams = 0;
+    for (const Stream &stream : snapshot->streamsFor(tenant->id)) {
+        if (stream.match(event, event.tenantId))
+            ++streams;
+    }
+    return streams;
+}
+
 void Ingress::toHub(const DomainEvent &event, std::function<void(Result)> done)
 {
     if (!m_log) {
@@ -31,20 +45,14 @@ void Ingress::toHub(const DomainEvent &event, std::function<void(Result)> done)
         return;
     }
     // Only what some stream of the tenant carries is kept (the cross-tenant instances
-    // are not resumable).
-    const config::SnapshotPtr snapshot = m_registry.current();
-    bool carried = false;
-    const Tenant *tenant = snapshot->findTenant(event.tenantId);
-    if (tenant) {
-        for (const Stream &stream : snapshot->streamsFor(tenant->id)) {
-            if (stream.match(event, event.tenantId)) {
-                carried = true;
-                break;
-            }
-        }
-    }
-    const bool queued =
-        m_log->append(event, carried, [this, event, done](const resume::Appended &appended) {
+    // are not resumable). A shared log's entries reach the tenant's streams from the log
+    // (on every instance, ReplayLog::follow); the rest goes to the hub from here.
+    const int streams = carried(event);
+    const bool logged = streams > 0;
+    const bool shared = m_log->isShared();
+    const bool queued = m_log->append(
+        event, logged,
+        [this, event, done, logged, shared, streams](const resume::Appended &appended) {
             Result result;
             if (!appended.error.isEmpty()) {
                 result.route = Result::Route::Failed;
@@ -52,11 +60,17 @@ void Ingress::toHub(const DomainEvent &event, std::function<void(Result)> done)
             } else if (appended.duplicate) {
                 ++metrics::registry().duplicateEvents;
                 result.route = Result::Route::Duplicate;
+            } else if (shared) {
+                // The tenant's streams get it from the log, on every instance.
+                result.published = m_hub.publish(
+                    event, {}, logged ? fanout::Hub::Scope::CrossTenant : fanout::Hub::Scope::All);
+                if (logged)
+                    result.published.streams += streams;
             } else {
                 result.published = m_hub.publish(event, appended.cursor);
-                if (appended.cursor)
-                    result.cursor = appended.cursor->toString();
             }
+            if (appended.cursor)
+                result.cursor = appended.cursor->toString();
             done(std::move(result));
         });
     if (!queued)
@@ -64,6 +78,36 @@ void Ingress::toHub(const DomainEvent &event, std::function<void(Result)> done)
               {},
               {},
               QStringLiteral("the replay log is busy: too many events waiting to be written")});
+}
+
+// A delivery of the buffer queue: into the shared log, and acknowledged once it is there.
+// The broker redelivers what was not acknowledged (this instance stopped, the connection
+// was lost), and the log appends an event with an id once. While the log cannot be
+// written, the event is tried again, less often each time; the unacknowledged deliveries
+// (the queue's prefetch) wait, and the broker keeps the rest.
+void Ingress::toSharedLog(const DomainEvent &event, bus::AmqpBus::Settle settle, int attempt)
+{
+    if (carried(event) == 0) {
+        settle(true);
+        return;
+    }
+    const bool queued = m_log->append(
+        event, true, [this, event, settle, attempt](const resume::Appended &appended) {
+            if (appended.error.isEmpty()) {
+                settle(true);
+                return;
+            }
+            static LogThrottle throttle;
+            if (const int held = throttle.allow(); held >= 0)
+                qCWarning(lcService).noquote()
+                    << "an event off the buffer queue is not in the log yet:" << appended.error
+                    << LogThrottle::suppressed(held);
+            m_log->later(
+                std::min(250 << std::min(attempt, 3), 2000),
+                [this, event, settle, attempt] { toSharedLog(event, settle, attempt + 1); });
+        });
+    if (!queued)
+        settle(false); // the writer's queue is full: back to the broker
 }
 
 void Ingress::publish(const DomainEvent &event, const QByteArray &traceparent, http::Worker *worker,
@@ -98,13 +142,18 @@ void Ingress::publish(const DomainEvent &event, const QByteArray &traceparent, h
     });
 }
 
-QString Ingress::fromBroker(DomainEvent &&event, bus::AmqpBus::Delivery delivery)
+QString Ingress::fromBroker(DomainEvent &&event, bus::AmqpBus::Delivery delivery,
+                            bus::AmqpBus::Settle settle)
 {
     const config::SnapshotPtr snapshot = m_registry.current();
     const Tenant *tenant = snapshot->findTenant(event.tenantId);
     if (!tenant)
         return QStringLiteral("unknown tenant '%1'").arg(event.tenantId);
     event.tenantId = tenant->urn();
+    if (delivery == bus::AmqpBus::Delivery::Buffer) {
+        toSharedLog(event, std::move(settle), 0);
+        return QString();
+    }
     const bool shared = delivery == bus::AmqpBus::Delivery::Shared;
     Deduplicator &seen = shared ? m_seenShared : m_seenOwn;
     if (!event.id.isEmpty() && !seen.firstSeen(event.id)) {
@@ -112,7 +161,12 @@ QString Ingress::fromBroker(DomainEvent &&event, bus::AmqpBus::Delivery delivery
             ++metrics::registry().duplicateEvents;
         return QString();
     }
-    if (!shared)
+    if (!shared && m_log && m_log->isShared())
+        // The tenant's streams get it from the shared log (the buffer queue fed it).
+        m_hub.publish(event, {},
+                      carried(event) > 0 ? fanout::Hub::Scope::CrossTenant
+                                         : fanout::Hub::Scope::All);
+    else if (!shared)
         toHub(event, [](const Result &result) {
             static LogThrottle throttle;
             if (result.route == Result::Route::Failed)

@@ -40,7 +40,10 @@ namespace push::app {
 //
 // With a replay log (docs/resume.md), every event on its way to the hub goes through the
 // log's writer first, in order: the events some stream of their tenant carries are
-// appended, and each reaches the hub, with its cursor, once its batch is committed.
+// appended, and each reaches the hub, with its cursor, once its batch is committed. A log
+// shared by instances (Redis) is fed from the buffer queue the instances share (or from
+// the POST, without a broker), and the tenants' streams are fed from it, on every
+// instance; this instance's own queue then feeds the cross-tenant context only.
 class Ingress
 {
 public:
@@ -67,7 +70,8 @@ public:
                  std::function<void(Result)> done);
     // An event off one of the broker's queues (the bus thread); why it was refused, or an
     // empty string.
-    QString fromBroker(DomainEvent &&event, bus::AmqpBus::Delivery delivery);
+    QString fromBroker(DomainEvent &&event, bus::AmqpBus::Delivery delivery,
+                       bus::AmqpBus::Settle settle = {});
     // An event a webhook's answer triggered (the dispatcher's thread).
     void fromWebhook(DomainEvent &&event);
 
@@ -75,6 +79,9 @@ private:
     // To this instance's hub: through the log when there is one. `done` runs on the log's
     // writer thread, or at once without a log.
     void toHub(const DomainEvent &event, std::function<void(Result)> done);
+    void toSharedLog(const DomainEvent &event, bus::AmqpBus::Settle settle, int attempt);
+    // How many streams of the event's tenant carry it (some: the log keeps it).
+    int carried(const DomainEvent &event) const;
 
     const config::ConfigRegistry &m_registry;
     fanout::Hub &m_hub;

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QLoggingCategory>
 #include <QThread>
+#include <QUrl>
 
 Q_LOGGING_CATEGORY(lcService, "push.service")
 Q_DECLARE_LOGGING_CATEGORY(lcAuth)
@@ -51,9 +52,9 @@ bool PushService::start(QString *error)
     m_webhooks = std::make_unique<webhooks::WebhookDispatcher>(
         m_registry, webhookOptions,
         [this](DomainEvent &&event) { m_ingress->fromWebhook(std::move(event)); });
-    createBus();
     if (m_settings.resume && !openReplayLog(error))
         return false;
+    createBus(); // after the log: a shared log is fed from a queue of the bus
     m_ingress =
         std::make_unique<Ingress>(m_registry, m_hub, m_bus.get(), m_webhooks.get(), m_log.get());
     m_webhooks->start();
@@ -125,6 +126,7 @@ bool PushService::start(QString *error)
         }
         m_hub.setRegistries(registries);
         m_hub.setActivity(&m_activity);
+        followSharedLog(); // before the first subscriber: it reads from where this begins
     };
     m_status.http = &m_http;
     if (!m_http.start(m_settings.bind, m_settings.port, m_settings.workers, workerSettings, error,
@@ -146,16 +148,41 @@ bool PushService::openReplayLog(QString *error)
     options.path = QDir(m_settings.dataDir).filePath(QStringLiteral("replay.db"));
     options.retentionMs = m_settings.resumeRetentionHours * 3600 * 1000;
     options.maxLength = m_settings.resumeMaxLength;
+    options.redisUrl = m_settings.redisUrl;
     m_log = std::make_unique<resume::ReplayLog>(options);
     if (!m_log->open(error)) {
         *error = QStringLiteral("the replay log: %1").arg(*error);
         return false;
     }
-    qCInfo(lcService).noquote() << "replay log" << options.path << "with"
-                                << m_log->stats().entries.load() << "entries; retention"
-                                << m_settings.resumeRetentionHours << "h," << options.maxLength
-                                << "entries per tenant";
+    const QString where = m_log->isShared()
+                              ? QUrl(options.redisUrl).toDisplayString(QUrl::RemoveUserInfo)
+                              : options.path;
+    qCInfo(lcService).noquote() << "replay log" << where << "with" << m_log->stats().entries.load()
+                                << "entries; retention" << m_settings.resumeRetentionHours << "h,"
+                                << options.maxLength << "entries per tenant";
     return true;
+}
+
+// Every instance delivers the tenants' streams from a shared log.
+void PushService::followSharedLog()
+{
+    if (!m_log || !m_log->isShared())
+        return;
+    QString unreachable;
+    const bool reached = m_log->follow(
+        [this] {
+            QStringList urns;
+            for (const Tenant &tenant : m_registry.current()->tenants())
+                urns.append(tenant.urn());
+            return urns;
+        },
+        [this](const DomainEvent &event, const Cursor &cursor) {
+            m_hub.publish(event, cursor, fanout::Hub::Scope::Tenant);
+        },
+        &unreachable);
+    if (!reached)
+        qCWarning(lcService).noquote()
+            << "the replay log's Redis cannot be reached yet:" << unreachable << "- retrying";
 }
 
 bool PushService::setUpIdentity(QString *error)
@@ -202,9 +229,14 @@ void PushService::createBus()
     // Webhooks are called once per event whatever the number of instances: from a queue
     // the instances share.
     busSettings.sharedQueue = QStringLiteral("push-service-webhooks");
+    // A log shared by instances is fed from a durable queue they share (docs/resume.md).
+    if (m_log && m_log->isShared())
+        busSettings.bufferQueue = QStringLiteral("push-service-buffer");
     m_bus = std::make_unique<bus::AmqpBus>(
-        busSettings, [this](DomainEvent &&event, bus::AmqpBus::Delivery delivery) {
-            return m_ingress->fromBroker(std::move(event), delivery); // on the bus thread
+        busSettings,
+        [this](DomainEvent &&event, bus::AmqpBus::Delivery delivery, bus::AmqpBus::Settle settle) {
+            // On the bus thread.
+            return m_ingress->fromBroker(std::move(event), delivery, std::move(settle));
         });
     m_status.bus = m_bus.get();
 }

@@ -48,6 +48,7 @@ public:
 private:
     bool setUpIdentity(QString *error);
     bool openReplayLog(QString *error);
+    void followSharedLog();
     // Rebuilds the snapshot; `changedBy` names a change made outside this instance's API.
     void reloadConfiguration(const QString &changedBy = QString());
     void watchStore();

@@ -258,6 +258,24 @@ bool resolveResume(const Source &source, Settings *s, QString *error)
         *error = QStringLiteral("PUSH_RESUME must be on or off, not '%1'").arg(resume);
         return false;
     }
+    s->redisUrl = source.value(QStringLiteral("redis-url"), {QStringLiteral("PUSH_REDIS_URL")},
+                               QStringLiteral("resume/redisUrl"));
+    const QString redisHost = source.value(QString(), {QStringLiteral("REDIS_HOST")}, QString());
+    if (s->redisUrl.isEmpty() && !redisHost.isEmpty()) {
+        // ADSP's settings: a host, a port and a password.
+        QUrl url;
+        url.setScheme(QStringLiteral("redis"));
+        url.setHost(redisHost);
+        url.setPort(qEnvironmentVariableIntValue("REDIS_PORT") > 0
+                        ? qEnvironmentVariableIntValue("REDIS_PORT")
+                        : 6379);
+        url.setPassword(qEnvironmentVariable("REDIS_PASSWORD"));
+        s->redisUrl = url.toString(QUrl::FullyEncoded);
+    }
+    if (!s->redisUrl.isEmpty() && !s->redisUrl.startsWith(QLatin1String("redis://"))) {
+        *error = QStringLiteral("the Redis URL must start with redis://");
+        return false;
+    }
     return readInt(source.value(QString(),
                                 {QStringLiteral("PUSH_RESUME_RETENTION_HOURS"),
                                  QStringLiteral("PUSH_BUFFER_RETENTION_HOURS")},
@@ -336,6 +354,10 @@ void Settings::addOptions(QCommandLineParser &parser)
         {QStringLiteral("database-url"),
          QStringLiteral(
              "PostgreSQL store shared by instances: postgresql://user:pass@host:port/db."),
+         QStringLiteral("URL")},
+        {QStringLiteral("redis-url"),
+         QStringLiteral("Redis holding the replay log shared by instances: "
+                        "redis://[:password@]host:port[/db]."),
          QStringLiteral("URL")},
     });
 }
@@ -427,6 +449,7 @@ QStringList Settings::changedKeys(const Settings &o) const
     check(resume == o.resume, "resume/enabled");
     check(resumeRetentionHours == o.resumeRetentionHours, "resume/retentionHours");
     check(resumeMaxLength == o.resumeMaxLength, "resume/maxLength");
+    check(redisUrl == o.redisUrl, "resume/redisUrl");
     return keys;
 }
 

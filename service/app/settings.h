@@ -60,6 +60,9 @@ struct Settings
     bool resume = true;
     qint64 resumeRetentionHours = 24;
     qint64 resumeMaxLength = 100000;
+    // redis://[[user]:password@]host[:port][/db]: the replay log in Redis, shared by the
+    // instances (ADSP's layout). Empty: the embedded SQLite log in dataDir.
+    QString redisUrl;
 
     // Adds the options that configure the service to `parser`.
     static void addOptions(QCommandLineParser &parser);

@@ -259,6 +259,7 @@ void AmqpBus::run()
     while (!m_stopping) {
         setState(State::Connecting);
         Connection connection;
+        connection.generation = ++m_generation;
         QString failure = connect(connection, where);
         if (failure.isEmpty()) {
             if (failures > 0)
@@ -344,6 +345,8 @@ QString AmqpBus::connect(Connection &connection, const QString &where)
     failure = openOwn(connection, exchange);
     if (failure.isEmpty() && !m_settings.sharedQueue.isEmpty())
         openShared(connection, exchange);
+    if (failure.isEmpty() && !m_settings.bufferQueue.isEmpty())
+        failure = openBuffer(connection, exchange);
     if (failure.isEmpty()) {
         amqp_channel_open(connection.state, kPublishChannel);
         failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");

@@ -39,6 +39,11 @@ struct BusSettings
     // A queue shared by every instance (each event reaches one of them), for what must
     // happen once per event rather than once per instance: webhook calls. Empty: none.
     QString sharedQueue;
+    // A durable (quorum) queue shared by every instance that feeds the replay log in
+    // Redis (docs/resume.md): each event reaches one instance, which acknowledges it only
+    // once the log has it. Empty: none.
+    QString bufferQueue;
+    int bufferPrefetch = 200;
 };
 
 // RabbitMQ through rabbitmq-c (librabbitmq) on a thread of its own: it connects, declares
@@ -60,10 +65,16 @@ public:
     enum class State { Disconnected, Connecting, Connected };
     // Which queue a delivery came from: this instance's own (for its subscribers) or the
     // shared one (once across instances).
-    enum class Delivery { Own, Shared };
+    enum class Delivery { Own, Shared, Buffer };
+    // Acknowledges a delivery of the buffer queue (ok), or gives it back to the broker
+    // (requeued). Thread-safe; a delivery of a connection since lost is not settled (the
+    // broker has given it to a consumer again).
+    using Settle = std::function<void(bool ok)>;
     // Takes an event off the exchange; returns why it was refused (an unknown tenant), or
-    // an empty string.
-    using EventHandler = std::function<QString(DomainEvent &&event, Delivery delivery)>;
+    // an empty string. `settle` is set for Delivery::Buffer only: unless the event is
+    // refused, the handler calls it once, when it is done with the event.
+    using EventHandler =
+        std::function<QString(DomainEvent &&event, Delivery delivery, Settle settle)>;
     // Ok, or the reason it was not published. Runs on the bus thread (or the thread that
     // stops the bus, or at once on the publisher's): the publisher takes it back to its
     // own thread (Ingress::publish: http::Worker::run).
@@ -113,6 +124,9 @@ private:
     QString connect(Connection &connection, const QString &where);
     QString openOwn(Connection &connection, const QByteArray &exchange);
     void openShared(Connection &connection, const QByteArray &exchange);
+    QString openBuffer(Connection &connection, const QByteArray &exchange);
+    Settle settlerFor(const Connection &connection, uint64_t tag);
+    bool settleBuffer(Connection &connection);
     bool serve(Connection &connection);
     bool handleMethod(Connection &connection, const amqp_frame_t &frame);
     void deliver(Connection &connection, const amqp_envelope_t &envelope);
@@ -141,9 +155,17 @@ private:
     std::atomic<quint64> m_unconfirmed{0};
     std::atomic<quint64> m_stalls{0};
     std::atomic<bool> m_sharedActive{false};
-    QByteArray m_queueName; // this instance's queue
+    QByteArray m_queueName;               // this instance's queue
+    std::atomic<quint64> m_generation{0}; // connections made (a settle names its own)
+    struct Settled
+    {
+        quint64 generation = 0;
+        uint64_t tag = 0;
+        bool ok = false;
+    };
+    std::deque<Settled> m_settled; // guarded by m_mutex
 
-    mutable std::mutex m_mutex; // guards m_outgoing, m_lastError
+    mutable std::mutex m_mutex; // guards m_outgoing, m_settled, m_lastError
     std::condition_variable m_wakeup;
     std::deque<Outgoing> m_outgoing;
     QString m_lastError;

@@ -25,6 +25,8 @@ constexpr amqp_channel_t kPublishChannel = 2;
 constexpr amqp_channel_t kSharedChannel = 3; // its own: a failure there must not stop the rest
 constexpr const char *kOwnConsumer = "push-service";
 constexpr const char *kSharedConsumer = "push-service-shared";
+constexpr amqp_channel_t kBufferChannel = 4;
+constexpr const char *kBufferConsumer = "push-service-buffer";
 
 QString replyError(const amqp_rpc_reply_t &reply, const char *what);
 
@@ -57,6 +59,8 @@ struct AmqpBus::Connection
     bool sharedOpen = false;
     uint64_t lastSharedTag = 0;
     uint64_t ackedSharedTag = 0;
+    bool bufferOpen = false;
+    quint64 generation = 0;
     bool loggedIn = false;
     uint64_t publishTag = 0;             // the last tag given to a publish
     std::deque<Unconfirmed> unconfirmed; // oldest first
@@ -68,6 +72,8 @@ struct AmqpBus::Connection
             amqp_channel_close(state, kConsumeChannel, AMQP_REPLY_SUCCESS);
             if (sharedOpen)
                 amqp_channel_close(state, kSharedChannel, AMQP_REPLY_SUCCESS);
+            if (bufferOpen)
+                amqp_channel_close(state, kBufferChannel, AMQP_REPLY_SUCCESS);
             amqp_connection_close(state, AMQP_REPLY_SUCCESS);
         }
         amqp_bytes_free(queue);

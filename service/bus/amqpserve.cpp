@@ -40,6 +40,63 @@ void AmqpBus::openShared(Connection &connection, const QByteArray &exchange)
     }
 }
 
+// Durable and not auto-deleted: what the instances have not taken yet waits for them
+// across their restarts (and a quorum queue's across the broker's). Failing to consume it
+// fails the connection: without it, nothing reaches the log.
+QString AmqpBus::openBuffer(Connection &connection, const QByteArray &exchange)
+{
+    const QByteArray name = m_settings.bufferQueue.toUtf8();
+    amqp_channel_open(connection.state, kBufferChannel);
+    QString failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");
+    if (failure.isEmpty()) {
+        amqp_table_entry_t type;
+        type.key = amqp_cstring_bytes("x-queue-type");
+        type.value.kind = AMQP_FIELD_KIND_UTF8;
+        type.value.value.bytes = amqp_cstring_bytes("quorum");
+        const amqp_table_t arguments{1, &type};
+        amqp_queue_declare(connection.state, kBufferChannel, bytesOf(name), 0, 1, 0, 0, arguments);
+        failure = replyError(amqp_get_rpc_reply(connection.state), "queue.declare (buffer)");
+    }
+    if (failure.isEmpty())
+        failure = bindAndConsume(connection.state, kBufferChannel, bytesOf(name), exchange,
+                                 m_settings.bufferPrefetch, kBufferConsumer, false);
+    connection.bufferOpen = failure.isEmpty();
+    return failure;
+}
+
+AmqpBus::Settle AmqpBus::settlerFor(const Connection &connection, uint64_t tag)
+{
+    return [this, generation = connection.generation, tag](bool ok) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_settled.push_back({generation, tag, ok});
+        }
+        wake();
+    };
+}
+
+// The buffer queue's deliveries the log is done with, one by one (they finish in any order).
+bool AmqpBus::settleBuffer(Connection &connection)
+{
+    std::deque<Settled> settled;
+    {
+        std::lock_guard lock(m_mutex);
+        settled.swap(m_settled);
+    }
+    for (const Settled &one : settled) {
+        if (one.generation != connection.generation)
+            continue;
+        const int status = one.ok
+                               ? amqp_basic_ack(connection.state, kBufferChannel, one.tag, 0)
+                               : amqp_basic_nack(connection.state, kBufferChannel, one.tag, 0, 1);
+        if (status != AMQP_STATUS_OK) {
+            recordError(QStringLiteral("cannot acknowledge deliveries of the buffer queue"));
+            return false;
+        }
+    }
+    return true;
+}
+
 bool AmqpBus::serve(Connection &connection)
 {
     const int socketFd = amqp_get_sockfd(connection.state);
@@ -87,13 +144,13 @@ bool AmqpBus::serve(Connection &connection)
         }
         if (confirmsOverdue(connection))
             return false;
-        if (!acknowledge(connection))
+        if (!acknowledge(connection) || !settleBuffer(connection))
             return false;
         if (amqp_data_in_buffer(connection.state) || amqp_frames_enqueued(connection.state))
             continue;
         {
             std::lock_guard lock(m_mutex);
-            if (!m_outgoing.empty())
+            if (!m_outgoing.empty() || !m_settled.empty())
                 continue;
         }
         // Wakes at least every 250 ms so that the library sends and checks heartbeats and
@@ -107,15 +164,26 @@ bool AmqpBus::serve(Connection &connection)
 
 void AmqpBus::deliver(Connection &connection, const amqp_envelope_t &envelope)
 {
-    const bool shared =
-        envelope.consumer_tag.len == strlen(kSharedConsumer) &&
-        memcmp(envelope.consumer_tag.bytes, kSharedConsumer, envelope.consumer_tag.len) == 0;
-    if (!shared)
+    const auto consumedBy = [&envelope](const char *consumer) {
+        return envelope.consumer_tag.len == strlen(consumer) &&
+               memcmp(envelope.consumer_tag.bytes, consumer, envelope.consumer_tag.len) == 0;
+    };
+    const bool shared = consumedBy(kSharedConsumer);
+    const bool buffer = consumedBy(kBufferConsumer);
+    if (!shared && !buffer)
         ++m_received;
     QString problem;
     std::optional<DomainEvent> event = eventFromMessage(envelope, &problem);
+    if (buffer) {
+        Settle settle = settlerFor(connection, envelope.delivery_tag);
+        if (event)
+            problem = m_onEvent(std::move(*event), Delivery::Buffer, settle);
+        if (!event || !problem.isEmpty())
+            settle(true); // dropped: counted and logged for this instance's own copy
+        return;
+    }
     if (event)
-        problem = m_onEvent(std::move(*event), shared ? Delivery::Shared : Delivery::Own);
+        problem = m_onEvent(std::move(*event), shared ? Delivery::Shared : Delivery::Own, {});
     if (shared)
         problem.clear(); // counted and logged once, for this instance's own copy
     if (!problem.isEmpty()) {

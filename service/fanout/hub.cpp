@@ -92,13 +92,13 @@ void Hub::setRegistries(QList<SubscriberRegistry *> registries)
 }
 
 FanoutBatch Hub::buildBatch(const config::ConfigSnapshot &snapshot, const DomainEvent &event,
-                            quint64 sequence, const std::optional<Cursor> &cursor)
+                            quint64 sequence, const std::optional<Cursor> &cursor, Scope scope)
 {
     const Cursor *at = cursor ? &*cursor : nullptr;
     FanoutBatch batch;
     batch.sequence = sequence;
     batch.tenantId = tenantIdFromUrn(event.tenantId);
-    if (snapshot.tenantById(batch.tenantId)) {
+    if (scope != Scope::CrossTenant && snapshot.tenantById(batch.tenantId)) {
         const QMap<QString, Stream> &streams = snapshot.streamsFor(batch.tenantId);
         for (const Stream &stream : streams) {
             if (const StreamEvent *match = stream.match(event, event.tenantId))
@@ -107,6 +107,8 @@ FanoutBatch Hub::buildBatch(const config::ConfigSnapshot &snapshot, const Domain
     }
     // The cross-tenant context: core streams with no tenant filter, for core users.
     for (const Stream &stream : snapshot.coreStreams()) {
+        if (scope == Scope::Tenant)
+            break;
         if (const StreamEvent *match = stream.match(event, QString()))
             addItem(batch, QString(), stream, *match, event, nullptr);
     }
@@ -125,13 +127,18 @@ std::optional<FanoutItem> Hub::itemFor(const config::ConfigSnapshot &snapshot, c
     return makeItem(key, 0, *match, event, &cursor);
 }
 
-Hub::Published Hub::publish(const DomainEvent &event, const std::optional<Cursor> &cursor)
+Hub::Published Hub::publish(const DomainEvent &event, const std::optional<Cursor> &cursor,
+                            Scope scope)
 {
     const config::SnapshotPtr snapshot = m_registry.current();
     const quint64 sequence = m_sequence.fetch_add(1, std::memory_order_relaxed) + 1;
-    auto batch = std::make_shared<FanoutBatch>(buildBatch(*snapshot, event, sequence, cursor));
+    auto batch =
+        std::make_shared<FanoutBatch>(buildBatch(*snapshot, event, sequence, cursor, scope));
     const int streams = int(batch->items.size());
-    if (m_activity && m_activity->admit(ActivityFeed::Type::EventReceived)) {
+    // An event split between the log and this instance's queue is reported once, by the
+    // log's part (Ingress::fromBroker).
+    if (scope != Scope::CrossTenant && m_activity &&
+        m_activity->admit(ActivityFeed::Type::EventReceived)) {
         // Reported once every worker has delivered it, with the deliveries it made: all of
         // them for core administrators, the tenant's own streams' for its administrators.
         auto full = std::make_shared<QJsonObject>(describeEvent(event, *batch));

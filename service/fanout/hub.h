@@ -40,14 +40,20 @@ public:
         quint64 sequence = 0;
         int streams = 0; // stream instances that carry the event
     };
+    // Which subscribers an event is for: every one, or (a log shared by instances, where
+    // the tenant's streams are fed from the log: docs/resume.md) only the tenant's streams
+    // or only the cross-tenant context.
+    enum class Scope { All, Tenant, CrossTenant };
     // `cursor`: where the replay log put the event (its tenant's items carry it).
-    Published publish(const DomainEvent &event, const std::optional<Cursor> &cursor = {});
+    Published publish(const DomainEvent &event, const std::optional<Cursor> &cursor = {},
+                      Scope scope = Scope::All);
 
     quint64 eventsPublished() const { return m_sequence.load(std::memory_order_relaxed); }
 
     // The batch for one event against one snapshot (exposed for tests and benchmarks).
     static FanoutBatch buildBatch(const config::ConfigSnapshot &snapshot, const DomainEvent &event,
-                                  quint64 sequence, const std::optional<Cursor> &cursor = {});
+                                  quint64 sequence, const std::optional<Cursor> &cursor = {},
+                                  Scope scope = Scope::All);
     // The item one stream instance makes of an event, as publish() would: for replaying
     // the log. nullopt when the instance is gone or does not carry the event.
     static std::optional<FanoutItem> itemFor(const config::ConfigSnapshot &snapshot,

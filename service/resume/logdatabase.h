@@ -1,6 +1,6 @@
 #pragma once
 
-#include "shared/cursor.h"
+#include "resume/logstore.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -11,41 +11,9 @@
 
 namespace push::resume {
 
-// One entry of a tenant's replay log: the event as the log keeps it (ADSP's field `e`:
-// the event's JSON with the tenant URN, an ISO timestamp, and its `id` when it has one).
-struct LogEntry
-{
-    EntryId id;
-    QByteArray event;
-};
-
-// What a read of a tenant's log found, in one consistent view of it.
-struct LogView
-{
-    QString epoch;
-    EntryId watermark; // the newest entry trimming removed (null: none yet)
-    EntryId head;      // the newest entry (null: the log is empty)
-    QList<LogEntry> entries;
-};
-
-// One append, and what became of it.
-struct LogAppend
-{
-    QString tenantUrn;
-    QString eventId; // empty: the event has none, no duplicate check
-    QByteArray event;
-    std::optional<EntryId> id; // set when appended; nullopt when a duplicate
-};
-
-struct TrimCounts
-{
-    qint64 entries = 0;
-    qint64 bytes = 0;
-};
-
 // The embedded replay log's SQLite file: one connection, used on one thread. The writer
 // and the reader each have one (WAL lets the reader read while the writer writes).
-class LogDatabase
+class LogDatabase final : public LogStore
 {
 public:
     explicit LogDatabase(QString connectionName);
@@ -55,20 +23,15 @@ public:
 
     bool open(const QString &path, QString *error);
 
-    // Appends every entry of `batch` in one transaction, numbering each after its
-    // tenant's newest entry at `nowMs` (Redis's rule: the time, or the same millisecond
-    // with the next sequence when the clock has not moved on), then trims each tenant
-    // touched to `retentionMs` and `maxLength`. False (nothing written) on failure.
+    // In one transaction, numbered after the tenant's newest entry at `nowMs` (Redis's
+    // rule: the time, or the same millisecond with the next sequence when the clock has
+    // not moved on). False: nothing was written.
     bool append(QList<LogAppend> &batch, qint64 nowMs, qint64 retentionMs, qint64 maxLength,
-                TrimCounts *trimmed, QString *error);
-    // The tenant's epoch (created on first use), watermark, head, and up to `limit` entries
-    // after `after` (none when `after` is nullopt).
+                TrimCounts *trimmed, QString *error) override;
     bool read(const QString &tenantUrn, std::optional<EntryId> after, int limit, LogView *view,
-              QString *error);
-    // The epoch of a tenant this connection appended to (empty for any other).
-    QString epochOf(const QString &urn) const { return m_tenants.value(urn).epoch; }
-    // Entries and bytes over every tenant (for the metrics, at start).
-    bool totals(qint64 *entries, qint64 *bytes, QString *error);
+              QString *error) override;
+    QString epochOf(const QString &urn) const override { return m_tenants.value(urn).epoch; }
+    bool totals(qint64 *entries, qint64 *bytes, QString *error) override;
 
 private:
     struct Tenant

@@ -1,9 +1,14 @@
 #include "replaylog.h"
 
+#include "resume/logdatabase.h"
+#include "resume/redislogstore.h"
+#include "resume/redistail.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcResume, "push.resume")
 
@@ -17,9 +22,27 @@ QString connectionName(const char *role)
     return QStringLiteral("replay-log-%1-%2").arg(QLatin1String(role)).arg(++next);
 }
 
+constexpr int kRedisTimeoutMs = 5000;
+
+// The store a thread of the log uses: SQLite's file, or a connection to Redis (made on
+// first use: a Redis that is down at start is an error of each append, not of the start).
+std::unique_ptr<LogStore> openStore(const LogOptions &options, const char *name, QString *error)
+{
+    if (!options.redisUrl.isEmpty()) {
+        RedisAddress address;
+        if (!RedisAddress::parse(options.redisUrl, &address, error))
+            return nullptr;
+        return std::make_unique<RedisLogStore>(address, kRedisTimeoutMs);
+    }
+    auto db = std::make_unique<LogDatabase>(connectionName(name));
+    if (!db->open(options.path, error))
+        return nullptr;
+    return db;
+}
+
 // Starts `thread` with a context object on it and opens `db` there.
-QObject *startOn(QThread &thread, const char *name, std::unique_ptr<LogDatabase> &db,
-                 const QString &path, bool *opened, QString *error)
+QObject *startOn(QThread &thread, const char *name, std::unique_ptr<LogStore> &db,
+                 const LogOptions &options, bool *opened, QString *error)
 {
     thread.setObjectName(QString::fromLatin1(name));
     auto *context = new QObject;
@@ -29,16 +52,14 @@ QObject *startOn(QThread &thread, const char *name, std::unique_ptr<LogDatabase>
     QMetaObject::invokeMethod(
         context,
         [&] {
-            db = std::make_unique<LogDatabase>(connectionName(name));
-            *opened = db->open(path, error);
-            if (!*opened)
-                db.reset();
+            db = openStore(options, name, error);
+            *opened = db != nullptr;
         },
         Qt::BlockingQueuedConnection);
     return context;
 }
 
-void stopOn(QThread &thread, QObject *context, std::unique_ptr<LogDatabase> &db)
+void stopOn(QThread &thread, QObject *context, std::unique_ptr<LogStore> &db)
 {
     if (!thread.isRunning())
         return;
@@ -63,12 +84,10 @@ ReplayLog::~ReplayLog()
 bool ReplayLog::open(QString *error)
 {
     bool opened = false;
-    m_writerContext =
-        startOn(m_writerThread, "replay-writer", m_writer, m_options.path, &opened, error);
+    m_writerContext = startOn(m_writerThread, "replay-writer", m_writer, m_options, &opened, error);
     if (!opened)
         return false;
-    m_readerContext =
-        startOn(m_readerThread, "replay-reader", m_reader, m_options.path, &opened, error);
+    m_readerContext = startOn(m_readerThread, "replay-reader", m_reader, m_options, &opened, error);
     if (!opened)
         return false;
     qint64 entries = 0;
@@ -89,11 +108,35 @@ void ReplayLog::close()
             return;
         m_closed = true;
     }
+    if (m_tail)
+        m_tail->stop();
     if (m_writerThread.isRunning())
         QMetaObject::invokeMethod(
             m_writerContext, [this] { flush(); }, Qt::BlockingQueuedConnection);
     stopOn(m_writerThread, m_writerContext, m_writer);
     stopOn(m_readerThread, m_readerContext, m_reader);
+}
+
+bool ReplayLog::follow(Tenants tenants, Deliver deliver, QString *error)
+{
+    RedisAddress address;
+    if (!RedisAddress::parse(m_options.redisUrl, &address, error))
+        return false;
+    m_tail = std::make_unique<RedisTail>(address, std::move(tenants), std::move(deliver), m_stats);
+    return m_tail->start(error);
+}
+
+bool ReplayLog::isReachable() const
+{
+    return m_writerUp && (!m_tail || m_tail->isConnected());
+}
+
+void ReplayLog::later(int ms, std::function<void()> task)
+{
+    QMetaObject::invokeMethod(
+        m_writerContext,
+        [this, ms, task = std::move(task)] { QTimer::singleShot(ms, m_writerContext, task); },
+        Qt::QueuedConnection);
 }
 
 QByteArray ReplayLog::entryFor(const DomainEvent &event)
@@ -162,6 +205,7 @@ void ReplayLog::flush()
         ok = m_writer->append(batch, QDateTime::currentMSecsSinceEpoch(), m_options.retentionMs,
                               m_options.maxLength, &trimmed, &error);
         ++m_stats.batches;
+        m_writerUp = ok;
         if (!ok) {
             ++m_stats.failures;
             qCWarning(lcResume).noquote()
@@ -181,15 +225,19 @@ void ReplayLog::flush()
             } else {
                 result.cursor = Cursor{m_writer->epochOf(entry.tenantUrn), *entry.id};
                 ++m_stats.appended;
-                m_stats.entries += 1;
-                m_stats.bytes += entry.event.size();
+                if (!isShared()) { // Redis's totals are read from it (RedisTail)
+                    m_stats.entries += 1;
+                    m_stats.bytes += entry.event.size();
+                }
             }
         }
         pending.committed(result);
     }
     m_stats.trimmed += quint64(trimmed.entries);
-    m_stats.entries -= trimmed.entries;
-    m_stats.bytes -= trimmed.bytes;
+    if (!isShared()) {
+        m_stats.entries -= trimmed.entries;
+        m_stats.bytes -= trimmed.bytes;
+    }
 }
 
 const char *ReplayLog::resetReason(const QByteArray &cursor, const LogView &view)

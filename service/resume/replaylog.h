@@ -1,12 +1,13 @@
 #pragma once
 
-#include "resume/logdatabase.h"
+#include "resume/logstore.h"
 #include "shared/cursor.h"
 #include "shared/domainevent.h"
 
 #include <QMutex>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QThread>
 
 #include <atomic>
@@ -16,9 +17,12 @@
 
 namespace push::resume {
 
+class RedisTail;
+
 struct LogOptions
 {
-    QString path;                            // the SQLite file
+    QString path;                            // the SQLite file (when redisUrl is empty)
+    QString redisUrl;                        // redis://…: the log in Redis, ADSP's layout
     qint64 retentionMs = 24LL * 3600 * 1000; // entries older are trimmed
     qint64 maxLength = 100000;               // entries per tenant
     int maxQueued = 20000;                   // appends waiting; beyond, refused (503)
@@ -48,10 +52,12 @@ struct Appended
     QString error;                // it could not be written (nothing was)
 };
 
-// The embedded replay log: per tenant, the events some stream of the tenant carries, in
-// an SQLite file of their own in the data directory. Appends are queued to a writer
-// thread that commits whatever has queued in one transaction; reads run on a reader
-// thread with a connection of its own. docs/resume.md.
+// The replay log: per tenant, the events some stream of the tenant carries, in an SQLite
+// file of their own in the data directory (the embedded default) or in Redis, shared by
+// several instances. Appends are queued to a writer thread that writes whatever has
+// queued at once (one transaction; one round trip); reads run on a reader thread with a
+// connection of its own. With Redis, a third thread follows the log (RedisTail) and
+// delivers from it. docs/resume.md.
 class ReplayLog
 {
 public:
@@ -61,6 +67,18 @@ public:
     ReplayLog &operator=(const ReplayLog &) = delete;
 
     bool open(QString *error);
+    // Several instances share the log (Redis): each delivers what follow() reads from it,
+    // not what it appended itself.
+    bool isShared() const { return !m_options.redisUrl.isEmpty(); }
+    using Tenants = std::function<QStringList()>;
+    using Deliver = std::function<void(const DomainEvent &event, const Cursor &cursor)>;
+    // A shared log: delivers every entry appended from now on, by any instance, to
+    // `deliver` (on a thread of its own), for the tenants `tenants` names. False with
+    // *error when the log cannot be reached now (it keeps trying).
+    bool follow(Tenants tenants, Deliver deliver, QString *error);
+    bool isReachable() const;
+    // Runs `task` on the writer thread after `ms` (an append to retry).
+    void later(int ms, std::function<void()> task);
     // Finishes the appends queued, then stops both threads (nothing is called after).
     void close();
 
@@ -103,8 +121,10 @@ private:
     QThread m_readerThread;
     QObject *m_writerContext = nullptr; // live on their threads
     QObject *m_readerContext = nullptr;
-    std::unique_ptr<LogDatabase> m_writer; // used on the writer thread only
-    std::unique_ptr<LogDatabase> m_reader; // on the reader thread only
+    std::unique_ptr<LogStore> m_writer; // used on the writer thread only
+    std::unique_ptr<LogStore> m_reader; // on the reader thread only
+    std::unique_ptr<RedisTail> m_tail;
+    std::atomic<bool> m_writerUp{true}; // the last batch was written
     QMutex m_mutex;
     QList<Pending> m_queue; // guarded by m_mutex
     bool m_closed = false;  // guarded by m_mutex
