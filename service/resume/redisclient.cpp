@@ -72,8 +72,17 @@ void RedisClient::setTimeout(int ms)
 
 bool RedisClient::ensure(QString *error)
 {
-    if (m_context)
-        return true;
+    if (m_context && m_idle.isValid() && m_idle.elapsed() > 1000) {
+        QString ignored;
+        const std::vector<RedisReplyPtr> pong = exchange({{"PING"}}, &ignored);
+        if (pong.empty() || isError(pong.front().get()))
+            drop();
+    }
+    return m_context || connect(error);
+}
+
+bool RedisClient::connect(QString *error)
+{
     redisContext *context =
         redisConnectWithTimeout(m_address.host.constData(), m_address.port, timevalOf(m_timeoutMs));
     if (!context || context->err) {
@@ -88,6 +97,7 @@ bool RedisClient::ensure(QString *error)
     }
     redisSetTimeout(context, timevalOf(m_timeoutMs));
     m_context = context;
+    m_idle.start();
     QList<QList<QByteArray>> setup;
     if (!m_address.password.isEmpty()) {
         if (m_address.user.isEmpty())
@@ -99,7 +109,7 @@ bool RedisClient::ensure(QString *error)
         setup.append({"SELECT", QByteArray::number(m_address.database)});
     if (setup.isEmpty())
         return true;
-    const std::vector<RedisReplyPtr> replies = pipeline(setup, error);
+    const std::vector<RedisReplyPtr> replies = exchange(setup, error);
     for (const RedisReplyPtr &reply : replies) {
         if (isError(reply.get())) {
             *error = QStringLiteral("Redis refused the connection's set-up: %1")
@@ -114,9 +124,15 @@ bool RedisClient::ensure(QString *error)
 std::vector<RedisReplyPtr> RedisClient::pipeline(const QList<QList<QByteArray>> &commands,
                                                  QString *error)
 {
-    std::vector<RedisReplyPtr> replies;
     if (!ensure(error))
-        return replies;
+        return {};
+    return exchange(commands, error);
+}
+
+std::vector<RedisReplyPtr> RedisClient::exchange(const QList<QList<QByteArray>> &commands,
+                                                 QString *error)
+{
+    std::vector<RedisReplyPtr> replies;
     std::vector<const char *> argv;
     std::vector<size_t> lengths;
     for (const QList<QByteArray> &command : commands) {
@@ -142,7 +158,9 @@ std::vector<RedisReplyPtr> RedisClient::pipeline(const QList<QList<QByteArray>> 
                                          : QStringLiteral("no answer"));
         replies.clear();
         drop();
+        return replies;
     }
+    m_idle.start();
     return replies;
 }
 

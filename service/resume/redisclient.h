@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QList>
 #include <QString>
 
@@ -42,7 +43,9 @@ public:
     RedisClient(const RedisClient &) = delete;
     RedisClient &operator=(const RedisClient &) = delete;
 
-    // Connected, or connects now; false with *error when Redis cannot be reached.
+    // Connected, or connects now; false with *error when Redis cannot be reached. A
+    // connection idle for a second is checked first (PING), so that a command is not sent
+    // on one Redis closed meanwhile (it restarted): nothing is sent twice.
     bool ensure(QString *error);
     bool isConnected() const { return m_context != nullptr; }
     // How long a command may wait for its answer (XREAD BLOCK needs more than its block).
@@ -57,6 +60,9 @@ private:
     RedisAddress m_address;
     int m_timeoutMs;
     redisContext *m_context = nullptr;
+    QElapsedTimer m_idle; // since the last answer
+    bool connect(QString *error);
+    std::vector<RedisReplyPtr> exchange(const QList<QList<QByteArray>> &commands, QString *error);
 };
 
 // Reading answers.

@@ -169,7 +169,12 @@ bool RedisLogStore::read(const QString &tenantUrn, std::optional<EntryId> after,
         commands.append(
             {"XRANGE", entries, '(' + after->toString(), "+", "COUNT", QByteArray::number(limit)});
     commands.append({"EXEC"});
-    const std::vector<RedisReplyPtr> replies = m_client.pipeline(commands, error);
+    const bool reused = m_client.isConnected();
+    std::vector<RedisReplyPtr> replies = m_client.pipeline(commands, error);
+    // A connection Redis closed (it restarted) fails the first command sent on it: a read
+    // is tried once more, on a new one.
+    if (replies.empty() && reused)
+        replies = m_client.pipeline(commands, error);
     if (replies.empty())
         return false;
     const redisReply *results = replies.back().get();

@@ -141,9 +141,12 @@ bool RedisTail::readOnce(QString *error)
 
 bool RedisTail::refresh(QString *error)
 {
+    // The epoch is set here too if it is missing (a Redis that came back empty): the
+    // writer's next append then keeps it, and the cursors delivered carry it.
     QList<QList<QByteArray>> commands;
     const QStringList urns = m_follow.keys();
     for (const QString &urn : urns) {
+        commands.append({"SET", RedisLogStore::epochKey(urn), RedisLogStore::newEpoch(), "NX"});
         commands.append({"GET", RedisLogStore::epochKey(urn)});
         commands.append({"XLEN", RedisLogStore::entriesKey(urn)});
         commands.append({"MEMORY", "USAGE", RedisLogStore::entriesKey(urn)});
@@ -154,9 +157,9 @@ bool RedisTail::refresh(QString *error)
     qint64 entries = 0;
     qint64 bytes = 0;
     for (qsizetype i = 0; i < urns.size(); ++i) {
-        const redisReply *epoch = replies[size_t(3 * i)].get();
-        const redisReply *length = replies[size_t(3 * i + 1)].get();
-        const redisReply *memory = replies[size_t(3 * i + 2)].get();
+        const redisReply *epoch = replies[size_t(4 * i + 1)].get();
+        const redisReply *length = replies[size_t(4 * i + 2)].get();
+        const redisReply *memory = replies[size_t(4 * i + 3)].get();
         if (length && length->type == REDIS_REPLY_INTEGER)
             entries += length->integer;
         if (memory && memory->type == REDIS_REPLY_INTEGER)
@@ -194,6 +197,7 @@ void RedisTail::run()
             backoffMs = 250;
             continue;
         }
+        m_refreshedAt = 0; // a Redis that comes back may have lost the log: look first
         static LogThrottle throttle;
         if (const int held = throttle.allow(); held >= 0)
             qCWarning(lcResume).noquote()

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventSource } from 'eventsource';
-import { readFrames } from './activity-feed.mjs';
+import { stream } from './eventstream.mjs';
 import { Service, waitFor } from './service.mjs';
 
 const STREAMS = {
@@ -31,32 +31,6 @@ before(async () => {
 after(async () => {
   await service.stop();
 });
-
-// One SSE frame's fields: {event, id, data, comment}, each undefined when absent.
-function parseFrame(text) {
-  const frame = {};
-  for (const line of text.split('\n')) {
-    if (line.startsWith(':')) frame.comment = line.slice(1).trim();
-    else if (line.startsWith('event: ')) frame.event = line.slice(7);
-    else if (line.startsWith('id: ')) frame.id = line.slice(4);
-    else if (line.startsWith('data: ')) frame.data = line.slice(6);
-  }
-  return frame;
-}
-
-// An event stream read with fetch: every frame, control events and comments included.
-function stream(svc, path, headers = {}) {
-  const controller = new AbortController();
-  const frames = [];
-  const opened = fetch(`${svc.url}${path}`, { headers, signal: controller.signal }).then((response) => {
-    assert.equal(response.status, 200);
-    readFrames(response.body, (text) => frames.push(parseFrame(text))).catch(() => {}); // aborted
-    return response;
-  });
-  const data = () => frames.filter((f) => !f.event && f.data !== undefined).map((f) => ({ id: f.id, ...JSON.parse(f.data) }));
-  const named = (name) => frames.filter((f) => f.event === name).map((f) => ({ id: f.id, ...JSON.parse(f.data) }));
-  return { frames, data, named, opened, close: () => controller.abort() };
-}
 
 let counter = 0;
 async function order(svc, tenant, fields = {}) {

@@ -1,4 +1,4 @@
-// Private real servers for integration tests: RabbitMQ, PostgreSQL and nginx, each on
+// Private real servers for integration tests: RabbitMQ, PostgreSQL, nginx and Redis, each on
 // free 127.0.0.1 ports chosen at run time, with its data in a fresh temporary directory.
 // Instances are fully isolated from each other and from any system instance (own Erlang
 // node name, cookie, HOME, AMQP/distribution/epmd ports; own postgres cluster; own nginx
@@ -7,6 +7,7 @@
 //   const rabbit = await startRabbit();     // { port, url, stop(), start(), log(), dir }
 //   const pg = await startPostgres();       // { port, host, user, url, createDatabase(name), stop(), halt(), start() }
 //   const nginx = await startNginx(`server { listen 127.0.0.1:LISTEN_PORT; ... }`);  // { port, stop() }
+//   const redis = await startRedis();       // { port, url, cli(...args), json(...args), halt(), start(), stop() }
 //
 // Everything a test forgets to stop is killed, and its directory removed, when the node
 // process exits normally.
@@ -748,5 +749,81 @@ export async function startNginx(configBody, { main = '', timeoutMs = 15000 } = 
     watchdog.cancel();
     rmSync(dir, { recursive: true, force: true });
   };
+  return self;
+}
+
+// ---------------------------------------------------------------------------------------
+// Redis
+
+const REDIS_SERVER = existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : 'redis-server';
+const REDIS_CLI = existsSync('/usr/bin/redis-cli') ? '/usr/bin/redis-cli' : 'redis-cli';
+
+// Starts a private redis-server (no persistence, no other listener). `cli(...args)` runs
+// Debian's redis-cli against it and resolves to its output (`--json` for structured
+// answers); halt() stops it (SIGKILL: as a crash), start() starts it again, empty, on
+// the same port; stop() removes it.
+export async function startRedis({ timeoutMs = 15000 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'push-redis-'));
+  const self = { port: await freePort(), dir };
+  self.url = `redis://127.0.0.1:${self.port}`;
+  let child = null;
+  const watchdog = guard(dir);
+  const exitHook = () => {
+    if (child?.pid) signal(-child.pid, 'SIGKILL');
+    watchdog.cancel();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  atExit.add(exitHook);
+
+  self.cli = async (...args) => (await run(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(self.port), ...args])).stdout;
+  self.json = async (...args) => JSON.parse(await self.cli('--json', ...args));
+  self.start = async () => {
+    const out = openSync(join(dir, 'redis.log'), 'a');
+    try {
+      child = spawn(
+        REDIS_SERVER,
+        ['--port', String(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+          '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes'],
+        { cwd: dir, detached: true, stdio: ['ignore', out, out] },
+      );
+    } finally {
+      closeSync(out);
+    }
+    child.unref();
+    child.on('error', () => {});
+    watchdog.set([child.pid]);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`redis-server exited:\n${tail(readOr(join(dir, 'redis.log')))}`);
+      try {
+        if ((await self.cli('PING')).trim() === 'PONG') return;
+      } catch {}
+      if (Date.now() > deadline) throw new Error(`redis-server did not answer:\n${tail(readOr(join(dir, 'redis.log')))}`);
+      await sleep(50);
+    }
+  };
+  self.halt = async () => {
+    if (!child) return;
+    signal(-child.pid, 'SIGKILL');
+    await exited(child, 10000);
+    child = null;
+    watchdog.set([]);
+    await waitClosed([self.port]);
+  };
+  self.stop = async () => {
+    await self.halt();
+    atExit.delete(exitHook);
+    watchdog.cancel();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  self.log = () => readOr(join(dir, 'redis.log'));
+  try {
+    await self.start();
+  } catch (error) {
+    exitHook();
+    atExit.delete(exitHook);
+    throw error;
+  }
   return self;
 }
