@@ -5,17 +5,13 @@
 // when the instance a client is on dies, the client reconnects through nginx to the other.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { EventSource } from 'eventsource';
-import { Service, waitFor } from './service.mjs';
-import { startNginx, startPostgres, startRabbit } from './servers.mjs';
+import { startCluster } from './cluster.mjs';
+import { waitFor } from './service.mjs';
 
 const HEALTH = 'status-service:health-check-started';
-const here = dirname(fileURLToPath(import.meta.url));
 let rabbit;
 let pg;
 let a;
@@ -52,23 +48,7 @@ async function upstreamOf() {
 }
 
 before(async () => {
-  [rabbit, pg] = await Promise.all([startRabbit(), startPostgres()]);
-  const database = await pg.createDatabase('push');
-  const env = { PUSH_AMQP_URL: rabbit.url, PUSH_DATABASE_URL: database };
-  a = new Service(env);
-  b = new Service(env);
-  await a.start();
-  await b.start(); // after A: the first one seeds the shared store
-  for (const s of [a, b])
-    await waitFor(async () => (await s.health()).broker?.status === 'connected', 20000, 'broker connected');
-  // The guide's configuration, with the two instances as the upstream servers.
-  const guide = readFileSync(join(here, '../../docs/nginx/push-service.conf'), 'utf8');
-  const config = guide
-    .replace(/server 127\.0\.0\.1:3334;/, `server 127.0.0.1:${a.port} max_fails=1 fail_timeout=5s;`)
-    .replace(/server 127\.0\.0\.1:3335;/, `server 127.0.0.1:${b.port} max_fails=1 fail_timeout=5s;`)
-    .replace(/listen [^;]+;/, 'listen 127.0.0.1:LISTEN_PORT;');
-  nginx = await startNginx(config);
-  proxy = `http://127.0.0.1:${nginx.port}`;
+  ({ rabbit, pg, a, b, nginx, proxy } = await startCluster());
 });
 
 after(async () => {

@@ -1,0 +1,130 @@
+// Resume across instances (docs/resume.md, "Several instances"): two instances behind the
+// guide's nginx on one real Redis, RabbitMQ and PostgreSQL. The shared buffer queue feeds
+// the log once per event whatever the number of instances; both instances deliver the same
+// cursors; a client whose instance is killed resumes through nginx on the other with
+// nothing lost or doubled; events published while Redis is down reach the log (and the
+// subscribers) once it is back.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventSource } from 'eventsource';
+import { startCluster } from './cluster.mjs';
+import { stream } from './eventstream.mjs';
+import { waitFor } from './service.mjs';
+
+const STREAMS = {
+  orders: {
+    id: 'orders',
+    name: 'Orders',
+    publicSubscribe: true,
+    events: [{ namespace: 'shop', name: 'order-placed' }],
+  },
+};
+const ENTRIES = 'push:events:{urn:ads:platform:tenant-service:v2:/tenants/demo}';
+
+let cluster;
+
+before(async () => {
+  cluster = await startCluster({ redis: true, configure: (svc) => svc.configure('demo', STREAMS) });
+});
+
+after(async () => {
+  await cluster?.stop();
+});
+
+let counter = 0;
+async function order(via, fields = {}) {
+  const n = ++counter;
+  const published = await via.publish('demo', { namespace: 'shop', name: 'order-placed', id: `order-${n}`, payload: { n }, ...fields });
+  assert.equal(published.status, 200, JSON.stringify(published.body));
+  return n;
+}
+
+// The instance the one subscriber of the test is on (by their /health).
+async function holderOfTheSubscriber() {
+  const { a, b } = cluster;
+  let holder;
+  await waitFor(async () => {
+    const [onA, onB] = [(await a.health()).subscribers, (await b.health()).subscribers];
+    holder = onA === 1 && onB === 0 ? a : onA === 0 && onB === 1 ? b : undefined;
+    return holder !== undefined;
+  }, 5000, 'the subscriber on one instance');
+  return holder;
+}
+
+test('each event is appended once, and both instances deliver it with the same cursor', async () => {
+  const { a, b, redis } = cluster;
+  const length = Number(await redis.cli('XLEN', ENTRIES));
+  const onA = stream(a, '/stream/v1/streams/orders?tenant=demo');
+  const onB = stream(b, '/stream/v1/streams/orders?tenant=demo');
+  await Promise.all([onA.opened, onB.opened]);
+  await waitFor(() => onA.named('adsp:ready').length === 1 && onB.named('adsp:ready').length === 1, 5000, 'ready on both');
+  const published = [];
+  for (let i = 0; i < 10; ++i) published.push(await order(i % 2 ? a : b));
+  await waitFor(() => onA.data().length === 10 && onB.data().length === 10, 10000, 'ten events on both');
+  assert.deepEqual(onA.data().map((m) => m.id), onB.data().map((m) => m.id), 'the same cursors');
+  assert.deepEqual(onA.data().map((m) => m.payload.n).sort((x, y) => x - y), published);
+  assert.equal(Number(await redis.cli('XLEN', ENTRIES)), length + 10, 'appended once each');
+  onA.close();
+  onB.close();
+});
+
+test('the instance dies: the client resumes through nginx on the other, every event once', async () => {
+  const { a, b, proxy } = cluster;
+  const source = new EventSource(`${proxy}/stream/v1/streams/orders?tenant=demo`);
+  const received = [];
+  source.onmessage = (event) => received.push(JSON.parse(event.data).payload.n);
+  const readies = [];
+  await new Promise((resolve, reject) => {
+    source.addEventListener('adsp:ready', resolve, { once: true });
+    source.onerror = reject;
+  });
+  source.onerror = () => {}; // the failover: it reconnects by itself
+  source.addEventListener('adsp:ready', (event) => readies.push(JSON.parse(event.data)));
+  const holder = await holderOfTheSubscriber();
+  const survivor = holder === a ? b : a;
+  const port = holder.port;
+  const expected = [];
+  for (let i = 0; i < 5; ++i) expected.push(await order(survivor));
+  await waitFor(() => received.length === 5, 5000, 'five events before the failover');
+  // Killed, not stopped: no goodbye to the client, nothing flushed.
+  const exited = new Promise((resolve) => holder.process.once('exit', resolve));
+  holder.process.kill('SIGKILL');
+  await exited;
+  for (let i = 0; i < 10; ++i) expected.push(await order(survivor));
+  await waitFor(() => received.length >= expected.length, 20000, `all ${expected.length} events (have ${received.length})`);
+  // The proof that nothing more comes: one more, and it is the next one.
+  expected.push(await order(survivor));
+  await waitFor(() => received.length >= expected.length, 5000, 'the proof event');
+  assert.deepEqual(received, expected);
+  assert.equal(readies.length, 1, JSON.stringify(readies));
+  assert.ok(readies[0].replayed > 0, `what was published meanwhile is replayed: ${JSON.stringify(readies)}`);
+  source.close();
+  await holder.start(port); // back for the other tests
+});
+
+test('events published while Redis is down reach the log and the subscribers when it is back', async () => {
+  const { a, b, redis } = cluster;
+  const onA = stream(a, '/stream/v1/streams/orders?tenant=demo');
+  const onB = stream(b, '/stream/v1/streams/orders?tenant=demo');
+  await Promise.all([onA.opened, onB.opened]);
+  await waitFor(() => onA.named('adsp:ready').length === 1 && onB.named('adsp:ready').length === 1, 5000, 'ready on both');
+  await redis.halt();
+  const published = [];
+  try {
+    // The broker has them (200), the instances cannot append them yet: not acknowledged.
+    for (let i = 0; i < 6; ++i) published.push(await order(i % 2 ? a : b));
+  } finally {
+    await redis.start(); // empty: a new epoch
+  }
+  await waitFor(() => onA.data().length >= 6 && onB.data().length >= 6, 20000, 'the six events on both');
+  const proof = await order(a);
+  await waitFor(() => onA.data().some((m) => m.payload.n === proof) && onB.data().some((m) => m.payload.n === proof), 5000, 'the proof event');
+  for (const s of [onA, onB]) {
+    const got = s.data().map((m) => m.payload.n);
+    assert.deepEqual(got.slice(0, -1).sort((x, y) => x - y), published, 'each once');
+    assert.equal(got.at(-1), proof);
+  }
+  assert.equal(Number(await redis.cli('XLEN', ENTRIES)), 7, 'in the new log once each');
+  onA.close();
+  onB.close();
+});
