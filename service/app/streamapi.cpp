@@ -13,6 +13,7 @@
 #include "http/worker.h"
 #include "metrics/limitmetrics.h"
 #include "metrics/metrics.h"
+#include "resume/replaylog.h"
 #include "shared/configuration.h"
 #include "sse/ssesubscriber.h"
 #include "webhooks/webhookdispatcher.h"
@@ -217,6 +218,16 @@ void StreamApi::health(HttpCall &call)
         if (!connected)
             broker.insert(QStringLiteral("error"), bus->lastError());
         body.insert(QStringLiteral("broker"), broker);
+    }
+    if (m_log && m_log->isShared()) {
+        // Cut off from the shared log, an instance delivers nothing of the tenants' streams.
+        const bool reachable = m_log->isReachable();
+        healthy = healthy && reachable;
+        body.insert(
+            QStringLiteral("replayLog"),
+            QJsonObject{{QStringLiteral("store"), QStringLiteral("redis")},
+                        {QStringLiteral("status"),
+                         reachable ? QStringLiteral("connected") : QStringLiteral("unreachable")}});
     }
     body.insert(QStringLiteral("status"), healthy ? QStringLiteral("ok") : QStringLiteral("error"));
     call.reply(HttpResponse::json(body, healthy ? 200 : 503));

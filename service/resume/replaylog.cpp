@@ -128,7 +128,7 @@ bool ReplayLog::follow(Tenants tenants, Deliver deliver, QString *error)
 
 bool ReplayLog::isReachable() const
 {
-    return m_writerUp && (!m_tail || m_tail->isConnected());
+    return !m_tail || m_tail->isConnected();
 }
 
 void ReplayLog::later(int ms, std::function<void()> task)
@@ -205,7 +205,6 @@ void ReplayLog::flush()
         ok = m_writer->append(batch, QDateTime::currentMSecsSinceEpoch(), m_options.retentionMs,
                               m_options.maxLength, &trimmed, &error);
         ++m_stats.batches;
-        m_writerUp = ok;
         if (!ok) {
             ++m_stats.failures;
             qCWarning(lcResume).noquote()

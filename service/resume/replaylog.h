@@ -76,6 +76,7 @@ public:
     // `deliver` (on a thread of its own), for the tenants `tenants` names. False with
     // *error when the log cannot be reached now (it keeps trying).
     bool follow(Tenants tenants, Deliver deliver, QString *error);
+    // A shared log: is the thread that follows it connected? (Always, for the embedded one.)
     bool isReachable() const;
     // Runs `task` on the writer thread after `ms` (an append to retry).
     void later(int ms, std::function<void()> task);
@@ -124,7 +125,6 @@ private:
     std::unique_ptr<LogStore> m_writer; // used on the writer thread only
     std::unique_ptr<LogStore> m_reader; // on the reader thread only
     std::unique_ptr<RedisTail> m_tail;
-    std::atomic<bool> m_writerUp{true}; // the last batch was written
     QMutex m_mutex;
     QList<Pending> m_queue; // guarded by m_mutex
     bool m_closed = false;  // guarded by m_mutex

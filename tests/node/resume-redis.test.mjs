@@ -176,10 +176,13 @@ test('a lost Redis refuses appends; one that comes back empty is a new epoch', a
   try {
     const refused = await service.publish('demo', { namespace: 'shop', name: 'order-placed', payload: {} });
     assert.equal(refused.status, 503, JSON.stringify(refused.body));
-    assert.ok((await service.health()).status, 'the service still answers');
+    // /health answers, and says so (503: an instance cut off from the log delivers nothing).
+    await waitFor(async () => (await service.health()).replayLog?.status === 'unreachable', 10000, 'health: unreachable');
+    assert.equal((await fetch(`${service.url}/health`)).status, 503);
   } finally {
     await redis.start(); // empty: no persistence
   }
+  await waitFor(async () => (await service.health()).replayLog?.status === 'connected', 10000, 'health: connected');
   const after = await order('demo');
   assert.notEqual(after.cursor.split('.')[0], before.cursor.split('.')[0], 'a new epoch');
   // The live subscriber gets the new event with the new epoch's cursor.
