@@ -73,7 +73,8 @@ in_root() {
         DEBIAN_FRONTEND=noninteractive CCACHE_DIR=/ccache CCACHE_BASEDIR=/ "$@"
 }
 
-if [[ ! -f $ROOT/.push-ci-ready ]]; then
+# Again when the list has grown since the root was made.
+if [[ ! -f $ROOT/.push-ci-ready ]] || ! in_root dpkg-query -W "${PACKAGES[@]}" >/dev/null 2>&1; then
     step "Debian 13 build dependencies"
     in_root apt-get update -qq
     in_root apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
