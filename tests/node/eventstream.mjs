@@ -3,6 +3,18 @@
 import assert from 'node:assert/strict';
 import { readFrames } from './activity-feed.mjs';
 
+// The resume tests' configuration: one public stream of a tenant, of shop order-placed.
+export const STREAMS = {
+  orders: {
+    id: 'orders',
+    name: 'Orders',
+    publicSubscribe: true,
+    events: [{ namespace: 'shop', name: 'order-placed' }],
+  },
+};
+// A cursor: <epoch>.<ms>-<seq>.
+export const CURSOR = /^[0-9a-f]{8}\.\d+-\d+$/;
+
 // One SSE frame's fields: {event, id, data, comment}, each undefined when absent.
 export function parseFrame(text) {
   const frame = {};

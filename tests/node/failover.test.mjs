@@ -8,17 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventSource } from 'eventsource';
 import { startCluster } from './cluster.mjs';
-import { stream } from './eventstream.mjs';
+import { STREAMS, stream } from './eventstream.mjs';
 import { waitFor } from './service.mjs';
 
-const STREAMS = {
-  orders: {
-    id: 'orders',
-    name: 'Orders',
-    publicSubscribe: true,
-    events: [{ namespace: 'shop', name: 'order-placed' }],
-  },
-};
 const ENTRIES = 'push:events:{urn:ads:platform:tenant-service:v2:/tenants/demo}';
 
 let cluster;

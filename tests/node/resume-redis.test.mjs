@@ -5,19 +5,10 @@
 // Redis that is lost refuses appends (503) and one that comes back empty is a new epoch.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stream } from './eventstream.mjs';
+import { CURSOR, STREAMS, stream } from './eventstream.mjs';
 import { startRedis } from './servers.mjs';
 import { Service, waitFor } from './service.mjs';
 
-const STREAMS = {
-  orders: {
-    id: 'orders',
-    name: 'Orders',
-    publicSubscribe: true,
-    events: [{ namespace: 'shop', name: 'order-placed' }],
-  },
-};
-const CURSOR = /^[0-9a-f]{8}\.\d+-\d+$/;
 const urn = (tenant) => `urn:ads:platform:tenant-service:v2:/tenants/${tenant}`;
 const keys = (tenant) => ({
   entries: `push:events:{${urn(tenant)}}`,

@@ -4,18 +4,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventSource } from 'eventsource';
-import { stream } from './eventstream.mjs';
+import { CURSOR, STREAMS, stream } from './eventstream.mjs';
 import { Service, waitFor } from './service.mjs';
 
-const STREAMS = {
-  orders: {
-    id: 'orders',
-    name: 'Orders',
-    publicSubscribe: true,
-    events: [{ namespace: 'shop', name: 'order-placed' }],
-  },
-};
-const CURSOR = /^[0-9a-f]{8}\.\d+-\d+$/;
 
 let service;
 
