@@ -2,13 +2,16 @@
 # The benchmark of push-service against its peers, driven by the same load generator in the
 # same run (see tests/bench/README.md):
 #
-#   tests/bench/run.sh [--quick] [--out DIR] [--scenarios a,b,c,d]
+#   tests/bench/run.sh [--quick] [--out DIR] [--scenarios a,b,c,d] [--resume on|off|redis]
 #
 #   (a) socket.io WebSocket subscribers on one stream, a rate ladder until p99 > 100 ms:
 #       push-service vs the Node socket.io 4.x server (tests/bench/peers/node-socketio-server.mjs)
 #   (b) the same with SSE: push-service vs nginx + nchan (tests/bench/peers/start-nchan.sh)
 #   (c) idle subscribers of each kind: memory per connection
 #   (d) stalled subscribers among healthy ones: memory, and the healthy ones' p99
+#
+# --resume: push-service's replay log (docs/resume.md): on (the default, the embedded SQLite
+# log), off (PUSH_RESUME=off), redis (a private redis-server for the run, PUSH_REDIS_URL).
 #
 # Needs the built binaries build/service/push-service and build/tests/bench/push-loadgen
 # (BUILD_DIR=... for another build tree), node, curl, and nginx + libnginx-mod-nchan (installed
@@ -37,8 +40,11 @@ INVOCATION="tests/bench/run.sh${*:+ $*}"
 QUICK=0
 OUT=""
 SCENARIOS="a,b,c,d"
+RESUME=on
 while [ $# -gt 0 ]; do
     case "$1" in
+        --resume) [ $# -ge 2 ] || usage; RESUME="$2"; shift 2 ;;
+        --resume=*) RESUME="${1#--resume=}"; shift ;;
         --quick) QUICK=1; shift ;;
         --out) [ $# -ge 2 ] || usage; OUT="$2"; shift 2 ;;
         --out=*) OUT="${1#--out=}"; shift ;;
@@ -49,6 +55,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 case ",$SCENARIOS," in *[!abcd,]*) die "--scenarios takes a comma-separated list of a, b, c, d" ;; esac
+case "$RESUME" in on|off|redis) ;; *) die "--resume takes on, off or redis" ;; esac
 want() { case ",$SCENARIOS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -137,6 +144,7 @@ SRV_PORT=""
 SRV_NCHAN_DIR=""
 TOKEN=""
 LOADGEN_PID=""
+REDIS_PORT=""
 
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
@@ -172,6 +180,7 @@ cleanup() {
     trap - EXIT INT TERM
     [ -n "$LOADGEN_PID" ] && stop_pid "$LOADGEN_PID"
     stop_server
+    [ -n "$REDIS_PORT" ] && redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -228,6 +237,7 @@ free_port() {
 start_push() {
     local data="$WORK/push-$1" logfile="$LOGS/push-$1.log" attempt port pid up
     mkdir -p "$data"
+    [ -n "$REDIS_PORT" ] && redis-cli -p "$REDIS_PORT" flushall >/dev/null
     for attempt in 1 2 3; do
         port="$(free_port)"
         PUSH_MAX_CONNECTIONS_PER_ADDRESS=0 PUSH_MAX_SESSIONS_PER_ADDRESS=0 "$PUSH_BIN" --port "$port" --bind 127.0.0.1 --data-dir "$data" --log-level warn >>"$logfile" 2>&1 &
@@ -256,6 +266,19 @@ start_push() {
         -d '{"namespace":"status-service","name":"health-check-started","timestamp":"2026-11-26T00:00:00.000Z","tenantId":"demo","payload":{}}')"
     [ "$status" = 200 ] || die "push-service refuses the publisher token (HTTP $status: $(cat "$WORK/publish-check.json" 2>/dev/null))"
 }
+
+# --resume: what push-service is started with (each start_push empties the private Redis).
+case "$RESUME" in
+    off) export PUSH_RESUME=off ;;
+    redis)
+        command -v redis-server >/dev/null || die "--resume redis needs redis-server (apt-get install redis-server)"
+        REDIS_PORT="$(free_port)"
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+            --logfile "$LOGS/redis.log" || die "redis-server does not start"
+        for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+        export PUSH_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+        ;;
+esac
 
 start_node() {
     local logfile="$LOGS/node-$1.log" pid port=""
@@ -639,7 +662,7 @@ nice_int() { echo "$1" | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
     done
     echo "Machine: $CPU_MODEL, $(nproc) cores, $MEM_TOTAL RAM; $OS_NAME, Linux $(uname -r);"
     echo "node $(node --version), socket.io $SIO_VERSION; nginx $NGINX_VERSION, libnginx-mod-nchan $NCHAN_VERSION;"
-    echo "push-service $PUSH_VERSION (commit ${COMMIT:-unknown}), I/O threads: ${PUSH_WORKERS:-one per core (the default)}."
+    echo "push-service $PUSH_VERSION (commit ${COMMIT:-unknown}), I/O threads: ${PUSH_WORKERS:-one per core (the default)}, replay log: --resume $RESUME."
     echo "Servers and load generator share the machine; every connection is on 127.0.0.1"
     echo "(ephemeral ports $(tr -s '\t ' '-' </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null), somaxconn $(cat /proc/sys/net/core/somaxconn 2>/dev/null), open files $FDS)."
     echo "Memory is the RSS of the server process (nchan: its single worker) from /proc."
