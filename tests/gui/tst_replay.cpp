@@ -15,10 +15,12 @@
 #include "widgets/replaypanel.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QDateTimeEdit>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
@@ -288,7 +290,7 @@ void TestReplay::trimmedStartIsAResetNotALaterStart()
     QVERIFY(consoletest::addStream(m_service, stream, QStringLiteral("Replay trimmed")));
     const QDateTime before = QDateTime::currentDateTime();
     QList<Published> published;
-    for (int n = 1; n <= 21; ++n) // the log keeps 20: the first is trimmed
+    for (int n = 1; n <= 22; ++n) // the log keeps 20: the first two are trimmed
         published.append(publish(stream, n));
     ReplayPanel *panel = openReplay(stream);
     QVERIFY(panel);
@@ -299,17 +301,19 @@ void TestReplay::trimmedStartIsAResetNotALaterStart()
     QVERIFY2(panel->statusLabel()->text().contains(QLatin1String("trimmed")),
              qPrintable(panel->statusLabel()->text()));
     QCOMPARE(panel->model()->rowCount(), 0);
-    // From the first one's cursor alike.
+    // From the first one's cursor alike: the second, after it, is gone.
     panel->cursorEdit()->setText(published.first().cursor);
     panel->fromCursorButton()->setChecked(true);
     QVERIFY(run(panel->replayButton(), panel));
     QCOMPARE(panel->reader()->resetReason(), QStringLiteral("cursor-expired"));
     QCOMPARE(panel->model()->rowCount(), 0);
-    // From the second's: the 19 after it.
+    // From the second's (the newest trimmed): nothing after it is lost, the 20 follow.
     panel->cursorEdit()->setText(published.at(1).cursor);
     QVERIFY(run(panel->replayButton(), panel));
-    QCOMPARE(panel->model()->rowCount(), 19);
-    QCOMPARE(idsShown(panel).last(), 21);
+    QCOMPARE(panel->reader()->resetReason(), QString());
+    QCOMPARE(panel->model()->rowCount(), 20);
+    QCOMPARE(idsShown(panel).first(), 3);
+    QCOMPARE(idsShown(panel).last(), 22);
 }
 
 void TestReplay::dashboardTilesShowTheMetrics()
@@ -353,8 +357,8 @@ void TestReplay::dashboardTilesShowTheMetrics()
                             .arg(shownAge)
                             .arg(sumOf(after, age))));
     QCOMPARE(tiles->oldestAge()->text(), ReplayLogTiles::describeAge(shownAge));
-    for (const QString reason : {QStringLiteral("invalid-cursor"), QStringLiteral("epoch-changed"),
-                                 QStringLiteral("cursor-expired")}) {
+    for (const QString &reason : {QStringLiteral("invalid-cursor"), QStringLiteral("epoch-changed"),
+                                  QStringLiteral("cursor-expired")}) {
         const QHash<QString, QString> labels{{QStringLiteral("reason"), reason}};
         const double resets = sumOf(after, QStringLiteral("push_resume_resets_total"), labels);
         QVERIFY2(tiles->resets(reason), qPrintable(reason));
