@@ -98,6 +98,10 @@ void ReplayReader::onPage(ApiReply *reply, const QByteArray &after)
     if (reply != m_reply)
         return; // cancelled
     m_reply = nullptr;
+    if (reply->aborted()) { // the status bar's Cancel
+        finish(Outcome::Cancelled, tr("Cancelled after %n item(s)", nullptr, m_read));
+        return;
+    }
     if (!reply->ok()) {
         finish(Outcome::Failed, tr("Cannot read the log: %1").arg(reply->error()));
         return;

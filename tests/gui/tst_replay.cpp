@@ -249,7 +249,15 @@ void TestReplay::cancelStopsTheReplay()
     QVERIFY(!panel->reader()->running());
     QVERIFY(panel->statusLabel()->text().startsWith(QLatin1String("Cancelled")));
     QVERIFY(panel->replayButton()->isEnabled());
-    // The cancelled page never shows: a run after it shows its own items, once.
+    // The status bar's Cancel (every call in flight) stops it as well.
+    QTest::mouseClick(panel->replayButton(), Qt::LeftButton);
+    QVERIFY(panel->reader()->running());
+    auto *cancelCalls = m_window->findChild<QPushButton *>(QStringLiteral("cancelCalls"));
+    QVERIFY(cancelCalls);
+    cancelCalls->click();
+    QVERIFY(!panel->reader()->running());
+    QVERIFY(panel->statusLabel()->text().startsWith(QLatin1String("Cancelled")));
+    // The cancelled pages never show: a run after them shows its own items, once.
     QVERIFY(run(panel->replayButton(), panel));
     QCOMPARE(cursorsShown(panel), QStringList({b.cursor}));
 }
