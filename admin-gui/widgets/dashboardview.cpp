@@ -2,6 +2,7 @@
 
 #include "client/prometheus.h"
 #include "client/session.h"
+#include "widgets/replaylogtiles.h"
 
 #include <QChart>
 #include <QChartView>
@@ -26,6 +27,7 @@ DashboardView::DashboardView(QWidget *parent)
     , m_events(new QLineSeries)
     , m_deliveries(new QLineSeries)
     , m_figures(new QLabel)
+    , m_replayLog(new ReplayLogTiles)
 {
     setObjectName(QStringLiteral("dashboardView"));
     m_figures->setObjectName(QStringLiteral("dashboardFigures"));
@@ -53,6 +55,7 @@ DashboardView::DashboardView(QWidget *parent)
     layout->addWidget(m_connectionsView, 0, 0);
     layout->addWidget(m_eventsView, 1, 0);
     layout->addWidget(m_figures, 0, 1, 2, 1);
+    layout->addWidget(m_replayLog, 2, 0, 1, 2);
     layout->setColumnStretch(0, 1);
     m_timer.setInterval(5000);
     connect(&m_timer, &QTimer::timeout, this, &DashboardView::sample);
@@ -93,6 +96,7 @@ void DashboardView::setSession(Session *session)
     m_samples = 0;
     m_firstAt = QDateTime();
     m_figures->setText(session ? tr("Reading /metrics…") : tr("Not connected"));
+    m_replayLog->clear();
     if (session) {
         m_timer.start();
         sample();
@@ -138,6 +142,7 @@ void DashboardView::sample()
             return;
         }
         const QList<Sample> samples = parsePrometheus(reply->body());
+        m_replayLog->setSamples(samples);
         const QDateTime now = QDateTime::currentDateTime();
         if (!m_firstAt.isValid())
             m_firstAt = now;

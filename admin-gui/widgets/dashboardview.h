@@ -14,11 +14,12 @@ class QValueAxis;
 
 namespace console {
 
+class ReplayLogTiles;
 class Session;
 
 // Connections and events per second over the last ten minutes, as charts (Qt Charts),
-// from the service's /metrics read every few seconds while connected, and the current
-// figures beside them.
+// from the service's /metrics read every few seconds while connected, the current
+// figures beside them, and the replay log's tiles below.
 class DashboardView final : public QWidget
 {
     Q_OBJECT
@@ -33,6 +34,7 @@ public:
     QLineSeries *subscriptionSeries() const { return m_sse; }
     QLineSeries *eventRateSeries() const { return m_events; }
     QLabel *figures() const { return m_figures; }
+    ReplayLogTiles *replayLog() const { return m_replayLog; }
 
 public slots:
     void sample();
@@ -58,6 +60,7 @@ private:
     QLineSeries *m_events;
     QLineSeries *m_deliveries;
     QLabel *m_figures;
+    ReplayLogTiles *m_replayLog;
     double m_lastEvents = -1;
     double m_lastDeliveries = -1;
     QDateTime m_lastAt;

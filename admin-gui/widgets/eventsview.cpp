@@ -3,6 +3,7 @@
 #include "client/eventsmodel.h"
 #include "client/session.h"
 #include "widgets/publishdialog.h"
+#include "widgets/replaypanel.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -13,6 +14,7 @@
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -26,6 +28,8 @@ EventsView::EventsView(QWidget *parent)
     , m_detail(new QPlainTextEdit)
     , m_filter(new QLineEdit)
     , m_pause(new QPushButton(tr("Pause")))
+    , m_replay(new ReplayPanel)
+    , m_pages(new QTabWidget)
 {
     setObjectName(QStringLiteral("eventsView"));
     m_table->setObjectName(QStringLiteral("eventsTable"));
@@ -85,9 +89,17 @@ EventsView::EventsView(QWidget *parent)
     splitter->addWidget(m_detail);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    auto *live = new QWidget;
+    auto *liveLayout = new QVBoxLayout(live);
+    liveLayout->addLayout(bar);
+    liveLayout->addWidget(splitter, 1);
+    m_pages->setObjectName(QStringLiteral("eventsPages"));
+    m_pages->addTab(live, tr("Live"));
+    m_pages->addTab(m_replay, tr("Replay"));
+    connect(m_replay, &ReplayPanel::message, this, &EventsView::message);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(bar);
-    layout->addWidget(splitter, 1);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_pages);
 }
 
 void EventsView::setSession(Session *session)
@@ -95,6 +107,7 @@ void EventsView::setSession(Session *session)
     m_session = session;
     m_model->clear();
     m_detail->clear();
+    m_replay->setSession(session);
 }
 
 void EventsView::onActivity(const QString &type, const QJsonObject &item)

@@ -7,6 +7,7 @@
 #include "widgets/dashboardview.h"
 #include "widgets/documentview.h"
 #include "widgets/eventsview.h"
+#include "widgets/replaypanel.h"
 #include "widgets/subscriptionsview.h"
 
 #include <QAction>
@@ -371,6 +372,7 @@ void MainWindow::refreshAll()
     m_streams->reload();
     m_webhooks->reload();
     m_subscriptions->refresh();
+    m_events->replay()->loadStreams();
     m_dashboard->sample();
 }
 

@@ -5,9 +5,13 @@
 #include "widgets/documentview.h"
 #include "widgets/eventsview.h"
 #include "widgets/mainwindow.h"
+#include "widgets/replaypanel.h"
 
 #include <QApplication>
+#include <QComboBox>
+#include <QDateTimeEdit>
 #include <QDir>
+#include <QEventLoop>
 #include <QLabel>
 #include <QTabWidget>
 #include <QTableView>
@@ -17,6 +21,32 @@
 #include <cstdio>
 
 namespace console {
+
+namespace {
+
+// The Events view's Replay page after a replay of `orders` from an hour ago.
+bool replayScreenshot(MainWindow &window, const QString &file)
+{
+    window.tabs()->setCurrentIndex(MainWindow::EventsTab);
+    ReplayPanel *panel = window.events()->replay();
+    window.events()->pages()->setCurrentWidget(panel);
+    panel->streamCombo()->setCurrentText(QStringLiteral("orders"));
+    panel->timeEdit()->setDateTime(QDateTime::currentDateTime().addSecs(-3600));
+    QEventLoop loop;
+    QObject::connect(panel->reader(), &ReplayReader::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+    panel->replay();
+    if (panel->reader()->running())
+        loop.exec();
+    if (panel->table()->model()->rowCount() > 0)
+        panel->table()->selectRow(panel->table()->model()->rowCount() - 1);
+    for (int i = 0; i < 10; ++i)
+        QApplication::processEvents();
+    std::fprintf(stderr, "screenshot %s\n", qPrintable(file));
+    return window.grab().save(file);
+}
+
+} // namespace
 
 void takeScreenshots(MainWindow &window, const QString &directory)
 {
@@ -64,7 +94,8 @@ void takeScreenshots(MainWindow &window, const QString &directory)
                 ++saved;
             std::fprintf(stderr, "screenshot %s\n", qPrintable(file));
         }
-        QApplication::exit(saved == int(views.size()) ? 0 : 1);
+        saved += replayScreenshot(window, QDir(directory).filePath(QStringLiteral("replay.png")));
+        QApplication::exit(saved == int(views.size()) + 1 ? 0 : 1);
     });
     ticks->start();
 }

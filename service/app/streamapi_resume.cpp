@@ -12,6 +12,7 @@
 #include "resume/replaylog.h"
 #include "sse/ssesubscriber.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -143,6 +144,21 @@ void StreamApi::pollEvents(HttpCall &call, const Caller &caller)
                 });
 }
 
+namespace {
+
+// The age of the oldest entry over every tenant (0 when the log is empty), at the scrape.
+QByteArray oldestAgeMetric(const resume::LogStats &stats)
+{
+    const qint64 oldest = stats.oldestMs.load();
+    const qint64 ageMs =
+        oldest > 0 ? std::max<qint64>(0, QDateTime::currentMSecsSinceEpoch() - oldest) : 0;
+    return metrics::header("push_resume_log_oldest_age_seconds", "gauge",
+                           "Age of the oldest entry in the replay log (all tenants; 0: empty).") +
+           metrics::sample("push_resume_log_oldest_age_seconds", {}, double(ageMs) / 1000.0);
+}
+
+} // namespace
+
 QByteArray StreamApi::resumeMetrics() const
 {
     if (!m_log)
@@ -155,6 +171,7 @@ QByteArray StreamApi::resumeMetrics() const
     text += sample("push_resume_log_entries", {}, double(stats.entries.load()));
     text += header("push_resume_log_bytes", "gauge", "Bytes of the events in the replay log.");
     text += sample("push_resume_log_bytes", {}, double(stats.bytes.load()));
+    text += oldestAgeMetric(stats);
     text += header("push_resume_appended_total", "counter", "Events appended to the replay log.");
     text += sample("push_resume_appended_total", {}, double(stats.appended.load()));
     text += header("push_resume_duplicates_total", "counter",

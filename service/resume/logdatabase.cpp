@@ -322,4 +322,18 @@ bool LogDatabase::totals(qint64 *entries, qint64 *bytes, QString *error)
     return true;
 }
 
+bool LogDatabase::oldestMs(qint64 *ms, QString *error)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(
+            QStringLiteral("SELECT min((SELECT ms FROM log_entries e WHERE e.tenant = t.tenant"
+                           " ORDER BY ms, seq LIMIT 1)) FROM log_tenants t")) ||
+        !query.next()) {
+        *error = query.lastError().text();
+        return false;
+    }
+    *ms = query.value(0).toLongLong(); // NULL (no entry) reads as 0
+    return true;
+}
+
 } // namespace push::resume

@@ -32,6 +32,8 @@ public:
               QString *error) override;
     QString epochOf(const QString &urn) const override { return m_tenants.value(urn).epoch; }
     bool totals(qint64 *entries, qint64 *bytes, QString *error) override;
+    // One index seek per tenant.
+    bool oldestMs(qint64 *ms, QString *error) override;
 
 private:
     struct Tenant

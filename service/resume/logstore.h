@@ -65,6 +65,9 @@ public:
     virtual QString epochOf(const QString &urn) const = 0;
     // Entries and bytes over every tenant (for the metrics).
     virtual bool totals(qint64 *entries, qint64 *bytes, QString *error) = 0;
+    // The time (ms) of the oldest entry over every tenant, 0 when the log is empty (for
+    // push_resume_log_oldest_age_seconds).
+    virtual bool oldestMs(qint64 *ms, QString *error) = 0;
 };
 
 } // namespace push::resume

@@ -206,4 +206,10 @@ bool RedisLogStore::totals(qint64 *entries, qint64 *bytes, QString *)
     return true;
 }
 
+bool RedisLogStore::oldestMs(qint64 *ms, QString *)
+{
+    *ms = 0;
+    return true;
+}
+
 } // namespace push::resume

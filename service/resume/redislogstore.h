@@ -29,6 +29,8 @@ public:
     QString epochOf(const QString &urn) const override { return m_epochs.value(urn); }
     // Redis keeps the totals: this store does not count them (RedisTail does).
     bool totals(qint64 *entries, qint64 *bytes, QString *error) override;
+    // Nor the oldest entry (RedisTail reads it with the totals).
+    bool oldestMs(qint64 *ms, QString *error) override;
 
     static QByteArray entriesKey(const QString &urn);
     static QByteArray epochKey(const QString &urn);

@@ -20,6 +20,17 @@ constexpr int kCount = 500;      // entries per read
 constexpr int kRefreshMs = 2000; // epochs and sizes
 constexpr int kTimeoutMs = 5000; // every other command
 
+// The earlier of `oldestMs` (0: none yet) and the time of the entry an XRANGE … COUNT 1
+// answered (none: an empty log), for push_resume_log_oldest_age_seconds.
+qint64 earliest(qint64 oldestMs, const redisReply *first)
+{
+    const QList<LogEntry> entries = RedisLogStore::entriesOf(first);
+    if (entries.isEmpty())
+        return oldestMs;
+    const qint64 ms = qint64(entries.first().id.ms);
+    return oldestMs == 0 ? ms : std::min(oldestMs, ms);
+}
+
 } // namespace
 
 RedisTail::RedisTail(RedisAddress address, Tenants tenants, Deliver deliver, LogStats &stats)
@@ -150,20 +161,23 @@ bool RedisTail::refresh(QString *error)
         commands.append({"GET", RedisLogStore::epochKey(urn)});
         commands.append({"XLEN", RedisLogStore::entriesKey(urn)});
         commands.append({"MEMORY", "USAGE", RedisLogStore::entriesKey(urn)});
+        commands.append({"XRANGE", RedisLogStore::entriesKey(urn), "-", "+", "COUNT", "1"});
     }
     const std::vector<RedisReplyPtr> replies = m_client.pipeline(commands, error);
     if (replies.empty() && !commands.isEmpty())
         return false;
     qint64 entries = 0;
     qint64 bytes = 0;
+    qint64 oldestMs = 0;
     for (qsizetype i = 0; i < urns.size(); ++i) {
-        const redisReply *epoch = replies[size_t(4 * i + 1)].get();
-        const redisReply *length = replies[size_t(4 * i + 2)].get();
-        const redisReply *memory = replies[size_t(4 * i + 3)].get();
+        const redisReply *epoch = replies[size_t(5 * i + 1)].get();
+        const redisReply *length = replies[size_t(5 * i + 2)].get();
+        const redisReply *memory = replies[size_t(5 * i + 3)].get();
         if (length && length->type == REDIS_REPLY_INTEGER)
             entries += length->integer;
         if (memory && memory->type == REDIS_REPLY_INTEGER)
             bytes += memory->integer;
+        oldestMs = earliest(oldestMs, replies[size_t(5 * i + 4)].get());
         // The log was wiped (or its epoch changed): it began again, from its first entry.
         Follow &state = m_follow[urns[i]];
         const QString now = QString::fromUtf8(textOf(epoch));
@@ -176,6 +190,7 @@ bool RedisTail::refresh(QString *error)
     }
     m_stats.entries = entries;
     m_stats.bytes = bytes;
+    m_stats.oldestMs = oldestMs;
     return true;
 }
 

@@ -93,7 +93,11 @@ bool ReplayLog::open(QString *error)
     qint64 entries = 0;
     qint64 bytes = 0;
     QMetaObject::invokeMethod(
-        m_readerContext, [&] { opened = m_reader->totals(&entries, &bytes, error); },
+        m_readerContext,
+        [&] {
+            opened = m_reader->totals(&entries, &bytes, error);
+            noteOldest(*m_reader);
+        },
         Qt::BlockingQueuedConnection);
     m_stats.entries = entries;
     m_stats.bytes = bytes;
@@ -237,6 +241,20 @@ void ReplayLog::flush()
         m_stats.entries -= trimmed.entries;
         m_stats.bytes -= trimmed.bytes;
     }
+    // Only a trim or a first entry moves the oldest (nothing else removes entries). Redis's
+    // is read from it (RedisTail), as other instances trim it too.
+    if (!isShared() && ok && !batch.isEmpty() && (trimmed.entries > 0 || m_stats.oldestMs == 0))
+        noteOldest(*m_writer);
+}
+
+void ReplayLog::noteOldest(LogStore &store)
+{
+    qint64 ms = 0;
+    QString error;
+    if (store.oldestMs(&ms, &error))
+        m_stats.oldestMs = ms;
+    else
+        qCWarning(lcResume).noquote() << "replay log: cannot read the oldest entry:" << error;
 }
 
 const char *ReplayLog::resetReason(const QByteArray &cursor, const LogView &view)

@@ -42,6 +42,7 @@ struct LogStats
     std::atomic<quint64> resetEpoch{0};
     std::atomic<quint64> resetExpired{0};
     std::atomic<quint64> replayed{0}; // entries read for catching up or polling
+    std::atomic<qint64> oldestMs{0};  // the oldest entry's time, any tenant (0: empty)
 };
 
 // What became of one append.
@@ -115,6 +116,8 @@ private:
         Committed committed;
     };
     void flush();
+    // Reads the oldest entry's time over every tenant into m_stats.oldestMs (embedded log).
+    void noteOldest(LogStore &store);
 
     LogOptions m_options;
     LogStats m_stats;

@@ -1,6 +1,7 @@
 // The fixture of tst_console (consoletest.h): a window per test function, a connection
 // without the dialog, streams added through the API.
 #include "consoletest.h"
+#include "consolehelpers.h"
 
 #include "client/secretstore.h"
 #include "client/session.h"
@@ -59,56 +60,17 @@ void TestConsole::cleanup()
 
 QByteArray TestConsole::tenantAdminToken() const
 {
-    return m_service.token({QStringLiteral("--tenant"), QStringLiteral("demo"),
-                            QStringLiteral("--roles"),
-                            QStringLiteral("urn:ads:platform:tenant-service:tenant-admin")});
+    return consoletest::tenantAdminToken(m_service);
 }
 
 bool TestConsole::connectWindow()
 {
-    Connection dev;
-    dev.id = QStringLiteral("dev");
-    dev.name = QStringLiteral("test service");
-    dev.url = m_service.url(QString());
-    dev.tenant = QStringLiteral("demo");
-    dev.auth = Connection::Auth::DevIssuer;
-    dev.devBinary = QStringLiteral(PUSH_SERVICE_BINARY);
-    dev.devDataDir = m_service.dataDir();
-    QString error = QStringLiteral("pending");
-    m_window->saveConnection(dev, QString(), [&error](const QString &e) { error = e; });
-    if (!QTest::qWaitFor([&] { return error != QLatin1String("pending"); }, 10000) ||
-        !error.isEmpty() || !m_window->connectTo(dev.id))
-        return false;
-    return QTest::qWaitFor(
-        [&] {
-            Session *session = m_window->session();
-            // The trees are filled once both documents (the tenant's, the core's) are in.
-            return session && session->tokens().hasToken() &&
-                   session->activity().state() == ActivityStream::State::Open &&
-                   inTree(m_window->streams(), QStringLiteral("application-health")) &&
-                   m_window->webhooks()->tree()->topLevelItemCount() > 0;
-        },
-        20000);
+    return consoletest::connectWindow(*m_window, m_service);
 }
 
 bool TestConsole::addStream(const QString &id, const QString &name) const
 {
-    const QJsonObject stream{
-        {QStringLiteral("id"), id},
-        {QStringLiteral("name"), name},
-        {QStringLiteral("publicSubscribe"), true},
-        {QStringLiteral("events"),
-         QJsonArray{QJsonObject{{QStringLiteral("namespace"), QStringLiteral("order-service")},
-                                {QStringLiteral("name"), id}}}}};
-    const QJsonObject patch{{QStringLiteral("operation"), QStringLiteral("UPDATE")},
-                            {QStringLiteral("update"), QJsonObject{{id, stream}}}};
-    return m_service
-               .request("PATCH",
-                        QStringLiteral("/configuration/v2/configuration/platform/push-service"),
-                        QJsonDocument(patch).toJson(QJsonDocument::Compact),
-                        {{"Authorization", "Bearer " + tenantAdminToken()},
-                         {"Content-Type", "application/json"}})
-               .status == 200;
+    return consoletest::addStream(m_service, id, name);
 }
 
 void TestConsole::fillOrdersForm(const QString &id)
@@ -127,14 +89,7 @@ void TestConsole::fillOrdersForm(const QString &id)
 
 bool TestConsole::inTree(const DocumentView *view, const QString &id)
 {
-    for (int g = 0; g < view->tree()->topLevelItemCount(); ++g) {
-        const QTreeWidgetItem *group = view->tree()->topLevelItem(g);
-        for (int i = 0; i < group->childCount(); ++i) {
-            if (group->child(i)->text(0) == id)
-                return true;
-        }
-    }
-    return false;
+    return consoletest::inTree(view, id);
 }
 
 int TestConsole::rowsFor(const SubscriptionsModel *model, const QString &stream)

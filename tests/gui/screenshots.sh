@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts push-service and push-console under Xvfb and saves a screenshot of each main view
-# (dashboard, streams, webhooks, subscriptions, events) into a directory (default
-# docs/screenshots): a stream with a projection and criteria, a webhook, subscribers and
-# events flowing, so that every view has something to show.
+# (dashboard, streams, webhooks, subscriptions, events, the events' replay) into a
+# directory (default docs/screenshots): a stream with a projection and criteria, a
+# webhook, subscribers and events flowing, so that every view has something to show.
 #   tests/gui/screenshots.sh [build-dir] [output-dir]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

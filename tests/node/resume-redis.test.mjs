@@ -158,6 +158,29 @@ test('trims by length record the watermark; a cursor before it is expired', asyn
   ok.close();
 });
 
+test("push_resume_log_oldest_age_seconds is the age of Redis's oldest entry, any tenant", async () => {
+  await order('short');
+  // The oldest first entry of the tenants' streams, as Redis has it now.
+  const oldest = async () => {
+    let ms = Infinity;
+    for (const tenant of ['demo', 'short', 'adsp']) {
+      const [first] = entriesOf(await redis.json('XRANGE', keys(tenant).entries, '-', '+', 'COUNT', '1'));
+      if (first) ms = Math.min(ms, Number(first.id.split('-')[0]));
+    }
+    return ms;
+  };
+  // The instance reads it every 2 s: wait until its gauge, bracketed by the times around
+  // the scrape, is that entry's age.
+  await waitFor(async () => {
+    const ms = await oldest();
+    const from = Date.now();
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const to = Date.now();
+    const age = Number(text.match(/^push_resume_log_oldest_age_seconds (\S+)$/m)?.[1]);
+    return age >= (from - ms) / 1000 - 0.001 && age <= (to - ms) / 1000 + 0.001;
+  }, 10000, 'the gauge to be the age of the oldest entry in Redis');
+});
+
 test('a lost Redis refuses appends; one that comes back empty is a new epoch', async () => {
   const before = await order('demo');
   const live = stream(service, '/stream/v1/streams/orders?tenant=demo');

@@ -235,6 +235,45 @@ test('npm eventsource keeps its place across a restart: every event once, in ord
   await svc.stop();
 });
 
+test('push_resume_log_oldest_age_seconds: the oldest entry of any tenant, and after a trim', async () => {
+  // A service of its own: its log starts empty, and keeps 2 entries per tenant.
+  const svc = new Service({ PUSH_RESUME_MAX_LENGTH: '2' });
+  svc.configure('demo', STREAMS);
+  svc.addTenant('other');
+  svc.configure('other', STREAMS);
+  await svc.start();
+  const gauge = async () => {
+    const text = await (await fetch(`${svc.url}/metrics`)).text();
+    const match = text.match(/^push_resume_log_oldest_age_seconds (\S+)$/m);
+    assert.ok(match, 'the gauge is there');
+    return Number(match[1]);
+  };
+  // Its age now, bracketed by the times around the scrape (same clock as the service).
+  const ageOf = async (appendedAfter, appendedBefore) => {
+    const from = Date.now();
+    const age = await gauge();
+    const to = Date.now();
+    assert.ok(age >= (from - appendedBefore) / 1000 - 0.001, `${age} s: not younger than it is`);
+    assert.ok(age <= (to - appendedAfter) / 1000 + 0.001, `${age} s: not older than it is`);
+  };
+  const publish = async (tenant, n) => {
+    const before = Date.now();
+    assert.equal((await svc.publish(tenant, { namespace: 'shop', name: 'order-placed', payload: { n } })).status, 200);
+    return { before, after: Date.now() };
+  };
+  assert.equal(await gauge(), 0, 'an empty log');
+  const x = await publish('other', 1); // the oldest entry of all
+  await waitFor(async () => (await gauge()) >= 0.2, 5000, 'the oldest entry to be 0.2 s old');
+  const d1 = await publish('demo', 2);
+  await publish('demo', 3);
+  await ageOf(x.before, x.after); // still other's first, over both tenants
+  await publish('other', 4);
+  await publish('other', 5); // other keeps 2: its first is trimmed
+  // Now demo's first: other's was 0.2 s older, more than the scrape's bracket allows.
+  await ageOf(d1.before, d1.after);
+  await svc.stop();
+});
+
 test('PUSH_RESUME=off: the frames of a service without resume', async () => {
   const svc = new Service({ PUSH_RESUME: 'off', PUSH_KEEPALIVE_SECONDS: '1' });
   svc.configure('demo', STREAMS);
