@@ -8,6 +8,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <limits>
+
 namespace push::resume {
 
 namespace {
@@ -294,8 +296,13 @@ bool LogDatabase::read(const QString &tenantUrn, std::optional<EntryId> after, i
         QSqlQuery entries = prepared(db, "SELECT ms, seq, event FROM log_entries WHERE tenant = ?"
                                          " AND (ms, seq) > (?, ?) ORDER BY ms, seq LIMIT ?");
         entries.addBindValue(tenantUrn);
-        entries.addBindValue(qint64(after->ms));
-        entries.addBindValue(qint64(after->seq));
+        // SQLite's integers are signed: an id past them (a client's cursor may say
+        // anything up to 2^64 - 1) is after every entry there can be, so it reads as the
+        // largest one there is, not as a negative number.
+        constexpr quint64 kMax = quint64(std::numeric_limits<qint64>::max());
+        const bool past = after->ms > kMax;
+        entries.addBindValue(qint64(past ? kMax : after->ms));
+        entries.addBindValue(qint64(past || after->seq > kMax ? kMax : after->seq));
         entries.addBindValue(limit);
         if (!run(entries, error)) {
             db.rollback();

@@ -280,11 +280,13 @@ void ReplayLog::read(const QString &tenantUrn, std::optional<EntryId> after, int
     QMetaObject::invokeMethod(
         m_readerContext,
         [this, tenantUrn, after, limit, done = std::move(done)] {
+            // Closed: the service is stopping, and closes the reader's connection itself
+            // with the reason ("the service is shutting down").
+            if (!m_reader)
+                return;
             LogView view;
             QString error;
-            const bool ok = m_reader && m_reader->read(tenantUrn, after, limit, &view, &error);
-            if (!ok && error.isEmpty())
-                error = QStringLiteral("the replay log is closed");
+            const bool ok = m_reader->read(tenantUrn, after, limit, &view, &error);
             m_stats.replayed += quint64(view.entries.size());
             done(ok, view, error);
         },

@@ -163,6 +163,10 @@ test('the polling read pages through the log with top and next', async () => {
   const empty = await (await fetch(url(page2.next, 200))).json();
   assert.deepEqual(empty.items, []);
   assert.equal(empty.next, c.cursor, 'nothing newer: next stays');
+  // The largest sequence a cursor can say (2^64 - 1) is after everything at its millisecond.
+  const [epoch, id] = b.cursor.split('.');
+  const last = await (await fetch(url(`${epoch}.${id.split('-')[0]}-18446744073709551615`, 200))).json();
+  assert.ok(!last.items.some((i) => i.payload.n === b.n), JSON.stringify(last.items.map((i) => i.cursor)));
   const reset = await (await fetch(url('nope', 10))).json();
   assert.equal(reset.reset, 'invalid-cursor');
   assert.deepEqual(reset.items, []);
