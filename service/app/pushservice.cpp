@@ -81,7 +81,17 @@ bool PushService::start(QString *error)
         return false;
 
     // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
-    m_namespaces = std::make_unique<PushNamespaces>(m_registry, m_hub, m_authenticator);
+    RecoveryOptions recovery;
+    if (m_log) {
+        recovery.log = m_log.get();
+        recovery.maxDisconnectionMs = m_settings.socketIoMaxDisconnectionSeconds * 1000;
+        recovery.key = m_settings.resumeSecret.toUtf8();
+        if (recovery.key.isEmpty() &&
+            (recovery.key = m_store.secret(QStringLiteral("socketio-recovery"), error)).isEmpty())
+            return false;
+    }
+    m_namespaces =
+        std::make_unique<PushNamespaces>(m_registry, m_hub, m_authenticator, std::move(recovery));
     engineio::EngineOptions engineOptions;
     engineOptions.pingIntervalMs = m_settings.pingIntervalMs;
     engineOptions.pingTimeoutMs = m_settings.pingTimeoutMs;

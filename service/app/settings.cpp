@@ -154,6 +154,8 @@ bool resolveNumbers(const Source &source, Settings *s, QString *error)
          "socket.io connect timeout", 100, 3600000, &s->socketIoConnectTimeoutMs},
         {"PUSH_SOCKETIO_MAX_NAMESPACES", "socketio/maxNamespaces",
          "socket.io namespaces per connection", 1, 10000, &s->socketIoMaxNamespaces},
+        {"PUSH_SOCKETIO_MAX_DISCONNECTION_SECONDS", "socketio/maxDisconnectionSeconds",
+         "socket.io recovery window", 1, 24 * 3600, &s->socketIoMaxDisconnectionSeconds},
     };
     for (const Numeric &n : numerics) {
         if (!readInt(
@@ -256,6 +258,12 @@ bool resolveResume(const Source &source, Settings *s, QString *error)
         s->resume = false;
     } else if (!resume.isEmpty()) {
         *error = QStringLiteral("PUSH_RESUME must be on or off, not '%1'").arg(resume);
+        return false;
+    }
+    s->resumeSecret = source.value(QString(), {QStringLiteral("PUSH_RESUME_SECRET")},
+                                   QStringLiteral("resume/secret"));
+    if (!s->resumeSecret.isEmpty() && s->resumeSecret.toUtf8().size() < 32) {
+        *error = QStringLiteral("PUSH_RESUME_SECRET must be at least 32 bytes long");
         return false;
     }
     return readInt(source.value(QString(),
@@ -427,6 +435,9 @@ QStringList Settings::changedKeys(const Settings &o) const
     check(resume == o.resume, "resume/enabled");
     check(resumeRetentionHours == o.resumeRetentionHours, "resume/retentionHours");
     check(resumeMaxLength == o.resumeMaxLength, "resume/maxLength");
+    check(resumeSecret == o.resumeSecret, "resume/secret");
+    check(socketIoMaxDisconnectionSeconds == o.socketIoMaxDisconnectionSeconds,
+          "socketio/maxDisconnectionSeconds");
     return keys;
 }
 
