@@ -75,8 +75,9 @@ void PushNamespaces::connectRecoverable(const ConnectRequest &request, Admitted 
     // whether a claimed one's place is still there. Read on the log's reader thread,
     // answered on the session's worker (`done` runs there).
     http::Worker *worker = request.worker;
+    const QString tenantUrn = admitted.tenantUrn; // read before `admitted` moves
     m_recovery.log->read(
-        admitted.tenantUrn, std::nullopt, 0,
+        tenantUrn, std::nullopt, 0,
         [this, worker, request, admitted = std::move(admitted), claimed = std::move(claimed),
          done = std::move(done)](bool ok, const resume::LogView &read, const QString &error) {
             resume::LogView view;
