@@ -86,9 +86,14 @@ bool PushService::start(QString *error)
         recovery.log = m_log.get();
         recovery.maxDisconnectionMs = m_settings.socketIoMaxDisconnectionSeconds * 1000;
         recovery.key = m_settings.resumeSecret.toUtf8();
-        if (recovery.key.isEmpty() &&
-            (recovery.key = m_store.secret(QStringLiteral("socketio-recovery"), error)).isEmpty())
-            return false;
+        QString keyError;
+        if (recovery.key.isEmpty())
+            recovery.key = m_store.secret(QStringLiteral("socketio-recovery"), &keyError);
+        if (recovery.key.isEmpty()) {
+            // SSE resumes regardless; socket.io sessions get no pid.
+            qCWarning(lcService).noquote() << "socket.io sessions are not recoverable:" << keyError;
+            recovery.log = nullptr;
+        }
     }
     m_namespaces =
         std::make_unique<PushNamespaces>(m_registry, m_hub, m_authenticator, std::move(recovery));
