@@ -1,11 +1,13 @@
 // socket.io connection state recovery (docs/resume.md, "socket.io") with the npm
 // socket.io-client against the real service: the offsets are the log's cursors, a cut
 // transport or a restart of the service is recovered (`socket.recovered`, every event
-// once and in order), a tampered or foreign pid or a lost place is not (a new session
-// that works), and PUSH_RESUME=off sends neither pid nor offset.
+// once and in order), a tampered or foreign pid, a lost place or a passed window is not
+// (a new session that works), instances on one PostgreSQL store share the key, and
+// PUSH_RESUME=off sends neither pid nor offset.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
+import { startPostgres } from './servers.mjs';
 import { Service, waitFor } from './service.mjs';
 
 const ORDER = 'shop:order-placed';
@@ -270,6 +272,59 @@ test('a place trimmed from the log is not recovered', async () => {
     client.socket.close();
   } finally {
     await svc.stop();
+  }
+});
+
+test('past the window (from the session\'s start or the last event) it is not recovered', async () => {
+  const svc = new Service({ PUSH_SOCKETIO_MAX_DISCONNECTION_SECONDS: '1' });
+  svc.configure('demo', STREAMS);
+  await svc.start();
+  try {
+    const client = open(svc);
+    await connected(client);
+    const last = await order(svc);
+    await waitFor(() => client.received.length === 1, 5000, 'the first event');
+    await cutAndReconnect(client, async () => {
+      const since = Date.now();
+      await waitFor(() => Date.now() - since > 1200, 5000, 'the window to pass');
+    });
+    assert.equal((await connected(client, 2)).recovered, false);
+    assert.equal((await recoveries(svc)).expired, 1);
+    const live = await order(svc);
+    await waitFor(() => client.received.length === 2, 5000, 'the live event');
+    assert.deepEqual(client.numbers(), [last.n, live.n]);
+    client.socket.close();
+  } finally {
+    await svc.stop();
+  }
+});
+
+test('instances that share a PostgreSQL store share the key: another one verifies the pid', async () => {
+  const pg = await startPostgres();
+  const database = await pg.createDatabase('recovery');
+  const a = new Service({ PUSH_DATABASE_URL: database });
+  const b = new Service({ PUSH_DATABASE_URL: database });
+  try {
+    a.configure('demo', STREAMS); // the data directory's dev issuer; the store is shared
+    await a.start();
+    await b.start();
+    const client = open(a);
+    await connected(client);
+    const pid = client.socket._pid;
+    client.socket.close();
+    // B has a log of its own (another epoch): it verifies A's pid, but cannot restore the
+    // place (the shared Redis log is not built yet), so the session is new.
+    const counted = await recoveries(b);
+    const other = open(b, { reconnection: false, auth: { pid } });
+    assert.equal((await connected(other)).recovered, false);
+    const after_ = await recoveries(b);
+    assert.equal(after_.expired, (counted.expired ?? 0) + 1, 'verified, then its place is not in this log');
+    assert.equal(after_.invalid ?? 0, counted.invalid ?? 0, 'the MAC matched');
+    other.socket.close();
+  } finally {
+    await a.stop();
+    await b.stop();
+    await pg.stop();
   }
 });
 
