@@ -106,28 +106,30 @@ test('every event carries its cursor as the last argument, and the CONNECT a pid
   client.socket.close();
 });
 
-test('a cut transport: the session is restored, what was missed follows once and in order', async () => {
-  const client = open(service);
-  const first = await connected(client);
-  assert.ok(!first.recovered);
-  const before_ = [await order(service), await order(service)];
-  await waitFor(() => client.received.length === 2, 5000, 'two events');
-  const counted = await recoveries(service);
-  const missed = [];
-  await cutAndReconnect(client, async () => {
-    missed.push(await order(service), await order(service), await order(service));
+for (const transports of [['websocket'], ['polling']]) {
+  test(`a cut transport (${transports}): the session is restored, what was missed follows once and in order`, async () => {
+    const client = open(service, { transports });
+    const first = await connected(client);
+    assert.ok(!first.recovered);
+    const before_ = [await order(service), await order(service)];
+    await waitFor(() => client.received.length === 2, 5000, 'two events');
+    const counted = await recoveries(service);
+    const missed = [];
+    await cutAndReconnect(client, async () => {
+      missed.push(await order(service), await order(service), await order(service));
+    });
+    const second = await connected(client, 2);
+    assert.equal(second.recovered, true);
+    assert.equal(second.id, first.id, 'the same sid');
+    const live = await order(service);
+    const expected = [...before_, ...missed, live].map((o) => o.n);
+    await waitFor(() => client.received.length >= expected.length, 5000, 'every event');
+    assert.deepEqual(client.numbers(), expected);
+    assert.deepEqual(client.received.slice(2).map((r) => r.args[1]), [...missed, live].map((o) => o.cursor));
+    assert.equal((await recoveries(service)).recovered, counted.recovered + 1);
+    client.socket.close();
   });
-  const second = await connected(client, 2);
-  assert.equal(second.recovered, true);
-  assert.equal(second.id, first.id, 'the same sid');
-  const live = await order(service);
-  const expected = [...before_, ...missed, live].map((o) => o.n);
-  await waitFor(() => client.received.length >= expected.length, 5000, 'every event');
-  assert.deepEqual(client.numbers(), expected);
-  assert.deepEqual(client.received.slice(2).map((r) => r.args[1]), [...missed, live].map((o) => o.cursor));
-  assert.equal((await recoveries(service)).recovered, counted.recovered + 1);
-  client.socket.close();
-});
+}
 
 test('a session that got no event yet is restored from where it began', async () => {
   const client = open(service);
