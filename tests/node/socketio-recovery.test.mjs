@@ -232,6 +232,8 @@ test('a tampered pid, or one of another service, makes a new session that works'
     ['garbage', () => 'x'.repeat(10000), 'invalid'],
     ['its payload changed', (pid) => `${payload}.${pid.split('.')[1]}`, 'invalid'],
     ['of another subscription', () => otherSubscription, 'mismatch'],
+    ['not a string', () => 12345, 'invalid'],
+    ['with an offset that is no cursor', (pid, socket) => ((socket._lastOffset = 'x'.repeat(300)), pid), 'invalid'],
   ]) {
     const counted = await recoveries(service);
     const client = open(service);
@@ -239,7 +241,7 @@ test('a tampered pid, or one of another service, makes a new session that works'
     await order(service);
     await waitFor(() => client.received.length === 1, 5000, 'the first event');
     await cutAndReconnect(client, async () => {
-      client.socket._pid = forge(client.socket._pid);
+      client.socket._pid = forge(client.socket._pid, client.socket);
       await order(service); // missed: a new session does not replay
     });
     const second = await connected(client, 2);
