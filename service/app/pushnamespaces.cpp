@@ -2,6 +2,7 @@
 
 #include "metrics/metrics.h"
 
+#include "app/socketsubscriber.h"
 #include "app/subscriptions.h"
 #include "auth/authenticator.h"
 #include "fanout/hub.h"
@@ -22,52 +23,6 @@ using socketio::Socket;
 
 namespace {
 
-// "42<nsp,>[\"<namespace>:<name>\",<json>]": an item as a socket on `nsp` gets it.
-QByteArray eventFrameOf(const fanout::FanoutItem &item, const QString &nsp)
-{
-    return socketio::eventFrame(nsp, item.eventName, item.json);
-}
-
-// A socket.io socket as a fan-out subscriber.
-class SocketSubscriber final : public fanout::Subscriber
-{
-public:
-    SocketSubscriber(Socket &socket, fanout::StreamKey key, EventCriteria criteria,
-                     fanout::SubscriberInfo info)
-        : Subscriber(std::move(key), std::move(criteria), std::move(info))
-        , m_socket(socket)
-    {}
-
-    bool deliver(const fanout::FanoutItem &item, fanout::FrameCache &frames) override
-    {
-        if (!criteria().isEmpty() && !criteria().matches(item.correlationId, item.context))
-            return true;
-        if (!m_socket.sendFrame(frames.frame(&eventFrameOf, m_socket.nsp())))
-            return false;
-        countDelivery();
-        return true;
-    }
-    void keepAlive() override {} // Engine.IO's heartbeat keeps the connection alive
-    const char *transport() const override { return "socketio"; }
-    void close(const QString &reason) override
-    {
-        qCInfo(lcSio).noquote() << "closing socket" << m_socket.id() << "of session"
-                                << m_socket.session().id() << ":" << reason;
-        // The whole connection: its buffer is what overflowed (or the service stops).
-        m_socket.session().close(reason);
-    }
-    void end(const QString &reason) override
-    {
-        qCInfo(lcSio).noquote() << "disconnecting socket" << m_socket.id() << "from"
-                                << m_socket.nsp() << ":" << reason;
-        m_socket.disconnect(); // the namespace only: the client sees "io server disconnect"
-    }
-    qint64 bytesQueued() const override { return m_socket.session().bytesQueued(); }
-
-private:
-    Socket &m_socket;
-};
-
 // Ties the subscriber's life to the socket's.
 class Subscription final : public socketio::SocketUser
 {
@@ -86,10 +41,11 @@ private:
 } // namespace
 
 PushNamespaces::PushNamespaces(const config::ConfigRegistry &registry, const fanout::Hub &hub,
-                               auth::Authenticator &authenticator)
+                               auth::Authenticator &authenticator, RecoveryOptions recovery)
     : m_registry(registry)
     , m_hub(hub)
     , m_authenticator(authenticator)
+    , m_recovery(std::move(recovery))
     , m_tenantNamespace(QStringLiteral("^/[a-zA-Z0-9- ]+$"))
 {}
 
@@ -121,57 +77,86 @@ void PushNamespaces::onConnect(const ConnectRequest &request,
     m_authenticator.verify(
         token, request.worker,
         [this, request, streamId, criteriaText, done = std::move(done)](auth::AuthResult result) {
-            done(connectVerified(request, streamId, criteriaText, result));
+            connectVerified(request, streamId, criteriaText, result, done);
         });
 }
 
-ConnectResult PushNamespaces::connectVerified(const ConnectRequest &request,
-                                              const QString &streamId, const QString &criteriaText,
-                                              const auth::AuthResult &result)
+void PushNamespaces::connectVerified(const ConnectRequest &request, const QString &streamId,
+                                     const QString &criteriaText, const auth::AuthResult &result,
+                                     Done done)
 {
     if (result.kind == auth::AuthResult::Kind::Invalid)
         metrics::registry().authFailure(result.reason);
     if (result.kind == auth::AuthResult::Kind::Invalid ||
         result.kind == auth::AuthResult::Kind::Unavailable)
-        return ConnectResult::refuse(result.error);
+        return done(ConnectResult::refuse(result.error));
     const config::SnapshotPtr snapshot = m_registry.current();
     std::optional<User> user;
     if (result.kind == auth::AuthResult::Kind::Valid) {
         QString error;
         user = auth::userFromToken(result, *snapshot, &error);
         if (!user)
-            return ConnectResult::refuse(error);
+            return done(ConnectResult::refuse(error));
     }
     QString tenantId; // empty: the cross-tenant namespace "/"
+    QString tenantUrn;
     if (request.nsp != QLatin1String("/")) {
         const Tenant *tenant = snapshot->findTenant(request.nsp.mid(1));
         if (!tenant)
-            return ConnectResult::refuse(
-                QStringLiteral("tenant '%1' not found").arg(request.nsp.mid(1)));
+            return done(ConnectResult::refuse(
+                QStringLiteral("tenant '%1' not found").arg(request.nsp.mid(1))));
         tenantId = tenant->id;
+        tenantUrn = tenant->urn();
     } else if (!user) {
-        return ConnectResult::refuse(
-            QStringLiteral("the cross-tenant namespace '/' needs a core user's token"));
+        return done(ConnectResult::refuse(
+            QStringLiteral("the cross-tenant namespace '/' needs a core user's token")));
     }
     auto resolved =
         resolveSubscription(*snapshot, user ? &*user : nullptr, tenantId, streamId, criteriaText);
     if (const auto *refusal = std::get_if<SubscriptionRefusal>(&resolved))
-        return ConnectResult::refuse(refusal->message);
-    const SubscriptionRequest subscription = std::get<SubscriptionRequest>(std::move(resolved));
-    const QString who = user ? user->id : QStringLiteral("(anonymous)");
-    fanout::SubscriberInfo info;
-    if (user)
-        info.user = std::make_shared<const User>(std::move(*user));
-    info.peer = request.peer;
-    fanout::SubscriberRegistry *registry = &m_hub.registry(request.worker->index());
-    return ConnectResult::accept([registry, subscription, who, info](Socket &socket) {
-        fanout::SubscriberInfo connected = info;
+        return done(ConnectResult::refuse(refusal->message));
+    Admitted admitted;
+    admitted.subscription = std::get<SubscriptionRequest>(std::move(resolved));
+    admitted.streamId = streamId;
+    admitted.criteriaText = criteriaText;
+    admitted.tenantUrn = tenantUrn;
+    if (user) {
+        admitted.userId = user->id;
+        admitted.info.user = std::make_shared<const User>(std::move(*user));
+    }
+    admitted.info.peer = request.peer;
+    admitted.registry = &m_hub.registry(request.worker->index());
+    if (m_recovery.log && !tenantUrn.isEmpty())
+        return connectRecoverable(request, std::move(admitted), std::move(done));
+    done(accept(admitted));
+}
+
+ConnectResult PushNamespaces::accept(const Admitted &admitted, std::optional<QByteArray> resumeAt,
+                                     resume::ReplayLog *log, const config::ConfigRegistry *registry)
+{
+    return ConnectResult::accept([admitted, resumeAt, log, registry](Socket &socket) {
+        fanout::SubscriberInfo connected = admitted.info;
         connected.since = QDateTime::currentMSecsSinceEpoch();
-        fanout::Subscriber *subscriber = registry->addSubscriber(std::make_unique<SocketSubscriber>(
-            socket, subscription.key, subscription.criteria, connected));
-        socket.user = std::make_unique<Subscription>(*registry, subscriber);
-        qCInfo(lcSio).noquote() << "subscriber" << who << "from" << info.peer.toString() << "on"
+        const SubscriptionRequest &subscription = admitted.subscription;
+        auto *subscriber = static_cast<SocketSubscriber *>(
+            admitted.registry->addSubscriber(std::make_unique<SocketSubscriber>(
+                socket, subscription.key, subscription.criteria, connected)));
+        socket.user = std::make_unique<Subscription>(*admitted.registry, subscriber);
+        qCInfo(lcSio).noquote() << "subscriber"
+                                << (admitted.userId.isEmpty() ? QStringLiteral("(anonymous)")
+                                                              : admitted.userId)
+                                << "from" << admitted.info.peer.toString() << "on"
                                 << subscription.key.toString() << "over socket.io" << socket.nsp();
+        if (resumeAt) {
+            // Registered first: nothing live is missed while the log is read.
+            resume::CatchUp::Context context;
+            context.log = log;
+            context.registry = registry;
+            context.home = admitted.registry;
+            context.key = subscription.key;
+            context.tenantUrn = admitted.tenantUrn;
+            subscriber->resumeFrom(std::move(context), *resumeAt);
+        }
     });
 }
 

@@ -82,7 +82,22 @@ bool PushService::start(QString *error)
         return false;
 
     // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
-    m_namespaces = std::make_unique<PushNamespaces>(m_registry, m_hub, m_authenticator);
+    RecoveryOptions recovery;
+    if (m_log) {
+        recovery.log = m_log.get();
+        recovery.maxDisconnectionMs = m_settings.socketIoMaxDisconnectionSeconds * 1000;
+        recovery.key = m_settings.resumeSecret.toUtf8();
+        QString keyError;
+        if (recovery.key.isEmpty())
+            recovery.key = m_store.secret(QStringLiteral("socketio-recovery"), &keyError);
+        if (recovery.key.isEmpty()) {
+            // SSE resumes regardless; socket.io sessions get no pid.
+            qCWarning(lcService).noquote() << "socket.io sessions are not recoverable:" << keyError;
+            recovery.log = nullptr;
+        }
+    }
+    m_namespaces =
+        std::make_unique<PushNamespaces>(m_registry, m_hub, m_authenticator, std::move(recovery));
     engineio::EngineOptions engineOptions;
     engineOptions.pingIntervalMs = m_settings.pingIntervalMs;
     engineOptions.pingTimeoutMs = m_settings.pingTimeoutMs;

@@ -154,6 +154,8 @@ bool resolveNumbers(const Source &source, Settings *s, QString *error)
          "socket.io connect timeout", 100, 3600000, &s->socketIoConnectTimeoutMs},
         {"PUSH_SOCKETIO_MAX_NAMESPACES", "socketio/maxNamespaces",
          "socket.io namespaces per connection", 1, 10000, &s->socketIoMaxNamespaces},
+        {"PUSH_SOCKETIO_MAX_DISCONNECTION_SECONDS", "socketio/maxDisconnectionSeconds",
+         "socket.io recovery window", 1, 24 * 3600, &s->socketIoMaxDisconnectionSeconds},
     };
     for (const Numeric &n : numerics) {
         if (!readInt(
@@ -274,6 +276,12 @@ bool resolveResume(const Source &source, Settings *s, QString *error)
     }
     if (!s->redisUrl.isEmpty() && !s->redisUrl.startsWith(QLatin1String("redis://"))) {
         *error = QStringLiteral("the Redis URL must start with redis://");
+        return false;
+    }
+    s->resumeSecret = source.value(QString(), {QStringLiteral("PUSH_RESUME_SECRET")},
+                                   QStringLiteral("resume/secret"));
+    if (!s->resumeSecret.isEmpty() && s->resumeSecret.toUtf8().size() < 32) {
+        *error = QStringLiteral("PUSH_RESUME_SECRET must be at least 32 bytes long");
         return false;
     }
     return readInt(source.value(QString(),
@@ -450,6 +458,9 @@ QStringList Settings::changedKeys(const Settings &o) const
     check(resumeRetentionHours == o.resumeRetentionHours, "resume/retentionHours");
     check(resumeMaxLength == o.resumeMaxLength, "resume/maxLength");
     check(redisUrl == o.redisUrl, "resume/redisUrl");
+    check(resumeSecret == o.resumeSecret, "resume/secret");
+    check(socketIoMaxDisconnectionSeconds == o.socketIoMaxDisconnectionSeconds,
+          "socketio/maxDisconnectionSeconds");
     return keys;
 }
 

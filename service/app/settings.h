@@ -34,6 +34,9 @@ struct Settings
     qint64 maxQueuedResponseBytes = 1024 * 1024; // answers a pipelining peer has not read
     qint64 socketIoConnectTimeoutMs = 45000;     // a session with no namespace is closed
     qint64 socketIoMaxNamespaces = 32;           // per Engine.IO session
+    // socket.io connection state recovery (resume on): how long after the session began,
+    // or after the last event the client got, a session can still be restored.
+    qint64 socketIoMaxDisconnectionSeconds = 120;
     QStringList corsOrigins;    // empty: reflect any Origin (ADSP's default), never "null"
     int pingIntervalMs = 25000; // Engine.IO heartbeat
     int pingTimeoutMs = 20000;
@@ -63,6 +66,9 @@ struct Settings
     // redis://[[user]:password@]host[:port][/db]: the replay log in Redis, shared by the
     // instances (ADSP's layout). Empty: the embedded SQLite log in dataDir.
     QString redisUrl;
+    // Signs socket.io's recovery pids: empty = a key kept in the store (made once, shared by
+    // the instances of a shared store).
+    QString resumeSecret;
 
     // Adds the options that configure the service to `parser`.
     static void addOptions(QCommandLineParser &parser);

@@ -194,6 +194,15 @@ QByteArray StreamApi::resumeMetrics() const
                    double(stats.resetEpoch.load()));
     text += sample("push_resume_resets_total", {{"reason", QStringLiteral("cursor-expired")}},
                    double(stats.resetExpired.load()));
+    const metrics::Registry &counters = metrics::registry();
+    text += header("push_sio_recoveries_total", "counter",
+                   "socket.io connections that asked to recover their session, by result.");
+    for (const auto &[result, count] : {std::pair{"recovered", &counters.sioRecovered},
+                                        {"invalid", &counters.sioRecoveryInvalid},
+                                        {"mismatch", &counters.sioRecoveryMismatch},
+                                        {"expired", &counters.sioRecoveryExpired}})
+        text += sample("push_sio_recoveries_total", {{"result", QLatin1String(result)}},
+                       double(count->load()));
     return text;
 }
 

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlDriver>
@@ -188,6 +189,11 @@ bool ConfigStore::migrate(QString *error)
                        " author TEXT,"
                        " created_at TEXT NOT NULL,"
                        " PRIMARY KEY (tenant_id, service, revision))"),
+        // Keys the instances share (the socket.io recovery key): made once, never changed.
+        QStringLiteral("CREATE TABLE IF NOT EXISTS service_secrets ("
+                       " name TEXT PRIMARY KEY,"
+                       " value TEXT NOT NULL,"
+                       " created_at TEXT NOT NULL)"),
     };
     if (m_postgres) {
         // Two instances starting at once must not both create the tables.
@@ -267,6 +273,32 @@ QList<Tenant> ConfigStore::tenants() const
         result.append(
             {query.value(0).toString(), query.value(1).toString(), query.value(2).toString()});
     return result;
+}
+
+QByteArray ConfigStore::secret(const QString &name, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery query(db);
+    // The first instance to ask stores its random value; everyone reads the one stored.
+    QByteArray random(32, '\0');
+    for (char &c : random)
+        c = char(QRandomGenerator::system()->bounded(256));
+    query.prepare(QStringLiteral("INSERT INTO service_secrets (name, value, created_at)"
+                                 " VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING"));
+    query.addBindValue(name);
+    query.addBindValue(QString::fromLatin1(random.toHex()));
+    query.addBindValue(now());
+    if (!query.exec()) {
+        *error = QStringLiteral("cannot store the %1 key: %2").arg(name, query.lastError().text());
+        return {};
+    }
+    query.prepare(QStringLiteral("SELECT value FROM service_secrets WHERE name = ?"));
+    query.addBindValue(name);
+    if (!query.exec() || !query.next()) {
+        *error = QStringLiteral("cannot read the %1 key: %2").arg(name, query.lastError().text());
+        return {};
+    }
+    return QByteArray::fromHex(query.value(0).toString().toLatin1());
 }
 
 bool ConfigStore::addTenant(const Tenant &tenant, QString *error)

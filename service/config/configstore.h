@@ -56,6 +56,11 @@ public:
     // On an empty store: tenant `demo` (realm `demo`) with the stream `application-health`.
     bool seedIfEmpty(QString *error);
 
+    // The shared secret `name` (32 random bytes, stored the first time it is asked for,
+    // the same for every instance of a shared store and across restarts); empty with
+    // *error when the store cannot keep it.
+    QByteArray secret(const QString &name, QString *error);
+
     QList<Tenant> tenants() const;
     bool addTenant(const Tenant &tenant, QString *error);
 

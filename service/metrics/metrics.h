@@ -25,6 +25,12 @@ public:
     std::atomic<quint64> notPermittedDisconnects{0};
     std::atomic<quint64> adminDisconnects{0};
     std::atomic<quint64> tokenExpiredDisconnects{0}; // resumable streams: adsp:reconnect
+    // socket.io connection state recovery: CONNECTs that sent a pid, by outcome
+    // (push_sio_recoveries_total{result}, with the resume metrics).
+    std::atomic<quint64> sioRecovered{0};
+    std::atomic<quint64> sioRecoveryInvalid{0};  // not a pid of ours, or a bad offset
+    std::atomic<quint64> sioRecoveryMismatch{0}; // of another namespace, stream or user
+    std::atomic<quint64> sioRecoveryExpired{0};  // past the window, or its place is lost
 
     std::atomic<quint64> webhooksDropped{0};
     std::atomic<qint64> webhooksInFlight{0};

@@ -222,10 +222,11 @@ bool reconstruct(Packet &packet)
     return placeInto(packet.data, packet.attachments);
 }
 
-QByteArray eventFrame(const QString &nsp, const QString &eventName, const QByteArray &json)
+QByteArray eventFrame(const QString &nsp, const QString &eventName, const QByteArray &json,
+                      const QByteArray &offset)
 {
     QByteArray frame;
-    frame.reserve(json.size() + eventName.size() + nsp.size() + 16);
+    frame.reserve(json.size() + eventName.size() + nsp.size() + offset.size() + 20);
     frame += "42";
     if (!nsp.isEmpty() && nsp != QLatin1String("/"))
         frame += nsp.toUtf8() + ',';
@@ -233,6 +234,11 @@ QByteArray eventFrame(const QString &nsp, const QString &eventName, const QByteA
     frame += QJsonDocument(QJsonArray{eventName}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
     frame += ',';
     frame += json;
+    if (!offset.isEmpty())
+        frame += ',' + QJsonDocument(QJsonArray{QString::fromUtf8(offset)})
+                           .toJson(QJsonDocument::Compact)
+                           .mid(1)
+                           .chopped(1);
     frame += ']';
     return frame;
 }

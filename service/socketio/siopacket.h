@@ -66,8 +66,10 @@ std::optional<Decoded> decode(const QByteArray &text, QString *error);
 bool reconstruct(Packet &packet);
 
 // The event frame of the fan-out: `42<nsp,>["<event>",<json>]` as an Engine.IO message
-// text frame ('4' + Socket.IO EVENT), with `json` already serialised.
-QByteArray eventFrame(const QString &nsp, const QString &eventName, const QByteArray &json);
+// text frame ('4' + Socket.IO EVENT), with `json` already serialised. A non-empty `offset`
+// is one more, last argument (connection state recovery: `42["<event>",<json>,"<offset>"]`).
+QByteArray eventFrame(const QString &nsp, const QString &eventName, const QByteArray &json,
+                      const QByteArray &offset = {});
 
 // How binary values travel through the QJsonValue model inside this library: an object
 // {"_binary": "<base64>"}. encode() turns them into placeholders + attachments.

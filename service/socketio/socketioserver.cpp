@@ -18,6 +18,8 @@ namespace {
 // Engine.IO maxPayload).
 constexpr qint64 kMaxAttachmentBytes = 1024 * 1024;
 
+} // namespace
+
 QString newSocketId()
 {
     QByteArray bytes(15, '\0');
@@ -25,8 +27,6 @@ QString newSocketId()
         c = char(QRandomGenerator::system()->bounded(256));
     return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
 }
-
-} // namespace
 
 struct SocketIoServer::Client : engineio::SessionUser
 {
@@ -269,14 +269,13 @@ void SocketIoServer::connectNamespace(engineio::Session &session, Client &client
             send(*session, Packet{PacketType::ConnectError, nsp, error, -1, {}});
             return;
         }
-        auto socket = std::make_shared<Socket>(*this, *session, newSocketId(), nsp, auth);
+        const QString id = result.socketId.isEmpty() ? newSocketId() : result.socketId;
+        auto socket = std::make_shared<Socket>(*this, *session, id, nsp, auth);
         client->sockets.append({nsp, socket});
         client->everConnected = true;
-        send(*session, Packet{PacketType::Connect,
-                              nsp,
-                              QJsonObject{{QStringLiteral("sid"), socket->id()}},
-                              -1,
-                              {}});
+        QJsonObject answer = result.connectFields;
+        answer.insert(QStringLiteral("sid"), socket->id());
+        send(*session, Packet{PacketType::Connect, nsp, answer, -1, {}});
         if (result.onConnected)
             result.onConnected(*socket);
     });

@@ -79,16 +79,24 @@ struct ConnectResult
     QString message;
     QJsonValue data;
     std::function<void(Socket &)> onConnected;
+    // When accepted: the socket's id (empty: a new random one; a restored session keeps
+    // its own), and fields the CONNECT answer carries beside `sid` (connection state
+    // recovery's `pid`).
+    QString socketId;
+    QJsonObject connectFields;
 
     static ConnectResult accept(std::function<void(Socket &)> onConnected = {})
     {
-        return {true, {}, {}, std::move(onConnected)};
+        return {true, {}, {}, std::move(onConnected), {}, {}};
     }
     static ConnectResult refuse(const QString &message, const QJsonValue &data = {})
     {
-        return {false, message, data, {}};
+        return {false, message, data, {}, {}, {}};
     }
 };
+
+// A new random socket id (what a CONNECT answer's `sid` is when the application names none).
+QString newSocketId();
 
 // The application on top of Socket.IO. Shared by every worker: thread-safe.
 class Application

@@ -65,6 +65,7 @@ private slots:
     void oversizedStoredRevisionIsSkipped();
     void pagingRevisions();
     void persistsAcrossOpens();
+    void secretsAreMadeOnceAndKept();
     void refusesNewerSchema();
 
 private:
@@ -347,6 +348,25 @@ void TestConfigStore::persistsAcrossOpens()
     QCOMPARE(m_store->tenants().size(), 1);
     QCOMPARE(m_store->tenantConfigurations().value("t1"), documentWith("a"));
     QCOMPARE(m_store->saveConfiguration("t1", documentWith("b"), "x", &error), qint64(2));
+}
+
+void TestConfigStore::secretsAreMadeOnceAndKept()
+{
+    QString error;
+    const QByteArray key = m_store->secret("socketio-recovery", &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(key.size(), 32);
+    QCOMPARE(m_store->secret("socketio-recovery", &error), key);
+    const QByteArray other = m_store->secret("another", &error);
+    QCOMPARE(other.size(), 32);
+    QVERIFY(other != key);
+    // Another instance on the same store, and a restart, read the same key.
+    ConfigStore second;
+    QVERIFY2(second.open(m_dir->path(), &error), qPrintable(error));
+    QCOMPARE(second.secret("socketio-recovery", &error), key);
+    m_store = std::make_unique<ConfigStore>();
+    QVERIFY2(m_store->open(m_dir->path(), &error), qPrintable(error));
+    QCOMPARE(m_store->secret("socketio-recovery", &error), key);
 }
 
 void TestConfigStore::refusesNewerSchema()

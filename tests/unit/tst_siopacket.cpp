@@ -23,6 +23,7 @@ private slots:
     void textRoundTrip();
     void eventFrame_data();
     void eventFrame();
+    void eventFrameWithOffset();
 };
 
 void TestSioPacket::packetTypeValues()
@@ -429,6 +430,25 @@ void TestSioPacket::eventFrame()
     QCOMPARE(data.size(), 2);
     QCOMPARE(data.at(0).toString(), eventName);
     QCOMPARE(data.at(1), push::test::json(json));
+}
+
+void TestSioPacket::eventFrameWithOffset()
+{
+    // Connection state recovery: the offset (a log cursor) is one more, last argument.
+    const QByteArray object = "{\"n\":1}";
+    const QByteArray frame = push::socketio::eventFrame(QStringLiteral("/demo"), "ns:name", object,
+                                                        "3fa2c01b.1764966000123-0");
+    QCOMPARE(frame, QByteArray("42/demo,[\"ns:name\",{\"n\":1},\"3fa2c01b.1764966000123-0\"]"));
+    QString error;
+    const auto decoded = push::socketio::decode(frame.mid(1), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    const QJsonArray data = decoded->packet.data.toArray();
+    QCOMPARE(data.size(), 3);
+    QCOMPARE(data.at(1), push::test::json(object));
+    QCOMPARE(data.at(2).toString(), QStringLiteral("3fa2c01b.1764966000123-0"));
+    // No offset: the frame of before.
+    QCOMPARE(push::socketio::eventFrame(QStringLiteral("/demo"), "ns:name", object, {}),
+             push::socketio::eventFrame(QStringLiteral("/demo"), "ns:name", object));
 }
 
 QTEST_APPLESS_MAIN(TestSioPacket)
