@@ -2,11 +2,13 @@
 // guide's nginx on one real Redis, RabbitMQ and PostgreSQL. The shared buffer queue feeds
 // the log once per event whatever the number of instances; both instances deliver the same
 // cursors; a client whose instance is killed resumes through nginx on the other with
-// nothing lost or doubled; events published while Redis is down reach the log (and the
+// nothing lost or doubled, over SSE (npm eventsource) and socket.io (socket.io-client's
+// connection state recovery); events published while Redis is down reach the log (and the
 // subscribers) once it is back.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventSource } from 'eventsource';
+import { io } from 'socket.io-client';
 import { startCluster } from './cluster.mjs';
 import { STREAMS, stream } from './eventstream.mjs';
 import { waitFor } from './service.mjs';
@@ -91,6 +93,38 @@ test('the instance dies: the client resumes through nginx on the other, every ev
   assert.equal(readies.length, 1, JSON.stringify(readies));
   assert.ok(readies[0].replayed > 0, `what was published meanwhile is replayed: ${JSON.stringify(readies)}`);
   source.close();
+  await holder.start(port); // back for the other tests
+});
+
+test('socket.io: the instance dies, the client recovers on the other (socket.recovered)', async () => {
+  const { a, b, proxy } = cluster;
+  // Long-polling first, then the upgrade, as a browser does; nginx keeps a client on one
+  // instance (hash of its address) until that one fails.
+  const socket = io(`${proxy}/demo`, { query: { stream: 'orders' }, forceNew: true,
+    reconnectionDelay: 100, reconnectionDelayMax: 500 });
+  const received = [];
+  socket.on('shop:order-placed', (item) => received.push(item.payload.n));
+  const connects = [];
+  socket.on('connect', () => connects.push({ id: socket.id, recovered: socket.recovered }));
+  await waitFor(() => connects.length === 1, 10000, 'the first connect');
+  const holder = await holderOfTheSubscriber();
+  const survivor = holder === a ? b : a;
+  const port = holder.port;
+  const expected = [];
+  for (let i = 0; i < 5; ++i) expected.push(await order(survivor));
+  await waitFor(() => received.length === 5, 5000, 'five events before the failover');
+  const exited = new Promise((resolve) => holder.process.once('exit', resolve));
+  holder.process.kill('SIGKILL');
+  await exited;
+  for (let i = 0; i < 10; ++i) expected.push(await order(survivor));
+  await waitFor(() => connects.length === 2, 20000, 'the reconnect through nginx');
+  assert.equal(connects[1].recovered, true, 'recovered on the other instance');
+  assert.equal(connects[1].id, connects[0].id, 'the same socket id');
+  await waitFor(() => received.length >= expected.length, 10000, `all ${expected.length} events (have ${received.length})`);
+  expected.push(await order(survivor)); // the proof that nothing more comes
+  await waitFor(() => received.length >= expected.length, 5000, 'the proof event');
+  assert.deepEqual(received, expected);
+  socket.close();
   await holder.start(port); // back for the other tests
 });
 
