@@ -28,6 +28,26 @@ PushService::~PushService()
 
 bool PushService::start(QString *error)
 {
+    if (!openStore(error) || !setUpIdentity(error) || !createParts(error))
+        return false;
+    if (m_bus && !m_bus->start(error))
+        return false;
+    registerSocketIo();
+    if (!startHttp(error))
+        return false;
+    connect(&m_storeTimer, &QTimer::timeout, this, &PushService::watchStore);
+    m_storeTimer.start(1000);
+    qCInfo(lcService).noquote() << "data directory" << m_settings.dataDir << "with"
+                                << m_registry.current()->tenants().size() << "tenants;"
+                                << m_http.workers().size() << "I/O workers";
+    qCInfo(lcService).noquote()
+        << QStringLiteral("listening on http://%1:%2").arg(m_settings.bind.toString()).arg(port());
+    return true;
+}
+
+// The configuration store, its first snapshot, and other instances' changes (PostgreSQL).
+bool PushService::openStore(QString *error)
+{
     if (!m_store.open(m_settings.dataDir, m_settings.databaseUrl, error))
         return false;
     if (!m_store.seedIfEmpty(error))
@@ -41,9 +61,12 @@ bool PushService::start(QString *error)
             reloadConfiguration(QStringLiteral("another instance"));
         }))
         qCInfo(lcService) << "listening for configuration changes of other instances (NOTIFY)";
+    return true;
+}
 
-    if (!setUpIdentity(error))
-        return false;
+// Webhooks, the replay log, the bus, the ingress and the HTTP APIs (routes registered).
+bool PushService::createParts(QString *error)
+{
     webhooks::WebhookDispatcher::Options webhookOptions;
     webhookOptions.timeoutMs = int(m_settings.webhookTimeoutMs);
     webhookOptions.maxInFlight = int(m_settings.webhookMaxInFlight);
@@ -78,10 +101,12 @@ bool PushService::start(QString *error)
         std::make_unique<admin::AdminApi>(*m_api, m_registry, m_status, m_activity,
                                           m_webhooks.get(), int(m_settings.activityPerSecond));
     m_adminApi->registerRoutes(m_http.router());
-    if (m_bus && !m_bus->start(error))
-        return false;
+    return true;
+}
 
-    // socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
+// socket.io on /socket.io/ (not part of the REST API, nor of the OpenAPI document).
+void PushService::registerSocketIo()
+{
     RecoveryOptions recovery;
     if (m_log) {
         recovery.log = m_log.get();
@@ -112,7 +137,11 @@ bool PushService::start(QString *error)
         m_http.router().route(
             method, QStringLiteral("/socket.io"),
             [endpoint](http::HttpCall &call) { engineio::EngineServer::handle(endpoint, call); });
+}
 
+// The I/O workers, one subscriber registry each, and the listening socket.
+bool PushService::startHttp(QString *error)
+{
     http::WorkerSettings workerSettings;
     workerSettings.limits.maxBodyBytes = m_settings.maxRequestBytes;
     workerSettings.limits.maxQueuedResponseBytes = m_settings.maxQueuedResponseBytes;
@@ -144,17 +173,8 @@ bool PushService::start(QString *error)
         followSharedLog(); // before the first subscriber: it reads from where this begins
     };
     m_status.http = &m_http;
-    if (!m_http.start(m_settings.bind, m_settings.port, m_settings.workers, workerSettings, error,
-                      wire))
-        return false;
-    connect(&m_storeTimer, &QTimer::timeout, this, &PushService::watchStore);
-    m_storeTimer.start(1000);
-    qCInfo(lcService).noquote() << "data directory" << m_settings.dataDir << "with"
-                                << m_registry.current()->tenants().size() << "tenants;"
-                                << m_http.workers().size() << "I/O workers";
-    qCInfo(lcService).noquote()
-        << QStringLiteral("listening on http://%1:%2").arg(m_settings.bind.toString()).arg(port());
-    return true;
+    return m_http.start(m_settings.bind, m_settings.port, m_settings.workers, workerSettings, error,
+                        wire);
 }
 
 bool PushService::openReplayLog(QString *error)

@@ -47,6 +47,10 @@ public:
 
 private:
     bool setUpIdentity(QString *error);
+    bool openStore(QString *error);
+    bool createParts(QString *error);
+    void registerSocketIo();
+    bool startHttp(QString *error);
     bool openReplayLog(QString *error);
     void followSharedLog();
     // Rebuilds the snapshot; `changedBy` names a change made outside this instance's API.
