@@ -45,6 +45,25 @@ async function holderOfTheSubscriber() {
   return holder;
 }
 
+// The failover every client test goes through: the instance the client is on (found by
+// /health) is SIGKILLed after five events have reached the client, and ten more are
+// published on the other meanwhile. Resolves to {expected, survivor, restart()}.
+async function killTheClientsInstance(received) {
+  const { a, b } = cluster;
+  const holder = await holderOfTheSubscriber();
+  const survivor = holder === a ? b : a;
+  const port = holder.port;
+  const expected = [];
+  for (let i = 0; i < 5; ++i) expected.push(await order(survivor));
+  await waitFor(() => received.length === 5, 5000, 'five events before the failover');
+  // Killed, not stopped: no goodbye to the client, nothing flushed.
+  const exited = new Promise((resolve) => holder.process.once('exit', resolve));
+  holder.process.kill('SIGKILL');
+  await exited;
+  for (let i = 0; i < 10; ++i) expected.push(await order(survivor));
+  return { expected, survivor, restart: () => holder.start(port) };
+}
+
 test('each event is appended once, and both instances deliver it with the same cursor', async () => {
   const { a, b, redis } = cluster;
   const length = Number(await redis.cli('XLEN', ENTRIES));
@@ -63,7 +82,7 @@ test('each event is appended once, and both instances deliver it with the same c
 });
 
 test('the instance dies: the client resumes through nginx on the other, every event once', async () => {
-  const { a, b, proxy } = cluster;
+  const { proxy } = cluster;
   const source = new EventSource(`${proxy}/stream/v1/streams/orders?tenant=demo`);
   const received = [];
   source.onmessage = (event) => received.push(JSON.parse(event.data).payload.n);
@@ -74,17 +93,7 @@ test('the instance dies: the client resumes through nginx on the other, every ev
   });
   source.onerror = () => {}; // the failover: it reconnects by itself
   source.addEventListener('adsp:ready', (event) => readies.push(JSON.parse(event.data)));
-  const holder = await holderOfTheSubscriber();
-  const survivor = holder === a ? b : a;
-  const port = holder.port;
-  const expected = [];
-  for (let i = 0; i < 5; ++i) expected.push(await order(survivor));
-  await waitFor(() => received.length === 5, 5000, 'five events before the failover');
-  // Killed, not stopped: no goodbye to the client, nothing flushed.
-  const exited = new Promise((resolve) => holder.process.once('exit', resolve));
-  holder.process.kill('SIGKILL');
-  await exited;
-  for (let i = 0; i < 10; ++i) expected.push(await order(survivor));
+  const { expected, survivor, restart } = await killTheClientsInstance(received);
   await waitFor(() => received.length >= expected.length, 20000, `all ${expected.length} events (have ${received.length})`);
   // The proof that nothing more comes: one more, and it is the next one.
   expected.push(await order(survivor));
@@ -93,11 +102,11 @@ test('the instance dies: the client resumes through nginx on the other, every ev
   assert.equal(readies.length, 1, JSON.stringify(readies));
   assert.ok(readies[0].replayed > 0, `what was published meanwhile is replayed: ${JSON.stringify(readies)}`);
   source.close();
-  await holder.start(port); // back for the other tests
+  await restart(); // back for the other tests
 });
 
 test('socket.io: the instance dies, the client recovers on the other (socket.recovered)', async () => {
-  const { a, b, proxy } = cluster;
+  const { proxy } = cluster;
   // Long-polling first, then the upgrade, as a browser does; nginx keeps a client on one
   // instance (hash of its address) until that one fails.
   const socket = io(`${proxy}/demo`, { query: { stream: 'orders' }, forceNew: true,
@@ -107,16 +116,7 @@ test('socket.io: the instance dies, the client recovers on the other (socket.rec
   const connects = [];
   socket.on('connect', () => connects.push({ id: socket.id, recovered: socket.recovered }));
   await waitFor(() => connects.length === 1, 10000, 'the first connect');
-  const holder = await holderOfTheSubscriber();
-  const survivor = holder === a ? b : a;
-  const port = holder.port;
-  const expected = [];
-  for (let i = 0; i < 5; ++i) expected.push(await order(survivor));
-  await waitFor(() => received.length === 5, 5000, 'five events before the failover');
-  const exited = new Promise((resolve) => holder.process.once('exit', resolve));
-  holder.process.kill('SIGKILL');
-  await exited;
-  for (let i = 0; i < 10; ++i) expected.push(await order(survivor));
+  const { expected, survivor, restart } = await killTheClientsInstance(received);
   await waitFor(() => connects.length === 2, 20000, 'the reconnect through nginx');
   assert.equal(connects[1].recovered, true, 'recovered on the other instance');
   assert.equal(connects[1].id, connects[0].id, 'the same socket id');
@@ -125,7 +125,7 @@ test('socket.io: the instance dies, the client recovers on the other (socket.rec
   await waitFor(() => received.length >= expected.length, 5000, 'the proof event');
   assert.deepEqual(received, expected);
   socket.close();
-  await holder.start(port); // back for the other tests
+  await restart(); // back for the other tests
 });
 
 test('events published while Redis is down reach the log and the subscribers when it is back', async () => {
