@@ -45,27 +45,54 @@ async function holderOfTheSubscriber() {
   return holder;
 }
 
+// Both instances up and serving: the broker connected, the shared log followed.
+async function bothHealthy() {
+  for (const s of [cluster.a, cluster.b]) {
+    await waitFor(async () => {
+      try {
+        return (await s.health()).status === 'ok';
+      } catch {
+        return false; // not listening yet
+      }
+    }, 30000, `the instance on ${s.port} healthy`);
+  }
+}
+
+// The instance a failover test killed, to be started again whatever the test's outcome.
+let killed;
+async function restoreCluster() {
+  if (killed) {
+    const { service, port } = killed;
+    killed = undefined;
+    await service.start(port);
+  }
+  await bothHealthy();
+}
+
 // The failover every client test goes through: the instance the client is on (found by
 // /health) is SIGKILLed after five events have reached the client, and ten more are
-// published on the other meanwhile. Resolves to {expected, survivor, restart()}.
+// published on the other meanwhile. Resolves to {expected, survivor}; restoreCluster()
+// starts the killed one again.
 async function killTheClientsInstance(received) {
   const { a, b } = cluster;
+  await bothHealthy();
   const holder = await holderOfTheSubscriber();
   const survivor = holder === a ? b : a;
-  const port = holder.port;
   const expected = [];
   for (let i = 0; i < 5; ++i) expected.push(await order(survivor));
   await waitFor(() => received.length === 5, 5000, 'five events before the failover');
   // Killed, not stopped: no goodbye to the client, nothing flushed.
   const exited = new Promise((resolve) => holder.process.once('exit', resolve));
+  killed = { service: holder, port: holder.port };
   holder.process.kill('SIGKILL');
   await exited;
   for (let i = 0; i < 10; ++i) expected.push(await order(survivor));
-  return { expected, survivor, restart: () => holder.start(port) };
+  return { expected, survivor };
 }
 
 test('each event is appended once, and both instances deliver it with the same cursor', async () => {
   const { a, b, redis } = cluster;
+  await bothHealthy();
   const length = Number(await redis.cli('XLEN', ENTRIES));
   const onA = stream(a, '/stream/v1/streams/orders?tenant=demo');
   const onB = stream(b, '/stream/v1/streams/orders?tenant=demo');
@@ -83,30 +110,35 @@ test('each event is appended once, and both instances deliver it with the same c
 
 test('the instance dies: the client resumes through nginx on the other, every event once', async () => {
   const { proxy } = cluster;
+  await bothHealthy();
   const source = new EventSource(`${proxy}/stream/v1/streams/orders?tenant=demo`);
   const received = [];
   source.onmessage = (event) => received.push(JSON.parse(event.data).payload.n);
   const readies = [];
-  await new Promise((resolve, reject) => {
-    source.addEventListener('adsp:ready', resolve, { once: true });
-    source.onerror = reject;
-  });
-  source.onerror = () => {}; // the failover: it reconnects by itself
-  source.addEventListener('adsp:ready', (event) => readies.push(JSON.parse(event.data)));
-  const { expected, survivor, restart } = await killTheClientsInstance(received);
-  await waitFor(() => received.length >= expected.length, 20000, `all ${expected.length} events (have ${received.length})`);
-  // The proof that nothing more comes: one more, and it is the next one.
-  expected.push(await order(survivor));
-  await waitFor(() => received.length >= expected.length, 5000, 'the proof event');
-  assert.deepEqual(received, expected);
-  assert.equal(readies.length, 1, JSON.stringify(readies));
-  assert.ok(readies[0].replayed > 0, `what was published meanwhile is replayed: ${JSON.stringify(readies)}`);
-  source.close();
-  await restart(); // back for the other tests
+  try {
+    await new Promise((resolve, reject) => {
+      source.addEventListener('adsp:ready', resolve, { once: true });
+      source.onerror = reject;
+    });
+    source.onerror = () => {}; // the failover: it reconnects by itself
+    source.addEventListener('adsp:ready', (event) => readies.push(JSON.parse(event.data)));
+    const { expected, survivor } = await killTheClientsInstance(received);
+    await waitFor(() => received.length >= expected.length, 20000, `all ${expected.length} events (have ${received.length})`);
+    // The proof that nothing more comes: one more, and it is the next one.
+    expected.push(await order(survivor));
+    await waitFor(() => received.length >= expected.length, 5000, 'the proof event');
+    assert.deepEqual(received, expected);
+    assert.equal(readies.length, 1, JSON.stringify(readies));
+    assert.ok(readies[0].replayed > 0, `what was published meanwhile is replayed: ${JSON.stringify(readies)}`);
+  } finally {
+    source.close();
+    await restoreCluster(); // for the other tests
+  }
 });
 
 test('socket.io: the instance dies, the client recovers on the other (socket.recovered)', async () => {
   const { proxy } = cluster;
+  await bothHealthy();
   // Long-polling first, then the upgrade, as a browser does; nginx keeps a client on one
   // instance (hash of its address) until that one fails.
   const socket = io(`${proxy}/demo`, { query: { stream: 'orders' }, forceNew: true,
@@ -115,21 +147,25 @@ test('socket.io: the instance dies, the client recovers on the other (socket.rec
   socket.on('shop:order-placed', (item) => received.push(item.payload.n));
   const connects = [];
   socket.on('connect', () => connects.push({ id: socket.id, recovered: socket.recovered }));
-  await waitFor(() => connects.length === 1, 10000, 'the first connect');
-  const { expected, survivor, restart } = await killTheClientsInstance(received);
-  await waitFor(() => connects.length === 2, 20000, 'the reconnect through nginx');
-  assert.equal(connects[1].recovered, true, 'recovered on the other instance');
-  assert.equal(connects[1].id, connects[0].id, 'the same socket id');
-  await waitFor(() => received.length >= expected.length, 10000, `all ${expected.length} events (have ${received.length})`);
-  expected.push(await order(survivor)); // the proof that nothing more comes
-  await waitFor(() => received.length >= expected.length, 5000, 'the proof event');
-  assert.deepEqual(received, expected);
-  socket.close();
-  await restart(); // back for the other tests
+  try {
+    await waitFor(() => connects.length === 1, 10000, 'the first connect');
+    const { expected, survivor } = await killTheClientsInstance(received);
+    await waitFor(() => connects.length === 2, 20000, 'the reconnect through nginx');
+    assert.equal(connects[1].recovered, true, 'recovered on the other instance');
+    assert.equal(connects[1].id, connects[0].id, 'the same socket id');
+    await waitFor(() => received.length >= expected.length, 10000, `all ${expected.length} events (have ${received.length})`);
+    expected.push(await order(survivor)); // the proof that nothing more comes
+    await waitFor(() => received.length >= expected.length, 5000, 'the proof event');
+    assert.deepEqual(received, expected);
+  } finally {
+    socket.close(); // it would reconnect for ever
+    await restoreCluster(); // for the other tests
+  }
 });
 
 test('events published while Redis is down reach the log and the subscribers when it is back', async () => {
   const { a, b, redis } = cluster;
+  await bothHealthy();
   const onA = stream(a, '/stream/v1/streams/orders?tenant=demo');
   const onB = stream(b, '/stream/v1/streams/orders?tenant=demo');
   await Promise.all([onA.opened, onB.opened]);
