@@ -132,6 +132,8 @@ Hub::Published Hub::publish(const DomainEvent &event, const std::optional<Cursor
 {
     const config::SnapshotPtr snapshot = m_registry.current();
     const quint64 sequence = m_sequence.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (scope != Scope::CrossTenant)
+        m_events.fetch_add(1, std::memory_order_relaxed);
     auto batch =
         std::make_shared<FanoutBatch>(buildBatch(*snapshot, event, sequence, cursor, scope));
     const int streams = int(batch->items.size());

@@ -48,7 +48,9 @@ public:
     Published publish(const DomainEvent &event, const std::optional<Cursor> &cursor = {},
                       Scope scope = Scope::All);
 
-    quint64 eventsPublished() const { return m_sequence.load(std::memory_order_relaxed); }
+    // Events published: an event split between the shared log and this instance's queue
+    // (Scope::Tenant and Scope::CrossTenant) counts once.
+    quint64 eventsPublished() const { return m_events.load(std::memory_order_relaxed); }
 
     // The batch for one event against one snapshot (exposed for tests and benchmarks).
     static FanoutBatch buildBatch(const config::ConfigSnapshot &snapshot, const DomainEvent &event,
@@ -65,6 +67,7 @@ private:
     QList<SubscriberRegistry *> m_registries;
     ActivityFeed *m_activity = nullptr;
     std::atomic<quint64> m_sequence{0};
+    std::atomic<quint64> m_events{0};
 };
 
 } // namespace push::fanout

@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
+#include <QSet>
 
 #include <hiredis/hiredis.h>
 
@@ -75,6 +76,10 @@ bool RedisTail::sleepFor(int ms)
 // delivered by whoever appended them, or are the past a resuming client reads).
 bool RedisTail::follow(const QStringList &tenants, QString *error)
 {
+    // Tenants removed from the configuration are no longer followed.
+    const QSet<QString> wanted(tenants.cbegin(), tenants.cend());
+    for (auto it = m_follow.begin(); it != m_follow.end();)
+        it = wanted.contains(it.key()) ? std::next(it) : m_follow.erase(it);
     QStringList added;
     QList<QList<QByteArray>> commands;
     for (const QString &urn : tenants) {

@@ -94,6 +94,7 @@ test('each event is appended once, and both instances deliver it with the same c
   const { a, b, redis } = cluster;
   await bothHealthy();
   const length = Number(await redis.cli('XLEN', ENTRIES));
+  const counted = [(await a.health()).eventsPublished, (await b.health()).eventsPublished];
   const onA = stream(a, '/stream/v1/streams/orders?tenant=demo');
   const onB = stream(b, '/stream/v1/streams/orders?tenant=demo');
   await Promise.all([onA.opened, onB.opened]);
@@ -104,6 +105,9 @@ test('each event is appended once, and both instances deliver it with the same c
   assert.deepEqual(onA.data().map((m) => m.id), onB.data().map((m) => m.id), 'the same cursors');
   assert.deepEqual(onA.data().map((m) => m.payload.n).sort((x, y) => x - y), published);
   assert.equal(Number(await redis.cli('XLEN', ENTRIES)), length + 10, 'appended once each');
+  // Each instance counts each event once, though its tenant half comes from the log and
+  // its cross-tenant half from the instance's own queue.
+  assert.deepEqual([(await a.health()).eventsPublished - counted[0], (await b.health()).eventsPublished - counted[1]], [10, 10]);
   onA.close();
   onB.close();
 });
