@@ -215,6 +215,16 @@ void ReplayLog::flush()
                 << "replay log: cannot write" << batch.size() << "events:" << error;
         }
     }
+    // The metrics first: a publisher answered after this batch sees them as they now are.
+    m_stats.trimmed += quint64(trimmed.entries);
+    if (!isShared()) {
+        m_stats.entries -= trimmed.entries;
+        m_stats.bytes -= trimmed.bytes;
+    }
+    // Only a trim or a first entry moves the oldest (nothing else removes entries). Redis's
+    // is read from it (RedisTail), as other instances trim it too.
+    if (!isShared() && ok && !batch.isEmpty() && (trimmed.entries > 0 || m_stats.oldestMs == 0))
+        noteOldest(*m_writer);
     qsizetype next = 0;
     for (Pending &pending : taken) {
         Appended result;
@@ -236,15 +246,6 @@ void ReplayLog::flush()
         }
         pending.committed(result);
     }
-    m_stats.trimmed += quint64(trimmed.entries);
-    if (!isShared()) {
-        m_stats.entries -= trimmed.entries;
-        m_stats.bytes -= trimmed.bytes;
-    }
-    // Only a trim or a first entry moves the oldest (nothing else removes entries). Redis's
-    // is read from it (RedisTail), as other instances trim it too.
-    if (!isShared() && ok && !batch.isEmpty() && (trimmed.entries > 0 || m_stats.oldestMs == 0))
-        noteOldest(*m_writer);
 }
 
 void ReplayLog::noteOldest(LogStore &store)

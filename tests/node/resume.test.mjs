@@ -203,40 +203,43 @@ test('npm eventsource keeps its place across a restart: every event once, in ord
   await svc.start();
   const port = svc.port;
   const source = new EventSource(`${svc.url}/stream/v1/streams/orders?tenant=demo`);
-  const received = [];
-  source.onmessage = (event) => received.push(JSON.parse(event.data).payload.n);
-  await new Promise((resolve, reject) => {
-    source.addEventListener('adsp:ready', resolve, { once: true });
-    source.onerror = reject;
-  });
-  source.onerror = () => {}; // the restart: it reconnects by itself
-  const readies = [];
-  source.addEventListener('adsp:ready', (event) => readies.push(JSON.parse(event.data)));
-  const total = 30;
-  // Published one after another, the restart in between (awaited: the service that
-  // answers the next one is the new one, started on the same port).
-  const publisher = (async () => {
-    for (let n = 1; n <= total; ++n) {
-      const r = await svc.publish('demo', { namespace: 'shop', name: 'order-placed', id: `restart-${n}`, payload: { n } });
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-      if (n === 10) {
-        await svc.halt();
-        await svc.start(port);
+  try {
+    const received = [];
+    source.onmessage = (event) => received.push(JSON.parse(event.data).payload.n);
+    await new Promise((resolve, reject) => {
+      source.addEventListener('adsp:ready', resolve, { once: true });
+      source.onerror = reject;
+    });
+    source.onerror = () => {}; // the restart: it reconnects by itself
+    const readies = [];
+    source.addEventListener('adsp:ready', (event) => readies.push(JSON.parse(event.data)));
+    const total = 30;
+    // Published one after another, the restart in between (awaited: the service that
+    // answers the next one is the new one, started on the same port).
+    const publisher = (async () => {
+      for (let n = 1; n <= total; ++n) {
+        const r = await svc.publish('demo', { namespace: 'shop', name: 'order-placed', id: `restart-${n}`, payload: { n } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        if (n === 10) {
+          await svc.halt();
+          await svc.start(port);
+        }
       }
-    }
-  })();
-  await publisher;
-  await waitFor(() => received.length >= total, 20000, `all ${total} events (have ${received.length})`);
-  // The proof that nothing more comes: one more event, and it is the next one.
-  await svc.publish('demo', { namespace: 'shop', name: 'order-placed', payload: { n: total + 1 } });
-  await waitFor(() => received.length >= total + 1, 5000, 'the proof event');
-  assert.deepEqual(received, Array.from({ length: total + 1 }, (_, i) => i + 1));
-  // It came back once, with its cursor, and what it missed was replayed (EventSource waits
-  // seconds before it reconnects; the events after the restart are published at once).
-  assert.equal(readies.length, 1, JSON.stringify(readies));
-  assert.ok(readies[0].replayed > 0, JSON.stringify(readies));
-  source.close();
-  await svc.stop();
+    })();
+    await publisher;
+    await waitFor(() => received.length >= total, 20000, `all ${total} events (have ${received.length})`);
+    // The proof that nothing more comes: one more event, and it is the next one.
+    await svc.publish('demo', { namespace: 'shop', name: 'order-placed', payload: { n: total + 1 } });
+    await waitFor(() => received.length >= total + 1, 5000, 'the proof event');
+    assert.deepEqual(received, Array.from({ length: total + 1 }, (_, i) => i + 1));
+    // It came back once, with its cursor, and what it missed was replayed (EventSource waits
+    // seconds before it reconnects; the events after the restart are published at once).
+    assert.equal(readies.length, 1, JSON.stringify(readies));
+    assert.ok(readies[0].replayed > 0, JSON.stringify(readies));
+  } finally {
+    source.close();
+    await svc.stop();
+  }
 });
 
 test('push_resume_log_oldest_age_seconds: the oldest entry of any tenant, and after a trim', async () => {
@@ -246,6 +249,14 @@ test('push_resume_log_oldest_age_seconds: the oldest entry of any tenant, and af
   svc.addTenant('other');
   svc.configure('other', STREAMS);
   await svc.start();
+  try {
+    await oldestAgeChecks(svc);
+  } finally {
+    await svc.stop(); // also when a check failed: the file must end
+  }
+});
+
+async function oldestAgeChecks(svc) {
   const gauge = async () => {
     const text = await (await fetch(`${svc.url}/metrics`)).text();
     const match = text.match(/^push_resume_log_oldest_age_seconds (\S+)$/m);
@@ -275,25 +286,27 @@ test('push_resume_log_oldest_age_seconds: the oldest entry of any tenant, and af
   await publish('other', 5); // other keeps 2: its first is trimmed
   // Now demo's first: other's was 0.2 s older, more than the scrape's bracket allows.
   await ageOf(d1.before, d1.after);
-  await svc.stop();
-});
+}
 
 test('PUSH_RESUME=off: the frames of a service without resume', async () => {
   const svc = new Service({ PUSH_RESUME: 'off', PUSH_KEEPALIVE_SECONDS: '1' });
   svc.configure('demo', STREAMS);
   await svc.start();
-  const s = stream(svc, '/stream/v1/streams/orders?tenant=demo', { 'Last-Event-ID': 'anything' });
-  await s.opened;
-  await waitFor(async () => (await svc.health()).subscribers === 1, 5000, 'the subscriber');
-  const published = await svc.publish('demo', { namespace: 'shop', name: 'order-placed', id: 'x', payload: { n: 1 } });
-  assert.equal(published.body.cursor, undefined);
-  await waitFor(() => s.data().length === 1, 5000, 'the event');
-  const [message] = s.data();
-  assert.match(message.id, /^\d+$/, 'the sequence number');
-  assert.equal(message.eventId, undefined);
-  await waitFor(() => s.frames.some((f) => f.comment === 'keep-alive'), 5000, ': keep-alive');
-  assert.deepEqual(s.frames.filter((f) => f.event), [], 'no control events');
-  assert.equal((await fetch(`${svc.url}/stream/v1/streams/orders/events?tenant=demo`)).status, 404);
-  s.close();
-  await svc.stop();
+  try {
+    const s = stream(svc, '/stream/v1/streams/orders?tenant=demo', { 'Last-Event-ID': 'anything' });
+    await s.opened;
+    await waitFor(async () => (await svc.health()).subscribers === 1, 5000, 'the subscriber');
+    const published = await svc.publish('demo', { namespace: 'shop', name: 'order-placed', id: 'x', payload: { n: 1 } });
+    assert.equal(published.body.cursor, undefined);
+    await waitFor(() => s.data().length === 1, 5000, 'the event');
+    const [message] = s.data();
+    assert.match(message.id, /^\d+$/, 'the sequence number');
+    assert.equal(message.eventId, undefined);
+    await waitFor(() => s.frames.some((f) => f.comment === 'keep-alive'), 5000, ': keep-alive');
+    assert.deepEqual(s.frames.filter((f) => f.event), [], 'no control events');
+    assert.equal((await fetch(`${svc.url}/stream/v1/streams/orders/events?tenant=demo`)).status, 404);
+    s.close();
+  } finally {
+    await svc.stop();
+  }
 });
