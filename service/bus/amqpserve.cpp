@@ -49,11 +49,16 @@ QString AmqpBus::openBuffer(Connection &connection, const QByteArray &exchange)
     amqp_channel_open(connection.state, kBufferChannel);
     QString failure = replyError(amqp_get_rpc_reply(connection.state), "channel.open");
     if (failure.isEmpty()) {
-        amqp_table_entry_t type;
-        type.key = amqp_cstring_bytes("x-queue-type");
-        type.value.kind = AMQP_FIELD_KIND_UTF8;
-        type.value.value.bytes = amqp_cstring_bytes("quorum");
-        const amqp_table_t arguments{1, &type};
+        // One consumer at a time (the broker moves on to another instance when it goes):
+        // the log keeps the order the events were published in.
+        amqp_table_entry_t entries[2];
+        entries[0].key = amqp_cstring_bytes("x-queue-type");
+        entries[0].value.kind = AMQP_FIELD_KIND_UTF8;
+        entries[0].value.value.bytes = amqp_cstring_bytes("quorum");
+        entries[1].key = amqp_cstring_bytes("x-single-active-consumer");
+        entries[1].value.kind = AMQP_FIELD_KIND_BOOLEAN;
+        entries[1].value.value.boolean = 1;
+        const amqp_table_t arguments{2, entries};
         amqp_queue_declare(connection.state, kBufferChannel, bytesOf(name), 0, 1, 0, 0, arguments);
         failure = replyError(amqp_get_rpc_reply(connection.state), "queue.declare (buffer)");
     }
