@@ -777,31 +777,41 @@ export async function startRedis({ timeoutMs = 15000 } = {}) {
 
   self.cli = async (...args) => (await run(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(self.port), ...args])).stdout;
   self.json = async (...args) => JSON.parse(await self.cli('--json', ...args));
+  // Ready when redis-server says so on its output (it logs there, and the test keeps a
+  // copy in redis.log); an exit or the deadline first is a failure.
   self.start = async () => {
-    const out = openSync(join(dir, 'redis.log'), 'a');
-    try {
-      child = spawn(
-        REDIS_SERVER,
-        ['--port', String(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-          '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes'],
-        { cwd: dir, detached: true, stdio: ['ignore', out, out] },
-      );
-    } finally {
-      closeSync(out);
-    }
+    const logFile = join(dir, 'redis.log');
+    child = spawn(
+      REDIS_SERVER,
+      ['--port', String(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+        '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes'],
+      { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.unref();
     child.on('error', () => {});
     watchdog.set([child.pid]);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null)
-        throw new Error(`redis-server exited:\n${tail(readOr(join(dir, 'redis.log')))}`);
-      try {
-        if ((await self.cli('PING')).trim() === 'PONG') return;
-      } catch {}
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer:\n${tail(readOr(join(dir, 'redis.log')))}`);
-      await sleep(50);
-    }
+    let output = '';
+    const ready = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${tail(output)}`)), timeoutMs);
+      const onData = (data) => {
+        output += data;
+        writeFileSync(logFile, output);
+        if (/Ready to accept connections/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited:\n${tail(output)}`));
+      });
+    });
+    await ready;
+    child.stdout.unref?.();
+    child.stderr.unref?.();
+    if ((await self.cli('PING')).trim() !== 'PONG') throw new Error('redis-server does not answer PING');
   };
   self.halt = async () => {
     if (!child) return;
