@@ -4,6 +4,8 @@
 # directory (default docs/screenshots): a stream with a projection and criteria, a
 # webhook, subscribers and events flowing, so that every view has something to show.
 #   tests/gui/screenshots.sh [build-dir] [output-dir]
+# CONSOLE_DEV_BINARY: the push-service the console runs for its development tokens
+# (default the build's; scripts/windows-cross.sh gives the Windows one under wine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -63,7 +65,7 @@ size=1
 1\\core=false
 1\\tenant=demo
 1\\auth=0
-1\\devBinary=$PWD/$service_bin
+1\\devBinary=${CONSOLE_DEV_BINARY:-$PWD/$service_bin}
 1\\devDataDir=$data
 INI
 mkdir -p "$out"
