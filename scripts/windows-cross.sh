@@ -219,7 +219,7 @@ service_stage() {
     local tests
     mapfile -t tests < <(ninja -C "$ROOT/project" -t targets all |
         grep -o '^tests/unit/tst_[a-z0-9_]*\.exe' | sort -u)
-    run project-service ninja -C "$ROOT/project" -j "$JOBS" push-service "${tests[@]}"
+    run project-service ninja -C "$ROOT/project" -j "$JOBS" -k 0 push-service "${tests[@]}"
 }
 
 # --- wine ------------------------------------------------------------------------------
@@ -229,13 +229,14 @@ wine_env() {
     local gccdir
     gccdir=$(dirname "$($TRIPLE-g++-posix -print-file-name=libstdc++-6.dll)")
     # Windows finds DLLs on PATH: Qt's, the libraries', mingw's runtime.
+    # Qt finds its plugins beside its DLLs ($QT/plugins).
     export WINEPATH="$QT/bin;$DEPS/bin;$gccdir;/usr/$TRIPLE/lib"
-    export QT_PLUGIN_PATH=$QT/plugins
 }
 
 test_stage() {
     wine_env
-    bash "$SOURCE_DIR/tests/scripts/windows-wine.sh" "$ROOT/project" "$WINE" | tee "$ROOT/logs/test.log"
+    bash "$SOURCE_DIR/tests/scripts/windows-wine.sh" "$ROOT/project" "$WINE" "$@" |
+        tee "$ROOT/logs/test.log"
 }
 
 # --- the console -----------------------------------------------------------------------
@@ -266,13 +267,13 @@ console_stage() {
     wine_env
     local bin=$ROOT/wine-bin out=$ROOT/screenshots
     rm -rf "$bin" "$out" && mkdir -p "$bin/service" "$bin/admin-gui" "$out"
-    printf '#!/bin/sh\nexec %q %q "$@"\n' "$WINE" "$ROOT/project/service/push-service.exe" \
+    printf '#!/bin/sh\nexec %q %q "$@"\n' "$WINE" "$ROOT/project/push-service.exe" \
         >"$bin/service/push-service"
-    printf '#!/bin/sh\nexec %q %q "$@"\n' "$WINE" "$ROOT/project/admin-gui/push-console.exe" \
+    printf '#!/bin/sh\nexec %q %q "$@"\n' "$WINE" "$ROOT/project/push-console.exe" \
         >"$bin/admin-gui/push-console"
     chmod +x "$bin"/*/*
     # The console starts `push-service token` itself: the Windows program, not the wrapper.
-    CONSOLE_DEV_BINARY="$ROOT/project/service/push-service.exe" \
+    CONSOLE_DEV_BINARY="$ROOT/project/push-service.exe" \
         bash "$SOURCE_DIR/tests/gui/screenshots.sh" "$bin" "$out" | tee "$ROOT/logs/console.log"
 }
 

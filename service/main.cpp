@@ -4,6 +4,7 @@
 #include "app/shutdownsignals.h"
 #include "app/systemd.h"
 #include "app/tokencommand.h"
+#include "platform/platform.h"
 #include "platform/winservice.h"
 
 #include <QCommandLineParser>
@@ -77,6 +78,7 @@ int runDaemon(const QStringList &arguments)
 
 int main(int argc, char *argv[])
 {
+    push::platform::useStandardStreams();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("push-service"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PUSH_VERSION));

@@ -58,6 +58,13 @@ void requestShutdown();
 // %ProgramData%\push-service, shared by the service and the command line.
 QString defaultDataDirectory();
 
+// Before anything is printed: a console program's log, --help and --version go to its
+// standard streams. POSIX: nothing to do. Windows: Qt sends the log to the debugger's
+// output and --help/--version to a message box whenever the process has no console
+// window (started by another program with its output redirected: a supervisor, a CI
+// runner, a test under wine), unless told otherwise; this tells it otherwise.
+void useStandardStreams();
+
 // Log output. Console: stderr, as Qt does by default (nothing to install). File: lines
 // appended to <directory>/push-service.log, rotated at 10 MB (push-service.1.log ... .4.log);
 // on Windows, errors also go to the Event Log (source "push-service"). Used by the

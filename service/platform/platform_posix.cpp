@@ -154,6 +154,8 @@ void requestShutdown()
 
 // --- directories and logs ---------------------------------------------------------------
 
+void useStandardStreams() {} // Qt writes to stderr (or the journal) on its own
+
 QString defaultDataDirectory()
 {
     const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);

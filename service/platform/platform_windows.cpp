@@ -199,6 +199,16 @@ void requestShutdown()
 
 // --- directories and logs ---------------------------------------------------------------
 
+void useStandardStreams()
+{
+    // Both are read once, at the first message or the first parse; a value the user set
+    // wins.
+    if (!qEnvironmentVariableIsSet("QT_FORCE_STDERR_LOGGING"))
+        qputenv("QT_FORCE_STDERR_LOGGING", "1");
+    if (!qEnvironmentVariableIsSet("QT_COMMAND_LINE_PARSER_NO_GUI_MESSAGE_BOXES"))
+        qputenv("QT_COMMAND_LINE_PARSER_NO_GUI_MESSAGE_BOXES", "1");
+}
+
 QString defaultDataDirectory()
 {
     PWSTR path = nullptr;

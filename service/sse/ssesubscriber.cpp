@@ -28,10 +28,11 @@ bool SseSubscriber::writeBounded(http::HttpConnection *connection, const QByteAr
     return true;
 }
 
-void SseSubscriber::closeStream(http::HttpConnection *connection, const QString &reason)
+void SseSubscriber::closeStream(http::HttpConnection *connection, const QString &reason,
+                                const QByteArray &notice)
 {
     if (connection->bytesQueued() == 0) {
-        connection->writeStream(": closed: " + reason.toUtf8().left(200) + "\n\n");
+        connection->writeStream(notice + ": closed: " + reason.toUtf8().left(200) + "\n\n");
         connection->close();
     } else {
         connection->abort(); // a client that is not reading would hold the close open
@@ -116,10 +117,8 @@ void SseSubscriber::writeReady(const QByteArray &cursor, qint64 replayed)
 
 void SseSubscriber::tokenExpired()
 {
-    if (m_connection->isOpen())
-        m_connection->writeStream(
-            "event: adsp:reconnect\ndata: {\"reason\":\"token-expired\"}\n\n");
-    closeStream(m_connection, QStringLiteral("the token expired"));
+    closeStream(m_connection, QStringLiteral("the token expired"),
+                "event: adsp:reconnect\ndata: {\"reason\":\"token-expired\"}\n\n");
 }
 
 void SseSubscriber::fail(const QString &reason)

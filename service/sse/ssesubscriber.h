@@ -46,9 +46,13 @@ public:
     // the connection is closing. Shared by every event stream (the admin feed too).
     static bool writeBounded(http::HttpConnection *connection, const QByteArray &frame,
                              qint64 limit);
-    // Ends an event stream with a comment saying why (": closed: <reason>"; EventSource
-    // ignores it, curl shows it); a client that is not reading is reset instead.
-    static void closeStream(http::HttpConnection *connection, const QString &reason);
+    // Ends an event stream with `notice` (an event, or nothing) and a comment saying why
+    // (": closed: <reason>"; EventSource ignores it, curl shows it); a client that is not
+    // reading (what was written before is still queued) is reset instead. Both are
+    // written in one go: on a QTcpSocket (Windows) a write stays queued until the event
+    // loop sends it, so a queue looked at after the notice would never be empty.
+    static void closeStream(http::HttpConnection *connection, const QString &reason,
+                            const QByteArray &notice = {});
 
 private:
     Write writeItem(const fanout::FanoutItem &item, fanout::FrameCache *frames) override;
