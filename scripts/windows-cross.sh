@@ -22,6 +22,7 @@
 #   gui       qtbase's Gui, Widgets and the windows platform plugin; qtcharts; QtKeychain;
 #             then push-console.exe
 #   console   push-console.exe started under wine and Xvfb, screenshotted
+#   msi       the MSI built from these binaries, installed, run and removed under wine
 # Each build step runs niced under the shared build lock ($LOCK, default locked-build; do
 # not run this script itself under it). Times go to $ROOT/progress.log.
 set -euo pipefail
@@ -277,6 +278,31 @@ console_stage() {
         bash "$SOURCE_DIR/tests/gui/screenshots.sh" "$bin" "$out" | tee "$ROOT/logs/console.log"
 }
 
+# --- the MSI, with these binaries, installed under wine ---------------------------------
+# A staging folder in windeployqt's layout from this build (what windeployqt would copy,
+# listed by hand: it is not part of Debian's Qt), the MSI built from it by
+# scripts/ci-windows.sh msi, then installed with wine's msiexec into a prefix of its own:
+# the service must be registered and running, and answer /health on :3334.
+msi_stage() {
+    local stage=$ROOT/stage gccdir f
+    gccdir=$(dirname "$($TRIPLE-g++-posix -print-file-name=libstdc++-6.dll)")
+    rm -rf "$stage" && mkdir -p "$stage"/{platforms,styles,sqldrivers,tls}
+    cp "$ROOT/project/push-service.exe" "$ROOT/project/push-console.exe" "$stage/"
+    for f in Core Network Sql WebSockets Gui Widgets Charts; do cp "$QT/bin/Qt6$f.dll" "$stage/"; done
+    cp "$QT/plugins/platforms/qwindows.dll" "$stage/platforms/"
+    cp "$QT/plugins/styles/qwindowsvistastyle.dll" "$stage/styles/"
+    cp "$QT/plugins/sqldrivers/qsqlite.dll" "$stage/sqldrivers/"
+    cp "$QT/plugins/tls/qschannelbackend.dll" "$stage/tls/"
+    cp "$DEPS"/bin/*.dll "$stage/"
+    cp "$gccdir/libstdc++-6.dll" "$gccdir/libgcc_s_seh-1.dll" \
+        "/usr/$TRIPLE/lib/libwinpthread-1.dll" "$stage/"
+    BUILD_DIR=$ROOT PUSH_WINDOWS_STAGE=$stage bash "$SOURCE_DIR/scripts/ci-windows.sh" msi |
+        tee "$ROOT/logs/msi.log"
+    WINEPREFIX=$ROOT/wineprefix-msi WINEDEBUG=-all \
+        bash "$SOURCE_DIR/tests/scripts/windows-msi-wine.sh" "$WINE" "$ROOT"/windows/push-service-*-x64.msi |
+        tee -a "$ROOT/logs/msi.log"
+}
+
 case "${1:-all}" in
 all) set -- sources deps qt websockets service test ;;
 esac
@@ -290,6 +316,7 @@ for stage in "$@"; do
     test) test_stage ;;
     gui) gui_stage ;;
     console) console_stage ;;
+    msi) msi_stage ;;
     *) sed -n '2,29p' "$0"; exit 2 ;;
     esac
 done
