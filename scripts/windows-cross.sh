@@ -169,6 +169,17 @@ deps_stage() {
 QT_SERVICE_TARGETS=(Core Network Sql Test QSQLiteDriverPlugin QSchannelBackendPlugin)
 QT_GUI_TARGETS=(Gui Widgets QWindowsIntegrationPlugin QWindowsVistaStylePlugin)
 
+# Qt 6.4's windows platform plugin does not compile without OpenGL: one function tests
+# dynamicgl (on by default) but uses OpenGL classes. Fixed in Qt's source like this.
+qt_patch() {
+    local file
+    file=$(srcdir 'qt6-base-*/')/src/plugins/platforms/windows/qwindowswindow.cpp
+    grep -q 'QT_CONFIG(dynamicgl) && QT_CONFIG(opengl)' "$file" && return
+    sed -i '/^static inline bool isSoftwareGl()/,/^}/ s/^#if QT_CONFIG(dynamicgl)$/#if QT_CONFIG(dynamicgl) \&\& QT_CONFIG(opengl)/' "$file"
+    grep -q 'QT_CONFIG(dynamicgl) && QT_CONFIG(opengl)' "$file" || { log "qt: patching $file failed"; exit 1; }
+    log "qt: patched isSoftwareGl() in $file (no OpenGL)"
+}
+
 qt_configure() {
     built qt-configure && return
     # A non-prefix build (install prefix = build folder): usable without installing.
@@ -190,7 +201,7 @@ qt_targets() {
     local t
     for t in "$@"; do
         built "qt-$t" && continue
-        run "qt-$t" ninja -C "$QT" -j "$JOBS" "$t"
+        run "qt-$t" ninja -C "$QT" -j "$JOBS" -k 0 "$t"
         stamp "qt-$t"
     done
 }
@@ -242,6 +253,7 @@ test_stage() {
 
 # --- the console -----------------------------------------------------------------------
 gui_stage() {
+    qt_patch
     qt_targets "${QT_GUI_TARGETS[@]}"
     qt_module charts 'qtcharts-*/'
     if ! built qtkeychain; then
