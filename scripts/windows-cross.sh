@@ -17,8 +17,8 @@
 #             build in $ROOT/qt; the modules the service and its unit tests need
 #   websockets  qtwebsockets against it, built into $ROOT/qt
 #   service   the project: push-service.exe and the unit tests, in $ROOT/project
-#   test      the unit tests and `push-service --version` under wine64, then the service
-#             under wine serving this machine's clients (curl, node's eventsource)
+#   test      tests/scripts/windows-wine.sh: a token, every unit test under wine64, then
+#             push-service.exe under wine serving the README scripts and node test files
 #   gui       qtbase's Gui, Widgets and the windows platform plugin; qtcharts; QtKeychain;
 #             then push-console.exe
 #   console   push-console.exe started under wine and Xvfb, screenshotted
@@ -167,7 +167,7 @@ deps_stage() {
 
 # --- Qt --------------------------------------------------------------------------------
 QT_SERVICE_TARGETS=(Core Network Sql Test QSQLiteDriverPlugin QSchannelBackendPlugin)
-QT_GUI_TARGETS=(Gui Widgets QWindowsIntegrationPlugin QWindowsVistaStylePlugin)
+QT_GUI_TARGETS=(Gui Widgets QWindowsIntegrationPlugin QWindowsVistaStylePlugin EntryPointImplementation)
 
 # Qt 6.4's windows platform plugin does not compile without OpenGL: one function tests
 # dynamicgl (on by default) but uses OpenGL classes. Fixed in Qt's source like this.
@@ -257,6 +257,10 @@ gui_stage() {
     qt_targets "${QT_GUI_TARGETS[@]}"
     qt_module charts 'qtcharts-*/'
     if ! built qtkeychain; then
+        # QtKeychain 0.15 passes MSVC's /utf-8 to every Windows compiler; GCC takes it
+        # for a file name. Given to MSVC only, as its CMakeLists.txt should.
+        sed -i 's|^    add_definitions( /utf-8 -DUNICODE )$|    if(MSVC)\n        add_definitions( /utf-8 )\n    endif()\n    add_definitions( -DUNICODE )|' \
+            "$(srcdir 'qtkeychain-*/')/qtkeychain/CMakeLists.txt"
         rm -rf "$ROOT/build-qtkeychain"
         run qtkeychain-configure cmake -S "$(srcdir 'qtkeychain-*/')" -B "$ROOT/build-qtkeychain" \
             -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -329,6 +333,6 @@ for stage in "$@"; do
     gui) gui_stage ;;
     console) console_stage ;;
     msi) msi_stage ;;
-    *) sed -n '2,29p' "$0"; exit 2 ;;
+    *) sed -n '2,27p' "$0"; exit 2 ;;
     esac
 done
