@@ -191,7 +191,8 @@ msi_check() {
     step "wixl: $msi"
     # wixl ignores attributes it does not support and says so on stderr: shown. Sources
     # are relative to the working directory (wixl refuses absolute ones).
-    local wxs=$PWD/installer/windows/push-service.wxs out=$PWD/$msi rc=0
+    local wxs=$PWD/installer/windows/push-service.wxs out rc=0
+    out=$(realpath -m "$msi") # BUILD_DIR may be absolute (scripts/windows-cross.sh)
     rm -f "$msi"
     (cd "$work" && wixl -a x64 -D StageDir=stage -D Version="$version" -o "$out" \
         "$wxs" runtime.wxs) 2>"$work/wixl.log" || rc=$?
