@@ -2,9 +2,9 @@
 # The Windows cross-build (scripts/windows-cross.sh) under wine64: every unit test
 # executable, then push-service.exe serving this machine's real clients — the README's
 # curl scripts and the JavaScript client tests named below — through a wrapper that runs
-# it under wine. The caller sets WINEPREFIX, WINEPATH (the DLLs' folders) and
-# QT_PLUGIN_PATH. Prints one PASS/FAIL line a check and a summary; exits non-zero when
-# any check failed.
+# it under wine. The caller sets WINEPREFIX and WINEPATH (the DLLs' folders; Qt finds its
+# plugins beside its DLLs). Prints one PASS/FAIL line a check and a summary; exits
+# non-zero when any check failed.
 #   tests/scripts/windows-wine.sh <cross build folder> <wine64 loader> [node test...]
 set -uo pipefail
 build=$1
