@@ -209,9 +209,10 @@ qt_targets() {
 qt_module() { # NAME SOURCE-GLOB: an add-on module configured against $QT, built into it
     local name=$1
     built "$name" && return
-    rm -rf "$ROOT/build-$name"
-    run "$name-configure" "$QT/bin/qt-configure-module" "$(srcdir "$2")" -- -G Ninja \
-        -B "$ROOT/build-$name" -DQT_BUILD_EXAMPLES=OFF -DQT_BUILD_TESTS=OFF
+    rm -rf "$ROOT/build-$name" && mkdir -p "$ROOT/build-$name"
+    # Run in the build folder: qt-configure-module writes its config.opt where it runs.
+    run "$name-configure" env -C "$ROOT/build-$name" "$QT/bin/qt-configure-module" \
+        "$(srcdir "$2")" -- -G Ninja -DQT_BUILD_EXAMPLES=OFF -DQT_BUILD_TESTS=OFF
     # Built straight into $QT (a non-prefix Qt: there is nothing to install).
     run "$name-build" ninja -C "$ROOT/build-$name" -j "$JOBS"
     stamp "$name"
@@ -226,11 +227,14 @@ project_configure() {
         -DOPENSSL_ROOT_DIR="$DEPS"
 }
 
+unit_tests() { # the unit test programs the configured project has (the console's when built)
+    ninja -C "$ROOT/project" -t targets all | grep -o '^tests/unit/tst_[a-z0-9_]*\.exe' | sort -u
+}
+
 service_stage() {
     project_configure
     local tests
-    mapfile -t tests < <(ninja -C "$ROOT/project" -t targets all |
-        grep -o '^tests/unit/tst_[a-z0-9_]*\.exe' | sort -u)
+    mapfile -t tests < <(unit_tests)
     run project-service ninja -C "$ROOT/project" -j "$JOBS" -k 0 push-service "${tests[@]}"
 }
 
@@ -272,8 +276,7 @@ gui_stage() {
     fi
     project_configure
     local tests
-    mapfile -t tests < <(ninja -C "$ROOT/project" -t targets all |
-        grep -o '^tests/unit/tst_[a-z0-9_]*\.exe' | sort -u)
+    mapfile -t tests < <(unit_tests)
     run project-console ninja -C "$ROOT/project" -j "$JOBS" push-console "${tests[@]}"
 }
 
