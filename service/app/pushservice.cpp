@@ -281,13 +281,22 @@ quint16 PushService::port() const
     return m_http.port();
 }
 
-void PushService::reloadConfiguration(const QString &changedBy)
+bool PushService::reloadConfiguration(const QString &changedBy)
 {
-    const auto core = m_store.configuration(QString());
+    QString error;
+    std::optional<config::StoreContents> contents = m_store.contents(&error);
+    if (!contents) {
+        // The snapshot in force stays: a read cut off half-way is not tenants removed.
+        qCWarning(lcService).noquote()
+            << "kept the configuration in force: reading the store failed:" << error;
+        if (!m_storeDown)
+            storeLost(error);
+        return false;
+    }
     auto snapshot = std::make_shared<const config::ConfigSnapshot>(
-        m_store.tenants(), core ? core->document : QJsonObject(), m_store.tenantConfigurations());
+        contents->tenants, contents->core, contents->configurations);
     m_registry.replace(snapshot);
-    m_storeVersion = m_store.dataVersion(); // what this snapshot was read at
+    m_storeVersion = contents->version; // what this snapshot was read at
     // Subscribers of a stream that is gone, or who may no longer subscribe to it, are told
     // so and closed; the others see changed events, maps and criteria from the next event
     // on (the hub reads the new snapshot).
@@ -296,6 +305,7 @@ void PushService::reloadConfiguration(const QString &changedBy)
     if (!changedBy.isEmpty()) // the configuration API reports its own changes, in detail
         m_activity.post(fanout::ActivityFeed::Type::ConfigurationChanged, QString(),
                         {{QStringLiteral("source"), changedBy}});
+    return true;
 }
 
 void PushService::watchStore()

@@ -54,7 +54,9 @@ private:
     bool openReplayLog(QString *error);
     void followSharedLog();
     // Rebuilds the snapshot; `changedBy` names a change made outside this instance's API.
-    void reloadConfiguration(const QString &changedBy = QString());
+    // False when the store could not be read whole: the snapshot in force stays, and the
+    // store is reported lost (reconnected with a backoff) unless it already is.
+    bool reloadConfiguration(const QString &changedBy = QString());
     void watchStore();
     // The store stopped answering: reconnect with a bounded backoff, then reload (the
     // changes made meanwhile) — in pushservice_store.cpp.

@@ -47,14 +47,20 @@ void PushService::tryStoreReconnect()
         m_storeRetryMs = std::min(m_storeRetryMs * 2, kMaxStoreRetryMs);
         return;
     }
+    // Whatever changed while this instance was not listening is in the tables; until it is
+    // read whole, the store is still down (the next attempt after the backoff).
+    if (!reloadConfiguration(QStringLiteral("the store, after reconnecting"))) {
+        m_status.setStoreError(m_store.readError());
+        m_storeRetryAt.setRemainingTime(m_storeRetryMs);
+        m_storeRetryMs = std::min(m_storeRetryMs * 2, kMaxStoreRetryMs);
+        return;
+    }
     m_storeDown = false;
     m_storeTimer.setInterval(1000);
     m_status.setStoreError(QString());
     m_status.storeHealthy = true;
     qCInfo(lcService).noquote() << "reconnected to the store after" << m_storeDownFor.elapsed()
-                                << "ms; reloading tenants and configuration";
-    // Whatever changed while this instance was not listening is in the tables.
-    reloadConfiguration(QStringLiteral("the store, after reconnecting"));
+                                << "ms; tenants and configuration read again";
 }
 
 void PushService::watchStoreWrites()

@@ -134,9 +134,9 @@ qint64 ConfigStore::dataVersion() const
                             ? QStringLiteral("SELECT (SELECT count(*) FROM tenants) * 1000003 +"
                                              " (SELECT count(*) FROM configuration_revisions)")
                             : QStringLiteral("PRAGMA data_version");
-    if (!query.exec(sql) || !query.next())
-        return -1;
-    return query.value(0).toLongLong();
+    const bool ran = query.exec(sql) && query.next();
+    noteReadError(query);
+    return ran ? query.value(0).toLongLong() : -1;
 }
 
 bool ConfigStore::watchChanges(QObject *context, std::function<void()> onChange)
@@ -370,14 +370,34 @@ std::optional<ConfigurationRevision> ConfigStore::configuration(const QString &t
     return std::nullopt;
 }
 
-QHash<QString, QJsonObject> ConfigStore::tenantConfigurations() const
+std::optional<StoreContents> ConfigStore::contents(QString *error) const
 {
-    QHash<QString, QJsonObject> result;
-    for (const Tenant &tenant : tenants()) {
-        if (auto revision = configuration(tenant.id))
-            result.insert(tenant.id, revision->document);
+    // Each read clears the error of the one before when it succeeds: check after each.
+    const auto failed = [this, error] {
+        if (m_readError.isEmpty())
+            return false;
+        *error = m_readError;
+        return true;
+    };
+    StoreContents contents;
+    contents.version = dataVersion();
+    if (failed())
+        return std::nullopt;
+    contents.tenants = tenants();
+    if (failed())
+        return std::nullopt;
+    if (auto core = configuration(QString()))
+        contents.core = core->document;
+    if (failed())
+        return std::nullopt;
+    for (const Tenant &tenant : std::as_const(contents.tenants)) {
+        auto revision = configuration(tenant.id);
+        if (failed())
+            return std::nullopt;
+        if (revision)
+            contents.configurations.insert(tenant.id, revision->document);
     }
-    return result;
+    return contents;
 }
 
 qint64 ConfigStore::saveConfiguration(const QString &tenantId, const QJsonObject &document,

@@ -16,6 +16,15 @@ class QSqlQuery;
 
 namespace push::config {
 
+// Everything a configuration snapshot is built from, read together.
+struct StoreContents
+{
+    qint64 version = -1; // dataVersion() before the reads: a change during them reloads again
+    QList<Tenant> tenants;
+    QJsonObject core;
+    QHash<QString, QJsonObject> configurations; // by tenant id
+};
+
 struct ConfigurationRevision
 {
     qint64 revision = 0;
@@ -66,7 +75,9 @@ public:
 
     // The latest revision of a tenant's document; an empty tenantId names the core document.
     std::optional<ConfigurationRevision> configuration(const QString &tenantId) const;
-    QHash<QString, QJsonObject> tenantConfigurations() const;
+    // Tenants and every document at once, or nothing with *error when any read failed: a
+    // store that stops answering half-way must not look like tenants or streams removed.
+    std::optional<StoreContents> contents(QString *error) const;
     // Stores `document` as the next revision; returns its number, or -1 with *error.
     qint64 saveConfiguration(const QString &tenantId, const QJsonObject &document,
                              const QString &author, QString *error);

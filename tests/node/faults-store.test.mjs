@@ -1,7 +1,8 @@
 // Faults of the configuration store (issue 18), with real servers started here:
 // - PostgreSQL restarted (fast shutdown) under two instances: both report it, answer 503
-//   with the reason, reconnect by themselves, LISTEN again and reload; a change made on one
-//   while the other is still cut off is seen by both.
+//   with the reason, keep serving the configuration they had, reconnect by themselves,
+//   LISTEN again and reload; a change made on one while the other is still cut off is seen
+//   by both.
 // - SQLite on a small full file system (a tmpfs mounted here; skipped where mounting is not
 //   allowed): /health and /metrics say the store cannot write; once space is freed, saves
 //   work again and the database passes PRAGMA integrity_check.
@@ -86,6 +87,9 @@ describe('PostgreSQL restarted under two instances', () => {
     assert.equal(down.code, 503);
     assert.ok(down.body.storeError, 'health says why');
     assert.equal(await metric(a, 'push_store_up'), 0);
+    // The configuration in force stays in force: streams are served, tokens of its tenants
+    // accepted (a 503 below, not a 401).
+    for (const s of [a, b]) assert.ok(await hasStream(s, 'before'), 'the stream is still served');
 
     // Reads and writes say so, with the reason.
     const read = await call(a, 'GET', CONFIG);

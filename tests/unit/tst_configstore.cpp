@@ -64,6 +64,7 @@ private slots:
     void documentBounds();
     void oversizedStoredRevisionIsSkipped();
     void pagingRevisions();
+    void contentsAreReadWhole();
     void persistsAcrossOpens();
     void secretsAreMadeOnceAndKept();
     void refusesNewerSchema();
@@ -306,7 +307,7 @@ void TestConfigStore::oversizedStoredRevisionIsSkipped()
     QVERIFY(served);
     QCOMPARE(served->revision, qint64(1));
     QCOMPARE(served->document, documentWith("good"));
-    QCOMPARE(m_store->tenantConfigurations().value("t1"), documentWith("good"));
+    QCOMPARE(m_store->contents(&error)->configurations.value("t1"), documentWith("good"));
     // The next revision is numbered after the skipped ones.
     QCOMPARE(m_store->saveConfiguration("t1", documentWith("next"), "x", &error), qint64(4));
     QCOMPARE(m_store->configuration("t1")->revision, qint64(4));
@@ -338,6 +339,39 @@ void TestConfigStore::pagingRevisions()
     QVERIFY(m_store->revisions(QString(), 10).isEmpty());
 }
 
+void TestConfigStore::contentsAreReadWhole()
+{
+    QString error;
+    QVERIFY(m_store->addTenant({"t1", "One", "one"}, &error));
+    QVERIFY(m_store->addTenant({"t2", "Two", "two"}, &error));
+    QCOMPARE(m_store->saveConfiguration("t1", documentWith("s1"), "x", &error), qint64(1));
+    QCOMPARE(m_store->saveConfiguration(QString(), documentWith("core"), "x", &error), qint64(1));
+    auto contents = m_store->contents(&error);
+    QVERIFY2(contents, qPrintable(error));
+    QCOMPARE(contents->tenants.size(), 2);
+    QCOMPARE(contents->core, documentWith("core"));
+    QCOMPARE(contents->configurations.size(), 1); // t2 has no document
+    QCOMPARE(contents->configurations.value("t1"), documentWith("s1"));
+    QCOMPARE(contents->version, m_store->dataVersion());
+
+    // The tenants can be read, the documents cannot (a store cut off half-way): nothing
+    // comes back, rather than tenants without their streams.
+    QSqlDatabase db = rawDatabase();
+    QSqlQuery alter(db);
+    QVERIFY(alter.exec("ALTER TABLE configuration_revisions RENAME TO hidden_revisions"));
+    QVERIFY(!m_store->tenants().isEmpty());
+    error.clear();
+    QVERIFY(!m_store->contents(&error));
+    QVERIFY(!error.isEmpty()); // Qt's words for SQLite's "no such table"
+    QCOMPARE(m_store->readError(), error);
+
+    QVERIFY(alter.exec("ALTER TABLE hidden_revisions RENAME TO configuration_revisions"));
+    contents = m_store->contents(&error);
+    QVERIFY2(contents, qPrintable(error));
+    QCOMPARE(contents->configurations.value("t1"), documentWith("s1"));
+    QVERIFY(m_store->readError().isEmpty());
+}
+
 void TestConfigStore::persistsAcrossOpens()
 {
     QString error;
@@ -346,7 +380,7 @@ void TestConfigStore::persistsAcrossOpens()
     m_store = std::make_unique<ConfigStore>();
     QVERIFY2(m_store->open(m_dir->path(), &error), qPrintable(error));
     QCOMPARE(m_store->tenants().size(), 1);
-    QCOMPARE(m_store->tenantConfigurations().value("t1"), documentWith("a"));
+    QCOMPARE(m_store->contents(&error)->configurations.value("t1"), documentWith("a"));
     QCOMPARE(m_store->saveConfiguration("t1", documentWith("b"), "x", &error), qint64(2));
 }
 
