@@ -86,67 +86,82 @@ QList<WebSocketFrame> WebSocketFrameDecoder::feed(const char *data, qsizetype si
     return out;
 }
 
-bool WebSocketFrameDecoder::decodeOne(qsizetype &offset, QList<WebSocketFrame> &out)
+qsizetype WebSocketFrameDecoder::readHeader(const unsigned char *p, qsizetype available,
+                                            quint64 &length, QList<WebSocketFrame> &out)
 {
-    const qsizetype available = m_in.size() - offset;
-    if (available < 2)
-        return false;
-    const auto *p = reinterpret_cast<const unsigned char *>(m_in.constData() + offset);
     const bool fin = p[0] & 0x80;
     const int opcode = p[0] & 0x0f;
     const bool isControl = opcode >= 0x8;
     if (p[0] & 0x70) {
         fail(out, kCloseProtocolError, "reserved bits set without an extension");
-        return false;
+        return -1;
     }
     if (opcode != 0x0 && opcode != 0x1 && opcode != 0x2 && opcode != 0x8 && opcode != 0x9 &&
         opcode != 0xA) {
         fail(out, kCloseProtocolError, "reserved opcode");
-        return false;
+        return -1;
     }
     if (!(p[1] & 0x80)) {
         fail(out, kCloseProtocolError, "a client frame without a mask");
-        return false;
+        return -1;
     }
-    quint64 length = p[1] & 0x7f;
+    length = p[1] & 0x7f;
     qsizetype header = 2;
     if (length == 126) {
         if (available < 4)
-            return false;
+            return 0;
         length = (quint64(p[2]) << 8) | p[3];
         header = 4;
     } else if (length == 127) {
         if (available < 10)
-            return false;
+            return 0;
         length = 0;
         for (int i = 0; i < 8; ++i)
             length = (length << 8) | p[2 + i];
         header = 10;
         if (length >> 63) {
             fail(out, kCloseProtocolError, "a frame length with the most significant bit set");
-            return false;
+            return -1;
         }
     }
     if (isControl && (!fin || length > 125)) {
         fail(out, kCloseProtocolError, "a fragmented or long control frame");
-        return false;
+        return -1;
     }
     if (!isControl && length + quint64(m_message.size()) > quint64(m_maxMessage)) {
         fail(out, kCloseTooBig, "a message larger than the limit");
-        return false;
+        return -1;
     }
-    if (quint64(available) < quint64(header) + 4 + length)
+    return header + 4; // and the mask
+}
+
+bool WebSocketFrameDecoder::decodeOne(qsizetype &offset, QList<WebSocketFrame> &out)
+{
+    const qsizetype available = m_in.size() - offset;
+    if (available < 2)
         return false;
-    const unsigned char *mask = p + header;
-    QByteArray payload(reinterpret_cast<const char *>(p + header + 4), qsizetype(length));
+    const auto *p = reinterpret_cast<const unsigned char *>(m_in.constData() + offset);
+    quint64 length = 0;
+    const qsizetype header = readHeader(p, available, length, out);
+    if (header <= 0 || quint64(available) < quint64(header) + length)
+        return false;
+    const unsigned char *mask = p + header - 4;
+    QByteArray payload(reinterpret_cast<const char *>(p + header), qsizetype(length));
     for (qsizetype i = 0; i < payload.size(); ++i)
         payload[i] = char(payload[i] ^ mask[i % 4]);
-    offset += header + 4 + qsizetype(length);
-
-    if (isControl) {
+    offset += header + qsizetype(length);
+    const bool fin = p[0] & 0x80;
+    const int opcode = p[0] & 0x0f;
+    if (opcode >= 0x8) {
         control(opcode, std::move(payload), out);
         return !m_finished;
     }
+    return data(opcode, fin, std::move(payload), out);
+}
+
+bool WebSocketFrameDecoder::data(int opcode, bool fin, QByteArray payload,
+                                 QList<WebSocketFrame> &out)
+{
     if (opcode == 0x0) {
         if (m_messageOpcode == 0) {
             fail(out, kCloseProtocolError, "a continuation frame outside a message");

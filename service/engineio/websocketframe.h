@@ -65,6 +65,12 @@ public:
 private:
     // Decodes one frame from m_in at `offset`; false when it is not all there yet.
     bool decodeOne(qsizetype &offset, QList<WebSocketFrame> &out);
+    // The header at p (`available` bytes): its size and the payload's length; 0 when it is
+    // not all there yet, -1 after fail().
+    qsizetype readHeader(const unsigned char *p, qsizetype available, quint64 &length,
+                         QList<WebSocketFrame> &out);
+    // A text, binary or continuation frame's unmasked payload joined to the message.
+    bool data(int opcode, bool fin, QByteArray payload, QList<WebSocketFrame> &out);
     void fail(QList<WebSocketFrame> &out, quint16 code, const char *what);
     void control(int opcode, QByteArray payload, QList<WebSocketFrame> &out);
 
