@@ -34,8 +34,8 @@ int fail(const QString &message)
 }
 
 // The tenant id named by --tenant (id, name or kebab name), or "" for --core.
-bool resolveScope(const QCommandLineParser &parser, config::ConfigStore &store, QString *tenantId,
-                  QString *error)
+bool resolveScope(const QCommandLineParser &parser, const config::ConfigStore &store,
+                  QString *tenantId, QString *error)
 {
     if (parser.isSet(QStringLiteral("core"))) {
         tenantId->clear();
@@ -91,11 +91,8 @@ std::optional<QJsonObject> readDocument(const QString &path, QString *error)
     return document.object();
 }
 
-} // namespace
-
-int runAdminCommand(const QStringList &arguments)
+void addAdminOptions(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Administers the embedded store.\n"
         "  tenant list\n"
@@ -119,6 +116,79 @@ int runAdminCommand(const QStringList &arguments)
     });
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("tenant or config"));
     parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("list, add, get, set"));
+}
+
+int listTenants(const config::ConfigStore &store)
+{
+    const QList<Tenant> tenants = store.tenants();
+    if (!store.readError().isEmpty())
+        return fail(QStringLiteral("cannot read the tenants: %1").arg(store.readError()));
+    for (const Tenant &tenant : tenants)
+        out() << tenant.id << '\t' << tenant.name << '\t' << tenant.realm << Qt::endl;
+    return 0;
+}
+
+int addTenant(const QCommandLineParser &parser, config::ConfigStore &store)
+{
+    Tenant tenant;
+    tenant.name = parser.value(QStringLiteral("name"));
+    if (tenant.name.isEmpty())
+        return fail(QStringLiteral("--name is required"));
+    tenant.id = parser.isSet(QStringLiteral("id")) ? parser.value(QStringLiteral("id"))
+                                                   : toKebab(tenant.name);
+    tenant.realm =
+        parser.isSet(QStringLiteral("realm")) ? parser.value(QStringLiteral("realm")) : tenant.id;
+    QString error;
+    if (!store.addTenant(tenant, &error))
+        return fail(error);
+    out() << "added tenant " << tenant.id << " (" << tenant.urn() << ")" << Qt::endl;
+    return 0;
+}
+
+int getConfiguration(const QCommandLineParser &parser, const config::ConfigStore &store)
+{
+    QString tenantId;
+    QString error;
+    if (!resolveScope(parser, store, &tenantId, &error))
+        return fail(error);
+    const auto revision = store.configuration(tenantId);
+    if (!store.readError().isEmpty()) // not "no document yet"
+        return fail(QStringLiteral("cannot read the configuration: %1").arg(store.readError()));
+    out() << QJsonDocument(revision ? revision->document : QJsonObject()).toJson();
+    return 0;
+}
+
+int setConfiguration(const QCommandLineParser &parser, config::ConfigStore &store)
+{
+    QString tenantId;
+    QString error;
+    if (!resolveScope(parser, store, &tenantId, &error))
+        return fail(error);
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() < 3)
+        return fail(QStringLiteral("config set needs a JSON file"));
+    const std::optional<QJsonObject> document = readDocument(positional.at(2), &error);
+    if (!document)
+        return fail(error);
+    const QList<ValidationError> problems = validateConfiguration(*document);
+    for (const ValidationError &problem : problems)
+        err() << problem.message << Qt::endl;
+    if (!problems.isEmpty())
+        return fail(QStringLiteral("the configuration is not valid; nothing was changed"));
+    const qint64 revision =
+        store.saveConfiguration(tenantId, *document, QStringLiteral("cli"), &error);
+    if (revision < 0)
+        return fail(error);
+    out() << "saved revision " << revision << Qt::endl;
+    return 0;
+}
+
+} // namespace
+
+int runAdminCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    addAdminOptions(parser);
     parser.process(arguments);
     const QStringList positional = parser.positionalArguments();
     if (positional.size() < 2)
@@ -137,54 +207,14 @@ int runAdminCommand(const QStringList &arguments)
 
     const QString command = positional.at(0);
     const QString action = positional.at(1);
-    if (command == QLatin1String("tenant") && action == QLatin1String("list")) {
-        for (const Tenant &tenant : store.tenants())
-            out() << tenant.id << '\t' << tenant.name << '\t' << tenant.realm << Qt::endl;
-        return 0;
-    }
-    if (command == QLatin1String("tenant") && action == QLatin1String("add")) {
-        Tenant tenant;
-        tenant.name = parser.value(QStringLiteral("name"));
-        if (tenant.name.isEmpty())
-            return fail(QStringLiteral("--name is required"));
-        tenant.id = parser.isSet(QStringLiteral("id")) ? parser.value(QStringLiteral("id"))
-                                                       : toKebab(tenant.name);
-        tenant.realm = parser.isSet(QStringLiteral("realm")) ? parser.value(QStringLiteral("realm"))
-                                                             : tenant.id;
-        if (!store.addTenant(tenant, &error))
-            return fail(error);
-        out() << "added tenant " << tenant.id << " (" << tenant.urn() << ")" << Qt::endl;
-        return 0;
-    }
-    if (command == QLatin1String("config") && action == QLatin1String("get")) {
-        QString tenantId;
-        if (!resolveScope(parser, store, &tenantId, &error))
-            return fail(error);
-        const auto revision = store.configuration(tenantId);
-        out() << QJsonDocument(revision ? revision->document : QJsonObject()).toJson();
-        return 0;
-    }
-    if (command == QLatin1String("config") && action == QLatin1String("set")) {
-        QString tenantId;
-        if (!resolveScope(parser, store, &tenantId, &error))
-            return fail(error);
-        if (positional.size() < 3)
-            return fail(QStringLiteral("config set needs a JSON file"));
-        const std::optional<QJsonObject> document = readDocument(positional.at(2), &error);
-        if (!document)
-            return fail(error);
-        const QList<ValidationError> problems = validateConfiguration(*document);
-        for (const ValidationError &problem : problems)
-            err() << problem.message << Qt::endl;
-        if (!problems.isEmpty())
-            return fail(QStringLiteral("the configuration is not valid; nothing was changed"));
-        const qint64 revision =
-            store.saveConfiguration(tenantId, *document, QStringLiteral("cli"), &error);
-        if (revision < 0)
-            return fail(error);
-        out() << "saved revision " << revision << Qt::endl;
-        return 0;
-    }
+    if (command == QLatin1String("tenant") && action == QLatin1String("list"))
+        return listTenants(store);
+    if (command == QLatin1String("tenant") && action == QLatin1String("add"))
+        return addTenant(parser, store);
+    if (command == QLatin1String("config") && action == QLatin1String("get"))
+        return getConfiguration(parser, store);
+    if (command == QLatin1String("config") && action == QLatin1String("set"))
+        return setConfiguration(parser, store);
     return fail(QStringLiteral("unknown command '%1 %2'; see --help").arg(command, action));
 }
 

@@ -10,11 +10,10 @@
 
 namespace push::app {
 
-int runTokenCommand(const QStringList &arguments)
+namespace {
+
+void addTokenOptions(QCommandLineParser &parser)
 {
-    QTextStream out(stdout);
-    QTextStream err(stderr);
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Prints an access token of the development issuer (trusted by a service whose\n"
         "development issuer is on). A plain role goes to realm_access.roles; a qualified\n"
@@ -40,6 +39,41 @@ int runTokenCommand(const QStringList &arguments)
         {QStringLiteral("ttl"), QStringLiteral("Lifetime in seconds (default 3600)."),
          QStringLiteral("SECONDS")},
     });
+}
+
+// The realm of the tenant named `tenantName` (id or name) in the store; empty with *error.
+QString tenantRealm(const QCommandLineParser &parser, const QString &dataDir,
+                    const QString &tenantName, QString *error)
+{
+    config::ConfigStore store;
+    if (!store.open(dataDir, Settings::databaseUrlOption(parser), error) ||
+        !store.seedIfEmpty(error))
+        return QString();
+    const QList<Tenant> tenants = store.tenants();
+    if (!store.readError().isEmpty()) {
+        *error = QStringLiteral("cannot read the tenants: %1").arg(store.readError());
+        return QString();
+    }
+    for (const Tenant &tenant : tenants) {
+        if (tenant.id == tenantName || tenantNameMatches(tenantName, tenant.name))
+            return tenant.realm;
+    }
+    *error = QStringLiteral("tenant '%1' not found").arg(tenantName);
+    return QString();
+}
+
+} // namespace
+
+int runTokenCommand(const QStringList &arguments)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const auto fail = [&err](const QString &message) {
+        err << "push-service token: " << message << Qt::endl;
+        return 1;
+    };
+    QCommandLineParser parser;
+    addTokenOptions(parser);
     parser.process(arguments);
 
     QString dataDir = parser.value(QStringLiteral("data-dir"));
@@ -49,30 +83,14 @@ int runTokenCommand(const QStringList &arguments)
         dataDir = Settings::defaultDataDir();
     const bool core = parser.isSet(QStringLiteral("core"));
     const QString tenantName = parser.value(QStringLiteral("tenant"));
-    if (core == !tenantName.isEmpty()) {
-        err << "push-service token: name a tenant with --tenant NAME, or --core" << Qt::endl;
-        return 1;
-    }
+    if (core == !tenantName.isEmpty())
+        return fail(QStringLiteral("name a tenant with --tenant NAME, or --core"));
     auth::DevIssuer::TokenRequest request;
-    request.realm = QLatin1String(kCoreRealm);
-    if (!core) {
-        config::ConfigStore store;
-        QString error;
-        if (!store.open(dataDir, Settings::databaseUrlOption(parser), &error) ||
-            !store.seedIfEmpty(&error)) {
-            err << "push-service token: " << error << Qt::endl;
-            return 1;
-        }
-        request.realm.clear();
-        for (const Tenant &tenant : store.tenants()) {
-            if (tenant.id == tenantName || tenantNameMatches(tenantName, tenant.name))
-                request.realm = tenant.realm;
-        }
-        if (request.realm.isEmpty()) {
-            err << "push-service token: tenant '" << tenantName << "' not found" << Qt::endl;
-            return 1;
-        }
-    }
+    QString error;
+    request.realm = core ? QString(QLatin1String(kCoreRealm))
+                         : tenantRealm(parser, dataDir, tenantName, &error);
+    if (request.realm.isEmpty())
+        return fail(error);
     request.subject = parser.isSet(QStringLiteral("sub")) ? parser.value(QStringLiteral("sub"))
                                                           : QStringLiteral("dev-user");
     request.name = parser.value(QStringLiteral("name"));
@@ -84,16 +102,11 @@ int runTokenCommand(const QStringList &arguments)
     bool ok = true;
     request.ttlSeconds =
         parser.isSet(QStringLiteral("ttl")) ? parser.value(QStringLiteral("ttl")).toInt(&ok) : 3600;
-    if (!ok || request.ttlSeconds <= 0) {
-        err << "push-service token: --ttl must be a positive number of seconds" << Qt::endl;
-        return 1;
-    }
+    if (!ok || request.ttlSeconds <= 0)
+        return fail(QStringLiteral("--ttl must be a positive number of seconds"));
     auth::DevIssuer issuer;
-    QString error;
-    if (!issuer.open(dataDir, &error)) {
-        err << "push-service token: " << error << Qt::endl;
-        return 1;
-    }
+    if (!issuer.open(dataDir, &error))
+        return fail(error);
     out << issuer.mint(request) << Qt::endl;
     return 0;
 }

@@ -71,35 +71,34 @@ QByteArray sample(const char *name, const QList<std::pair<const char *, QString>
     return line;
 }
 
+Registry::Locked Registry::copyLocked() const
+{
+    // Copied *and detached* under the lock: a copy that still shared the registry's data
+    // would be read after the lock is released, and once it is dropped a writer sees the
+    // data unshared (Qt checks the reference count with a relaxed load) and writes in
+    // place into what was read, unordered with those reads (ThreadSanitizer,
+    // tests/unit/tst_metrics).
+    Locked copied;
+    QMutexLocker locker(&m_mutex);
+    copied.subscribers = m_subscribers;
+    copied.subscribers.detach();
+    copied.authFailures = m_authFailures;
+    copied.authFailures.detach();
+    copied.webhookCalls = m_webhookCalls;
+    copied.webhookCalls.detach();
+    copied.buckets = m_webhookBuckets;
+    copied.buckets.detach();
+    copied.webhookSeconds = m_webhookSeconds;
+    copied.webhookCount = m_webhookCount;
+    return copied;
+}
+
 QByteArray Registry::render() const
 {
     QByteArray out;
-    QHash<QString, qint64> subscribers;
-    QHash<QString, quint64> authFailures;
-    QHash<QString, quint64> webhookCalls;
-    QList<quint64> buckets;
-    double webhookSeconds = 0;
-    quint64 webhookCount = 0;
-    {
-        // Copied *and detached* under the lock: a copy that still shared the registry's
-        // data would be read below after the lock is released, and once it is dropped a
-        // writer sees the data unshared (Qt checks the reference count with a relaxed
-        // load) and writes in place into what was read, unordered with those reads
-        // (ThreadSanitizer, tests/unit/tst_metrics).
-        QMutexLocker locker(&m_mutex);
-        subscribers = m_subscribers;
-        subscribers.detach();
-        authFailures = m_authFailures;
-        authFailures.detach();
-        webhookCalls = m_webhookCalls;
-        webhookCalls.detach();
-        buckets = m_webhookBuckets;
-        buckets.detach();
-        webhookSeconds = m_webhookSeconds;
-        webhookCount = m_webhookCount;
-    }
+    Locked copied = copyLocked();
     out += header("push_subscriptions", "gauge", "Open subscriptions by transport and tenant.");
-    for (auto it = subscribers.cbegin(); it != subscribers.cend(); ++it) {
+    for (auto it = copied.subscribers.cbegin(); it != copied.subscribers.cend(); ++it) {
         if (it.value() == 0)
             continue;
         out += sample("push_subscriptions",
@@ -133,30 +132,35 @@ QByteArray Registry::render() const
     out += sample("push_disconnects_total", {{"reason", QStringLiteral("token-expired")}},
                   double(tokenExpiredDisconnects.load(std::memory_order_relaxed)));
     out += header("push_auth_failures_total", "counter", "Rejected tokens by reason.");
-    for (auto it = authFailures.cbegin(); it != authFailures.cend(); ++it)
+    for (auto it = copied.authFailures.cbegin(); it != copied.authFailures.cend(); ++it)
         out += sample("push_auth_failures_total", {{"reason", it.key()}}, double(it.value()));
+    renderWebhooks(out, copied);
+    return out;
+}
 
+void Registry::renderWebhooks(QByteArray &out, Locked &copied) const
+{
     out += header("push_webhook_calls_total", "counter",
                   "Webhook calls by outcome (success, http-error, timeout, error, dropped).");
     for (const char *outcome : {"success", "http-error", "timeout", "error"})
         out += sample("push_webhook_calls_total", {{"outcome", QLatin1String(outcome)}},
-                      double(webhookCalls.value(QLatin1String(outcome))));
+                      double(copied.webhookCalls.value(QLatin1String(outcome))));
     out += sample("push_webhook_calls_total", {{"outcome", QStringLiteral("dropped")}},
                   double(webhooksDropped.load(std::memory_order_relaxed)));
     out += header("push_webhook_duration_seconds", "histogram",
                   "How long webhook calls took to answer (or to fail).");
-    buckets.resize(std::size(kWebhookBuckets));
+    copied.buckets.resize(std::size(kWebhookBuckets));
     for (size_t i = 0; i < std::size(kWebhookBuckets); ++i)
         out += sample("push_webhook_duration_seconds_bucket",
-                      {{"le", QString::number(kWebhookBuckets[i])}}, double(buckets[qsizetype(i)]));
+                      {{"le", QString::number(kWebhookBuckets[i])}},
+                      double(copied.buckets[qsizetype(i)]));
     out += sample("push_webhook_duration_seconds_bucket", {{"le", QStringLiteral("+Inf")}},
-                  double(webhookCount));
-    out += sample("push_webhook_duration_seconds_sum", {}, webhookSeconds);
-    out += sample("push_webhook_duration_seconds_count", {}, double(webhookCount));
+                  double(copied.webhookCount));
+    out += sample("push_webhook_duration_seconds_sum", {}, copied.webhookSeconds);
+    out += sample("push_webhook_duration_seconds_count", {}, double(copied.webhookCount));
     out += header("push_webhooks_in_flight", "gauge", "Webhook calls waiting for an answer.");
     out += sample("push_webhooks_in_flight", {},
                   double(webhooksInFlight.load(std::memory_order_relaxed)));
-    return out;
 }
 
 } // namespace push::metrics

@@ -45,6 +45,19 @@ public:
     QByteArray render() const;
 
 private:
+    // What render() reads under the lock, copied.
+    struct Locked
+    {
+        QHash<QString, qint64> subscribers;
+        QHash<QString, quint64> authFailures;
+        QHash<QString, quint64> webhookCalls;
+        QList<quint64> buckets;
+        double webhookSeconds = 0;
+        quint64 webhookCount = 0;
+    };
+    Locked copyLocked() const;
+    void renderWebhooks(QByteArray &out, Locked &copied) const;
+
     mutable QMutex m_mutex;
     QHash<QString, qint64> m_subscribers; // "transport\x1ftenant" → open subscriptions
     QHash<QString, quint64> m_authFailures;
