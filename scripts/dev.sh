@@ -29,11 +29,11 @@ BUILD_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql qt6-websockets-dev libhttp-parser-dev
     libssl-dev librabbitmq-dev libhiredis-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev
     qtkeychain-qt6-dev libsystemd-dev help2man)
-# And for the tests: command-line clients, a real browser, the real servers the tests
+# And for the tests: command-line clients (sqlite3 among them), a real browser, the real servers the tests
 # start privately on ports of their own (RabbitMQ, PostgreSQL, nginx, Redis), a session bus with
 # GNOME Keyring (the console's keychain) and Xvfb (its screenshots).
 TEST_PACKAGES=(openssl curl chromium rabbitmq-server postgresql nginx redis-server
-    dbus gnome-keyring xvfb xauth python3)
+    dbus gnome-keyring xvfb xauth python3 sqlite3)
 # And for the fuzzers: clang with libFuzzer and its sanitizer runtimes, llvm-cov's tools.
 FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)
 # And for the packages and their tests (scripts/ci-packages.sh, scripts/ci-debian13.sh):

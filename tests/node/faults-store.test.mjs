@@ -3,6 +3,9 @@
 //   with the reason, keep serving the configuration they had, reconnect by themselves,
 //   LISTEN again and reload; a change made on one while the other is still cut off is seen
 //   by both.
+// - SQLite read failing half-way (a table renamed away by another connection, which also
+//   makes the service reload): the configuration in force stays, the store is reported
+//   unavailable until it can be read whole again.
 // - SQLite on a small full file system (a tmpfs mounted here; skipped where mounting is not
 //   allowed): /health and /metrics say the store cannot write; once space is freed, saves
 //   work again and the database passes PRAGMA integrity_check.
@@ -124,6 +127,38 @@ describe('PostgreSQL restarted under two instances', () => {
     assert.equal((await update(a, { 'from-a': stream('from-a') })).status, 200);
     await waitFor(() => hasStream(b, 'from-a'), 5000, 'B sees A\'s change');
     assert.equal((await call(b, 'GET', CONFIG)).status, 200);
+  });
+});
+
+describe('SQLite that cannot be read whole', () => {
+  let service;
+
+  after(async () => {
+    await service?.stop();
+  });
+
+  test('the configuration in force stays; the store is unavailable until it reads whole', async () => {
+    service = new Service();
+    await service.start();
+    assert.equal((await update(service, { kept: stream('kept') })).status, 200);
+    const database = join(service.dataDir, 'push-service.db');
+    const sql = (statement) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', database, statement]);
+
+    // Another connection's commit: the service sees a new data version and reloads; the
+    // tenants read, the documents do not.
+    sql('ALTER TABLE configuration_revisions RENAME TO hidden_revisions;');
+    await waitFor(async () => (await health(service)).body.store === 'unavailable', 10000, 'store unavailable');
+    const down = await health(service);
+    assert.equal(down.code, 503);
+    assert.ok(down.body.storeError, 'health says why');
+    assert.ok(await hasStream(service, 'kept'), 'the stream in force is still served');
+    assert.ok(await hasStream(service, 'application-health'), 'the seeded one too');
+
+    sql('ALTER TABLE hidden_revisions RENAME TO configuration_revisions;');
+    await waitFor(async () => (await health(service)).code === 200, 10000, 'store ok again');
+    assert.ok(await hasStream(service, 'kept'));
+    assert.equal((await update(service, { after: stream('after') })).status, 200);
+    await waitFor(() => hasStream(service, 'after'), 5000, 'a change after it is live');
   });
 });
 
