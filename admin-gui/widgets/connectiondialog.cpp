@@ -48,37 +48,7 @@ ConnectionDialog::ConnectionDialog(const Connection &connection, bool editing,
     scopes->addButton(m_tenantScope);
     scopes->addButton(m_core);
 
-    m_devBinary->setPlaceholderText(tr("found next to the console or on PATH"));
-    m_devDataDir->setPlaceholderText(tr("the service's default (~/.local/share/push-service)"));
-    m_devRoles->setPlaceholderText(tr("administrator, event sender and stream listener"));
-    auto *dev = new QWidget;
-    auto *devForm = new QFormLayout(dev);
-    devForm->addRow(tr("push-service"), m_devBinary);
-    devForm->addRow(tr("Data directory"), m_devDataDir);
-    devForm->addRow(tr("Roles"), m_devRoles);
-    devForm->addRow(new QLabel(tr("Mints short-lived tokens with the service's development key. "
-                                  "For development only.")));
-    m_tokenEndpoint->setPlaceholderText(QStringLiteral(
-        "https://access.example.org/auth/realms/demo/protocol/openid-connect/token"));
-    m_secret->setEchoMode(QLineEdit::Password);
-    m_bearer->setEchoMode(QLineEdit::Password);
-    if (editing) {
-        m_secret->setPlaceholderText(tr("unchanged (kept in the keychain)"));
-        m_bearer->setPlaceholderText(tr("unchanged (kept in the keychain)"));
-    }
-    auto *credentials = new QWidget;
-    auto *credentialsForm = new QFormLayout(credentials);
-    credentialsForm->addRow(tr("Token endpoint"), m_tokenEndpoint);
-    credentialsForm->addRow(tr("Client id"), m_clientId);
-    credentialsForm->addRow(tr("Client secret"), m_secret);
-    auto *bearer = new QWidget;
-    auto *bearerForm = new QFormLayout(bearer);
-    bearerForm->addRow(tr("Token"), m_bearer);
-    bearerForm->addRow(new QLabel(tr("A pasted token cannot be renewed: the console says when it "
-                                     "expires.")));
-    m_pages->addWidget(dev);
-    m_pages->addWidget(credentials);
-    m_pages->addWidget(bearer);
+    buildTokenPages();
 
     auto *form = new QFormLayout;
     form->addRow(tr("Name"), m_name);
@@ -104,6 +74,42 @@ ConnectionDialog::ConnectionDialog(const Connection &connection, bool editing,
     connect(m_auth, &QComboBox::currentIndexChanged, this, &ConnectionDialog::updatePages);
     connect(m_core, &QRadioButton::toggled, this, &ConnectionDialog::updatePages);
     updatePages();
+}
+
+// One page per way of getting a token, shown by the "Token" choice.
+void ConnectionDialog::buildTokenPages()
+{
+    m_devBinary->setPlaceholderText(tr("found next to the console or on PATH"));
+    m_devDataDir->setPlaceholderText(tr("the service's default (~/.local/share/push-service)"));
+    m_devRoles->setPlaceholderText(tr("administrator, event sender and stream listener"));
+    auto *dev = new QWidget;
+    auto *devForm = new QFormLayout(dev);
+    devForm->addRow(tr("push-service"), m_devBinary);
+    devForm->addRow(tr("Data directory"), m_devDataDir);
+    devForm->addRow(tr("Roles"), m_devRoles);
+    devForm->addRow(new QLabel(tr("Mints short-lived tokens with the service's development key. "
+                                  "For development only.")));
+    m_tokenEndpoint->setPlaceholderText(QStringLiteral(
+        "https://access.example.org/auth/realms/demo/protocol/openid-connect/token"));
+    m_secret->setEchoMode(QLineEdit::Password);
+    m_bearer->setEchoMode(QLineEdit::Password);
+    if (m_editing) {
+        m_secret->setPlaceholderText(tr("unchanged (kept in the keychain)"));
+        m_bearer->setPlaceholderText(tr("unchanged (kept in the keychain)"));
+    }
+    auto *credentials = new QWidget;
+    auto *credentialsForm = new QFormLayout(credentials);
+    credentialsForm->addRow(tr("Token endpoint"), m_tokenEndpoint);
+    credentialsForm->addRow(tr("Client id"), m_clientId);
+    credentialsForm->addRow(tr("Client secret"), m_secret);
+    auto *bearer = new QWidget;
+    auto *bearerForm = new QFormLayout(bearer);
+    bearerForm->addRow(tr("Token"), m_bearer);
+    bearerForm->addRow(new QLabel(tr("A pasted token cannot be renewed: the console says when it "
+                                     "expires.")));
+    m_pages->addWidget(dev);
+    m_pages->addWidget(credentials);
+    m_pages->addWidget(bearer);
 }
 
 void ConnectionDialog::updatePages()

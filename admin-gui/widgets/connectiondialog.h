@@ -45,6 +45,7 @@ public:
     void accept() override;
 
 private:
+    void buildTokenPages();
     void updatePages();
 
     Connection m_connection;
