@@ -46,14 +46,10 @@ bool resolveScope(const QCommandLineParser &parser, const config::ConfigStore &s
         *error = QStringLiteral("name a tenant with --tenant NAME, or --core");
         return false;
     }
-    for (const Tenant &tenant : store.tenants()) {
-        if (tenant.id == reference || tenantNameMatches(reference, tenant.name)) {
-            *tenantId = tenant.id;
-            return true;
-        }
-    }
-    *error = QStringLiteral("tenant '%1' not found").arg(reference);
-    return false;
+    const std::optional<Tenant> tenant = store.findTenant(reference, error);
+    if (tenant)
+        *tenantId = tenant->id;
+    return tenant.has_value();
 }
 
 // The JSON object in `path`, or nullopt with *error saying what is wrong with the file.

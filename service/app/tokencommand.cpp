@@ -49,17 +49,8 @@ QString tenantRealm(const QCommandLineParser &parser, const QString &dataDir,
     if (!store.open(dataDir, Settings::databaseUrlOption(parser), error) ||
         !store.seedIfEmpty(error))
         return QString();
-    const QList<Tenant> tenants = store.tenants();
-    if (!store.readError().isEmpty()) {
-        *error = QStringLiteral("cannot read the tenants: %1").arg(store.readError());
-        return QString();
-    }
-    for (const Tenant &tenant : tenants) {
-        if (tenant.id == tenantName || tenantNameMatches(tenantName, tenant.name))
-            return tenant.realm;
-    }
-    *error = QStringLiteral("tenant '%1' not found").arg(tenantName);
-    return QString();
+    const std::optional<Tenant> tenant = store.findTenant(tenantName, error);
+    return tenant ? tenant->realm : QString();
 }
 
 } // namespace

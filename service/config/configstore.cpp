@@ -275,6 +275,21 @@ QList<Tenant> ConfigStore::tenants() const
     return result;
 }
 
+std::optional<Tenant> ConfigStore::findTenant(const QString &reference, QString *error) const
+{
+    const QList<Tenant> all = tenants();
+    if (!m_readError.isEmpty()) {
+        *error = QStringLiteral("cannot read the tenants: %1").arg(m_readError);
+        return std::nullopt;
+    }
+    for (const Tenant &tenant : all) {
+        if (tenant.id == reference || tenantNameMatches(reference, tenant.name))
+            return tenant;
+    }
+    *error = QStringLiteral("tenant '%1' not found").arg(reference);
+    return std::nullopt;
+}
+
 QByteArray ConfigStore::secret(const QString &name, QString *error)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);

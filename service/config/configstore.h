@@ -71,6 +71,9 @@ public:
     QByteArray secret(const QString &name, QString *error);
 
     QList<Tenant> tenants() const;
+    // The tenant whose id or name (tenantNameMatches) is `reference`; nullopt with *error
+    // when there is none or the tenants cannot be read (the command line's lookup).
+    std::optional<Tenant> findTenant(const QString &reference, QString *error) const;
     bool addTenant(const Tenant &tenant, QString *error);
 
     // The latest revision of a tenant's document; an empty tenantId names the core document.

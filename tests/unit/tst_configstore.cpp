@@ -128,6 +128,12 @@ void TestConfigStore::tenants()
         QVERIFY(error.contains(clash.id));
     }
     QCOMPARE(m_store->tenants().size(), 2);
+
+    // The command line's lookup: by id or by name (kebab-cased).
+    QCOMPARE(m_store->findTenant("t2", &error)->realm, QStringLiteral("beta"));
+    QCOMPARE(m_store->findTenant("alpha", &error)->id, QStringLiteral("t1"));
+    QVERIFY(!m_store->findTenant("gamma", &error));
+    QCOMPARE(error, QStringLiteral("tenant 'gamma' not found"));
 }
 
 void TestConfigStore::tenantIdsAndNames_data()
