@@ -286,9 +286,8 @@ bool PushService::reloadConfiguration(const QString &changedBy)
     QString error;
     std::optional<config::StoreContents> contents = m_store.contents(&error);
     if (!contents) {
-        // The snapshot in force stays: a read cut off half-way is not tenants removed.
-        qCWarning(lcService).noquote()
-            << "kept the configuration in force: reading the store failed:" << error;
+        // The snapshot in force stays: a read cut off half-way is not tenants removed. The
+        // outage is logged by storeLost(), or while it lasts by tryStoreReconnect().
         if (!m_storeDown)
             storeLost(error);
         return false;

@@ -25,7 +25,8 @@ void PushService::storeLost(const QString &reason)
     m_storeDownFor.start();
     m_storeRetryMs = kFirstStoreRetryMs;
     m_storeRetryAt.setRemainingTime(0);
-    qCWarning(lcService).noquote() << "the store stopped answering:" << reason << "- reconnecting";
+    qCWarning(lcService).noquote() << "the store stopped answering:" << reason
+                                   << "- reconnecting; the configuration in force stays";
     m_storeTimer.setInterval(250); // retries on their own schedule, not the 1 s poll's
     tryStoreReconnect();
 }
@@ -35,22 +36,17 @@ void PushService::tryStoreReconnect()
     if (!m_storeRetryAt.hasExpired())
         return;
     QString error;
-    if (!m_store.reconnect(&error) || !m_store.ping()) {
+    // Whatever changed while this instance was not listening is in the tables; until it is
+    // read whole, the store is still down (the next attempt after the backoff).
+    if (!m_store.reconnect(&error) || !m_store.ping() ||
+        !reloadConfiguration(QStringLiteral("the store, after reconnecting"))) {
         if (error.isEmpty())
             error = m_store.readError();
         m_status.setStoreError(error);
         if (const int held = m_storeLog.allow(); held >= 0)
             qCWarning(lcService).noquote()
-                << "cannot reconnect to the store:" << error << "- next attempt in"
+                << "the store is still unavailable:" << error << "- next attempt in"
                 << m_storeRetryMs << "ms" << LogThrottle::suppressed(held);
-        m_storeRetryAt.setRemainingTime(m_storeRetryMs);
-        m_storeRetryMs = std::min(m_storeRetryMs * 2, kMaxStoreRetryMs);
-        return;
-    }
-    // Whatever changed while this instance was not listening is in the tables; until it is
-    // read whole, the store is still down (the next attempt after the backoff).
-    if (!reloadConfiguration(QStringLiteral("the store, after reconnecting"))) {
-        m_status.setStoreError(m_store.readError());
         m_storeRetryAt.setRemainingTime(m_storeRetryMs);
         m_storeRetryMs = std::min(m_storeRetryMs * 2, kMaxStoreRetryMs);
         return;
